@@ -1,0 +1,155 @@
+import type { CardActionId } from '../../src/bot/card.js';
+import type { ActionRequest, CommandRequest } from '../../src/bot/chat-adapter.js';
+import { ACTION_PREFIX } from './render.js';
+
+/**
+ * Slack payloads → platform-neutral requests, pure and defensive: a payload is signed by Slack,
+ * but its shape is still checked field by field, and anything odd gives `null`, never a throw.
+ */
+
+type Rec = Record<string, unknown>;
+
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+const rec = (v: unknown): Rec => (isRec(v) ? v : {});
+
+const ACTIONS: ReadonlySet<string> = new Set<CardActionId>(['claim', 'resolve', 'escalate', 'reassign', 'mute', 'unmute']);
+
+/** A `block_actions` click on one of our cards (`action` is the element that was used). */
+export function actionRequest(body: unknown, action: unknown): ActionRequest | null {
+  const b = rec(body);
+  const a = rec(action);
+  const actionId = str(a.action_id);
+  if (!actionId?.startsWith(ACTION_PREFIX)) return null;
+  const id = actionId.slice(ACTION_PREFIX.length);
+  if (!ACTIONS.has(id)) return null;
+  const user = rec(b.user);
+  const userId = str(user.id);
+  const container = rec(b.container);
+  const channel = str(rec(b.channel).id) ?? str(container.channel_id);
+  if (!userId || !channel) return null;
+
+  // A button carries the alert id as its value; a select carries the chosen option, and the alert
+  // id comes from the actions block's `block_id` (`dutybot:<alertId>`).
+  const selected = str(rec(a.selected_option).value);
+  const blockId = str(a.block_id);
+  const fromBlock = blockId?.startsWith(ACTION_PREFIX) ? blockId.slice(ACTION_PREFIX.length) : undefined;
+  const alertRef = selected !== undefined ? fromBlock : (str(a.value) ?? fromBlock);
+  if (!alertRef) return null;
+
+  const req: ActionRequest = {
+    kind: 'action',
+    platform: 'slack',
+    userId,
+    channel,
+    action: id as CardActionId,
+    alertRef,
+    replyTo: { platform: 'slack', channel, handle: userId },
+    deliveryId: `${str(container.message_ts) ?? str(rec(b.message).ts) ?? ''}:${str(a.action_ts) ?? ''}:${userId}`,
+  };
+  const userName = str(user.username) ?? str(user.name);
+  if (userName) req.userName = userName;
+  if (selected !== undefined) req.value = selected;
+  return req;
+}
+
+/** A slash command (`/alert claim 12` → text `claim 12`). */
+export function slashCommandRequest(command: unknown): CommandRequest | null {
+  const c = rec(command);
+  const userId = str(c.user_id);
+  const channel = str(c.channel_id);
+  if (!userId || !channel) return null;
+  const req: CommandRequest = {
+    kind: 'command',
+    platform: 'slack',
+    userId,
+    channel,
+    text: typeof c.text === 'string' ? c.text.trim() : '',
+    replyTo: { platform: 'slack', channel, handle: userId },
+  };
+  const userName = str(c.user_name);
+  if (userName) req.userName = userName;
+  const trigger = str(c.trigger_id);
+  if (trigger) req.deliveryId = trigger;
+  return req;
+}
+
+/**
+ * An `app_mention` or a direct message to the bot. Only the bot's own mention is removed: other
+ * mentions stay, since `reassign 12 <@U123>` names a person by their Slack id.
+ */
+export function messageRequest(body: unknown, event: unknown, botUserId: string | undefined): CommandRequest | null {
+  const e = rec(event);
+  const userId = str(e.user);
+  const channel = str(e.channel);
+  // Messages from bots (ours included) and edits/joins (`subtype`) are not commands.
+  if (!userId || !channel || str(e.bot_id) || str(e.subtype)) return null;
+  const raw = typeof e.text === 'string' ? e.text : '';
+  const mention = botUserId ? new RegExp(`<@${escapeRegExp(botUserId)}(?:\\|[^>]*)?>`, 'g') : /^\s*<@[A-Z0-9]+(?:\|[^>]*)?>/;
+  const text = decodeEntities(raw.replace(mention, ' ')).replace(/\s+/g, ' ').trim();
+  if (!text) return null;
+  const req: CommandRequest = {
+    kind: 'command',
+    platform: 'slack',
+    userId,
+    channel,
+    text,
+    replyTo: { platform: 'slack', channel, handle: userId },
+  };
+  const eventId = str(rec(body).event_id);
+  if (eventId) req.deliveryId = eventId;
+  return req;
+}
+
+/** Slack escapes `&`, `<`, `>` in message text; commands are matched on what the person typed. */
+function decodeEntities(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Does Bolt know what this body is? Mirrors Bolt's own type detection (helpers.ts
+ * `getTypeAndConversation`), which reads `event.channel` with the `in` operator — a body whose
+ * `event` is not an object makes Bolt throw — and which, for a body of no known type, answers
+ * nothing at all: the request then hangs for three seconds before a 404.
+ */
+export function isKnownSlackBody(body: unknown): boolean {
+  if (!isRec(body)) return false;
+  if ('event' in body) return isRec(body.event);
+  if (typeof body.command === 'string') return true;
+  if (Array.isArray(body.actions)) return body.actions.every(isRec);
+  if (typeof body.name === 'string') return true;
+  return (
+    typeof body.type === 'string' &&
+    ['block_suggestion', 'dialog_submission', 'shortcut', 'message_action', 'view_submission', 'view_closed'].includes(body.type)
+  );
+}
+
+/** Remembers delivery ids for a while, so a Slack retry of the same event is dropped early. */
+export class SeenIds {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly max = 10_000,
+    private readonly ttlMs = 600_000,
+  ) {}
+
+  /** True when `id` was seen within the TTL; records it otherwise. */
+  check(id: string, now = Date.now()): boolean {
+    for (const [k, at] of this.seen) {
+      if (now - at <= this.ttlMs) break;
+      this.seen.delete(k);
+    }
+    const at = this.seen.get(id);
+    if (at !== undefined && now - at <= this.ttlMs) return true;
+    this.seen.set(id, now);
+    if (this.seen.size > this.max) {
+      const oldest = this.seen.keys().next();
+      if (!oldest.done) this.seen.delete(oldest.value);
+    }
+    return false;
+  }
+}

@@ -1,0 +1,219 @@
+import type { types } from '@slack/bolt';
+import type { AlertCard, Card, CardAction, SummaryCard } from '../../src/bot/card.js';
+
+/**
+ * Card → Slack message (Block Kit), pure. The card's texts are already chosen and translated;
+ * this file only lays them out and keeps every piece inside Slack's limits, because Slack refuses
+ * the *whole* message (`invalid_blocks`) when one text is a character too long.
+ */
+
+export type KnownBlock = types.KnownBlock;
+export type MessageAttachment = types.MessageAttachment;
+
+export interface SlackMessage {
+  /** Notification and screen-reader fallback; not shown in the channel when blocks are present. */
+  text: string;
+  blocks: KnownBlock[];
+  attachments?: MessageAttachment[];
+}
+
+/** Every `action_id` dutybot puts on a card starts with this; inbound listeners match on it. */
+export const ACTION_PREFIX = 'dutybot:';
+
+// Block Kit limits (docs.slack.dev/reference/block-kit). Lengths are counted in UTF-16 units,
+// which is never less than what Slack counts, so a text that fits here fits there.
+const LIMIT = {
+  text: 3900, // top-level `text`: Slack truncates long messages past ~4000 characters
+  header: 150,
+  sectionText: 3000,
+  field: 2000,
+  maxFields: 10,
+  contextText: 3000,
+  buttonText: 75,
+  buttonValue: 2000,
+  placeholder: 150,
+  optionText: 75,
+  optionValue: 150,
+  options: 100,
+  actionElements: 25,
+  blockId: 255,
+  blocks: 50,
+} as const;
+
+export function renderBlocks(card: Card): SlackMessage {
+  return card.kind === 'alert' ? renderAlert(card) : renderSummary(card);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text helpers
+
+/** Slack's message escaping: only `&`, `<` and `>` (they start entities, links and mentions). */
+export function escapeMrkdwn(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * At most `max` UTF-16 units of `raw`, escaped when `escape`, cut on a code point (and never
+ * inside an `&amp;` entity) and ending in `…` when cut.
+ */
+export function fit(raw: string, max: number, escape = false): string {
+  const enc = (cp: string): string => (escape ? escapeMrkdwn(cp) : cp);
+  const whole = escape ? escapeMrkdwn(raw) : raw;
+  if (whole.length <= max) return whole;
+  let out = '';
+  for (const cp of raw) {
+    const piece = enc(cp);
+    if (out.length + piece.length > max - 1) break;
+    out += piece;
+  }
+  return `${out.trimEnd()}…`;
+}
+
+function plain(text: string, max: number): types.PlainTextElement {
+  // plain_text is shown as typed (no links, no mentions), so it needs no escaping; an empty
+  // text is refused by Slack, hence the non-breaking fallback.
+  return { type: 'plain_text', text: fit(text, max) || ' ', emoji: true };
+}
+
+function mrkdwn(escapedText: string): types.MrkdwnElement {
+  // verbatim: Slack does not turn bare URLs, #channel or @here in alert texts into links/pings.
+  return { type: 'mrkdwn', text: escapedText || ' ', verbatim: true };
+}
+
+/** `name=value` as inline code, so `*`, `_` and `~` in label values do not format the line. */
+function labelText(name: string, value: string): string {
+  const raw = `${name}=${value}`;
+  const clipped = fit(raw, 200, true);
+  return clipped.includes('`') ? clipped : `\`${clipped}\``;
+}
+
+const SAFE_SCHEME = /^(https?:|mailto:)/i;
+
+/** `<href|text>` with the href made safe for Slack's link syntax; null for odd schemes. */
+export function mrkdwnLink(href: string, text: string): string | null {
+  const url = href.trim();
+  if (!SAFE_SCHEME.test(url)) return null;
+  const safeUrl = url
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '%3C')
+    .replace(/>/g, '%3E')
+    .replace(/\|/g, '%7C')
+    .replace(/\s/g, '%20');
+  const label = fit(text.trim() || url, 200, true).replace(/\|/g, '¦');
+  return `<${safeUrl}|${label}>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alert card
+
+function renderAlert(card: AlertCard): SlackMessage {
+  // The heading is a top-level block so Slack treats `text` purely as the notification fallback
+  // (with attachments alone, `text` is shown above them and the card would read twice). The rest
+  // sits in one attachment, the only Block Kit container that takes a colour bar for severity.
+  const top: KnownBlock[] = [{ type: 'header', text: plain(card.heading, LIMIT.header) }];
+  const body: KnownBlock[] = [];
+
+  if (card.status.trim()) body.push({ type: 'context', elements: [mrkdwn(fit(card.status, LIMIT.contextText, true))] });
+
+  const fields = card.fields
+    .filter((f) => f.label.trim() || f.value.trim())
+    .slice(0, LIMIT.maxFields)
+    .map((f) => mrkdwn(fieldText(f.label, f.value)));
+  if (fields.length > 0) body.push({ type: 'section', fields });
+
+  if (card.labels.length > 0) {
+    const line = joinWithin(
+      card.labels.map((l) => labelText(l.name, l.value)),
+      '  ',
+      LIMIT.contextText,
+    );
+    if (line) body.push({ type: 'context', elements: [mrkdwn(line)] });
+  }
+
+  const links = card.links.flatMap((l) => mrkdwnLink(l.href, l.text) ?? []);
+  const linkLine = joinWithin(links, '  ·  ', LIMIT.sectionText);
+  if (linkLine) body.push({ type: 'section', text: mrkdwn(linkLine) });
+
+  const actions = renderActions(card);
+  if (actions) body.push(actions);
+
+  return {
+    text: fit(card.text, LIMIT.text, true),
+    blocks: top,
+    attachments: [{ color: card.colour, fallback: fit(card.heading, LIMIT.header), blocks: body }],
+  };
+}
+
+function fieldText(label: string, value: string): string {
+  const head = label.trim() ? `*${fit(label.trim(), 200, true)}*\n` : '';
+  return head + fit(value, LIMIT.field - head.length, true);
+}
+
+/** Joins whole items until the next one would pass `max` (a half link would break the line). */
+function joinWithin(items: string[], sep: string, max: number): string {
+  let out = '';
+  for (const item of items) {
+    const next = out ? out + sep + item : item;
+    if (next.length > max) break;
+    out = next;
+  }
+  return out;
+}
+
+function renderActions(card: AlertCard): types.ActionsBlock | null {
+  const elements: types.ActionsBlockElement[] = [];
+  for (const a of card.actions) {
+    const el = a.options && a.options.length > 0 ? select(a) : a.id === 'reassign' || a.id === 'mute' ? null : button(a, card.alertId);
+    if (el) elements.push(el);
+    if (elements.length === LIMIT.actionElements) break;
+  }
+  if (elements.length === 0) return null;
+  // The block id carries the alert id: a select's payload has no `value` of its own, only the
+  // chosen option, so the alert comes back through `block_id`.
+  return { type: 'actions', block_id: `${ACTION_PREFIX}${card.alertId}`.slice(0, LIMIT.blockId), elements };
+}
+
+function button(a: CardAction, alertId: string): types.Button {
+  const b: types.Button = {
+    type: 'button',
+    action_id: `${ACTION_PREFIX}${a.id}`,
+    text: plain(a.label, LIMIT.buttonText),
+    value: alertId.slice(0, LIMIT.buttonValue),
+  };
+  if (a.style) b.style = a.style;
+  return b;
+}
+
+function select(a: CardAction): types.StaticSelect | null {
+  const options = (a.options ?? [])
+    // A value longer than Slack allows cannot be cut (it is an id): leave that choice out.
+    .filter((o) => o.value.length > 0 && o.value.length <= LIMIT.optionValue)
+    .slice(0, LIMIT.options)
+    .map((o) => ({ text: plain(o.label || o.value, LIMIT.optionText), value: o.value }));
+  if (options.length === 0) return null;
+  return {
+    type: 'static_select',
+    action_id: `${ACTION_PREFIX}${a.id}`,
+    placeholder: plain(a.label, LIMIT.placeholder),
+    options,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary card
+
+function renderSummary(card: SummaryCard): SlackMessage {
+  const blocks: KnownBlock[] = [{ type: 'header', text: plain(card.heading, LIMIT.header) }];
+  let chunk = '';
+  const flush = (): void => {
+    if (chunk && blocks.length < LIMIT.blocks) blocks.push({ type: 'section', text: mrkdwn(chunk) });
+    chunk = '';
+  };
+  for (const line of card.lines) {
+    const escaped = fit(line, LIMIT.sectionText, true);
+    if (chunk && chunk.length + 1 + escaped.length > LIMIT.sectionText) flush();
+    chunk = chunk ? `${chunk}\n${escaped}` : escaped;
+  }
+  flush();
+  return { text: fit(card.text, LIMIT.text, true), blocks };
+}

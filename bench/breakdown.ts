@@ -1,0 +1,211 @@
+import { Types } from 'mongoose';
+import type { NormalizedEvent } from '../src/core/types.js';
+import type { Runtime } from '../src/runtime.js';
+import { receivedEntry, type IngestContext } from '../src/store/alerts.js';
+import { round, type Row } from './table.js';
+
+/**
+ * Where an ingested event's time goes: each database operation of the ingestion path
+ * (src/ingest/ingest.ts, src/store/alerts.ts), run `n` times one after another against the
+ * running bot's own connection, so the numbers are round trips without queueing.
+ */
+
+export interface OpTiming {
+  op: string;
+  n: number;
+  avgMs: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+async function timeOp(op: string, n: number, fn: (i: number) => Promise<unknown>): Promise<OpTiming> {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn(i);
+    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  const at = (q: number): number => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? 0;
+  return { op, n, avgMs: ms.reduce((a, b) => a + b, 0) / Math.max(1, n), p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+function event(dedupKey: string): NormalizedEvent {
+  return { eventType: 'trigger', dedupKey, title: `breakdown ${dedupKey}`, severity: 'warning', labels: [{ name: 'env', value: 'bench' }], links: [] };
+}
+
+export interface Breakdown {
+  counts: Record<string, number>;
+  ops: OpTiming[];
+  /** Sum of sequential round trips one request of each kind makes. */
+  paths: Array<{ path: string; ops: string[]; ms: number }>;
+  http: OpTiming[];
+  scaling: OpTiming[];
+}
+
+export async function measureBreakdown(rt: Runtime, baseUrl: string, apiKey: string, n = 500): Promise<Breakdown> {
+  const m = rt.database.models;
+  const integ = rt.config.integrations.find((i) => i.type === 'api');
+  if (!integ) throw new Error('the bench config needs an api integration');
+  const ctx: IngestContext = { integration: integ.name, source: 'api', application: integ.application, team: integ.team };
+  const run = new Types.ObjectId().toHexString().slice(-6);
+  const now = new Date();
+  // Short ids far above the counter's, so direct inserts never collide with real alerts.
+  const shortBase = 1_000_000_000 + Math.floor(Math.random() * 100_000) * 10_000;
+
+  const counts: Record<string, number> = {};
+  for (const c of ['alerts', 'timeline', 'rawevents'] as const) counts[c] = await rt.database.db.collection(c).countDocuments({});
+
+  const { alert: hitAlert } = await rt.alerts.trigger(ctx, event(`breakdown-${run}-hit`), now);
+  const hitSlot = `${ctx.integration}:${hitAlert.dedupKey}:open`;
+  const rawIds: Types.ObjectId[] = [];
+
+  const ops: OpTiming[] = [];
+  ops.push(await timeOp('ping (round-trip floor)', n, () => rt.database.db.command({ ping: 1 })));
+  ops.push(
+    await timeOp('rawevents insertOne', n, async () => {
+      const _id = new Types.ObjectId();
+      rawIds.push(_id);
+      await m.RawEvent.collection.insertOne({
+        _id,
+        receivedAt: now,
+        integration: ctx.integration,
+        source: ctx.source,
+        body: JSON.stringify({ eventType: 'trigger', dedupKey: `breakdown-${run}`, title: 'breakdown' }),
+        state: 'accepted',
+        alertIds: [],
+      });
+    }),
+  );
+  // The same call AlertStore.trigger makes first: a repeat finds the open alert…
+  ops.push(
+    await timeOp('alerts findOneAndUpdate, hit (dedup)', n, () =>
+      m.Alert.findOneAndUpdate({ dedupSlot: hitSlot }, { $inc: { count: 1, rev: 1 }, $set: { lastSeenAt: now } }, { returnDocument: 'after' }).lean(),
+    ),
+  );
+  // …a new key finds nothing and goes on to open one.
+  ops.push(
+    await timeOp('alerts findOneAndUpdate, miss (new key)', n, (i) =>
+      m.Alert.findOneAndUpdate(
+        { dedupSlot: `${ctx.integration}:breakdown-${run}-miss-${i}:open` },
+        { $inc: { count: 1, rev: 1 }, $set: { lastSeenAt: now } },
+        { returnDocument: 'after' },
+      ).lean(),
+    ),
+  );
+  ops.push(await timeOp('counters findOneAndUpdate (short id)', n, () => rt.alerts.nextShortId()));
+  ops.push(
+    await timeOp('alerts insertOne (new alert)', n, (i) =>
+      m.Alert.collection.insertOne({
+        _id: new Types.ObjectId(),
+        shortId: shortBase + i,
+        integration: ctx.integration,
+        source: ctx.source,
+        application: ctx.application,
+        team: ctx.team,
+        dedupKey: `breakdown-${run}-new-${i}`,
+        dedupSlot: `${ctx.integration}:breakdown-${run}-new-${i}:open`,
+        state: 'triggered',
+        version: 1,
+        title: 'breakdown',
+        severity: 'warning',
+        labels: [{ name: 'env', value: 'bench' }],
+        links: [],
+        count: 1,
+        rev: 1,
+        firstSeenAt: now,
+        lastSeenAt: now,
+        escalationLevel: 0,
+      }),
+    ),
+  );
+  ops.push(
+    await timeOp('timeline insertMany, 1 entry', n, () => rt.alerts.addTimeline([receivedEntry(hitAlert.id, now, ctx, 'received', 'breakdown')])),
+  );
+  ops.push(
+    await timeOp('timeline insertMany, 10 entries', n, () =>
+      rt.alerts.addTimeline(Array.from({ length: 10 }, () => receivedEntry(hitAlert.id, now, ctx, 'received', 'breakdown'))),
+    ),
+  );
+  ops.push(
+    await timeOp('rawevents updateOne (applied)', n, (i) =>
+      m.RawEvent.collection.updateOne({ _id: rawIds[i % rawIds.length] }, { $set: { state: 'applied', alertIds: [new Types.ObjectId(hitAlert.id)] } }),
+    ),
+  );
+  ops.push(await timeOp('AlertStore.trigger, repeat (composite)', n, () => rt.alerts.trigger(ctx, event(hitAlert.dedupKey), now)));
+  ops.push(await timeOp('AlertStore.trigger, new key (composite)', n, (i) => rt.alerts.trigger(ctx, event(`breakdown-${run}-trig-${i}`), now)));
+
+  const avg = (op: string): number => ops.find((o) => o.op === op)?.avgMs ?? NaN;
+  const path = (name: string, names: string[]): Breakdown['paths'][number] => ({ path: name, ops: names, ms: names.reduce((s, o) => s + avg(o), 0) });
+  const paths = [
+    path('event, new alert', [
+      'rawevents insertOne',
+      'alerts findOneAndUpdate, miss (new key)',
+      'counters findOneAndUpdate (short id)',
+      'alerts insertOne (new alert)',
+      'timeline insertMany, 1 entry',
+      'rawevents updateOne (applied)',
+    ]),
+    path('event, repeat', ['rawevents insertOne', 'alerts findOneAndUpdate, hit (dedup)', 'timeline insertMany, 1 entry', 'rawevents updateOne (applied)']),
+  ];
+
+  // The same requests over HTTP, one at a time: the difference to the paths above is dutybot's own work.
+  const post = (body: unknown): Promise<void> =>
+    fetch(`${baseUrl}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify(body),
+    }).then(async (r) => {
+      await r.arrayBuffer();
+      if (r.status >= 300) throw new Error(`POST /api/v1/events answered ${r.status}`);
+    });
+  const httpN = Math.max(50, Math.floor(n / 2));
+  const http: OpTiming[] = [];
+  http.push(await timeOp('HTTP GET /healthz (no database)', httpN, () => fetch(`${baseUrl}/healthz`).then((r) => r.arrayBuffer())));
+  http.push(
+    await timeOp('HTTP POST event, new alert', httpN, (i) =>
+      post({ eventType: 'trigger', dedupKey: `breakdown-${run}-http-${i}`, title: 'breakdown', labels: { env: 'bench' } }),
+    ),
+  );
+  http.push(
+    await timeOp('HTTP POST event, repeat', httpN, () =>
+      post({ eventType: 'trigger', dedupKey: `breakdown-${run}-http-hit`, title: 'breakdown', labels: { env: 'bench' } }),
+    ),
+  );
+
+  // Does a lookup by dedupSlot get slower as the collection grows? A scratch collection with the
+  // same unique index, measured small and large.
+  const scaling: OpTiming[] = [];
+  const scratch = rt.database.db.collection<{ _id: Types.ObjectId; slot: string; count: number }>(`bench_scratch_${run}`);
+  try {
+    await scratch.createIndex({ slot: 1 }, { unique: true, name: 'slot_unique' });
+    let size = 0;
+    for (const target of [100, 10_000]) {
+      while (size < target) {
+        const k = Math.min(1000, target - size);
+        await scratch.insertMany(Array.from({ length: k }, (_, j) => ({ _id: new Types.ObjectId(), slot: `s-${size + j}`, count: 0 })));
+        size += k;
+      }
+      const sn = Math.min(n, 200);
+      scaling.push(
+        await timeOp(`findOneAndUpdate by unique field, ${target} docs`, sn, (i) =>
+          scratch.findOneAndUpdate({ slot: `s-${(i * 37) % target}` }, { $inc: { count: 1 } }, { returnDocument: 'after' }),
+        ),
+      );
+      const ids = await scratch.find({}, { projection: { _id: 1 } }).limit(sn).toArray();
+      scaling.push(
+        await timeOp(`findOneAndUpdate by _id, ${target} docs`, sn, (i) =>
+          scratch.findOneAndUpdate({ _id: ids[i % ids.length]!._id }, { $inc: { count: 1 } }, { returnDocument: 'after' }),
+        ),
+      );
+    }
+  } finally {
+    await scratch.drop().catch(() => {});
+  }
+
+  return { counts, ops, paths, http, scaling };
+}
+
+export function opRows(ops: OpTiming[]): Row[] {
+  return ops.map((o) => ({ operation: o.op, n: o.n, 'avg ms': round(o.avgMs, 2), 'p50 ms': round(o.p50Ms, 2), 'p99 ms': round(o.p99Ms, 2) }));
+}

@@ -1,0 +1,135 @@
+/**
+ * `npm run bench`: ingestion throughput of one dutybot against the database the project
+ * provisions (src/store/provision.ts), then where a request's time goes.
+ *
+ *   BENCH_SECONDS      measured seconds per scenario (default 10)
+ *   BENCH_CONNECTIONS  concurrent connections (default 32)
+ *   BENCH_WARMUP       warm-up seconds before each scenario (default 2)
+ *   BENCH_OPS          sequential operations per database operation in the breakdown (default 500)
+ *   BENCH_KEEP_DATA=1  keep the database files in .test-db/bench-*
+ *   BENCH_LOG_LEVEL    dutybot's log level during the bench (default warn)
+ *
+ * src/log.ts reads LOG_LEVEL when it is imported, so it is set here and everything from src/
+ * is imported dynamically in main(). (Static imports are hoisted above this line: keep them to
+ * node: builtins, types and bench/config.ts.)
+ */
+process.env.LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
+
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Dutybot } from '../src/start.js';
+import type { ProvisionedDatabase } from '../src/store/provision.js';
+import { BENCH_KEYS, benchConfigInput } from './config.js';
+import type { ScenarioResult } from './scenario.js';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const seconds = envNumber('BENCH_SECONDS', 10);
+  const connections = Math.round(envNumber('BENCH_CONNECTIONS', 32));
+  const warmupSeconds = envNumber('BENCH_WARMUP', 2);
+  const opsN = Math.round(envNumber('BENCH_OPS', 500));
+
+  const { log } = await import('../src/log.js');
+  const { parseConfig } = await import('../src/config/load.js');
+  const { startDutybot } = await import('../src/start.js');
+  const { provisionDatabase, withDatabase } = await import('../src/store/provision.js');
+  const { ingestScenarios, runScenario } = await import('./scenario.js');
+  const { findPids } = await import('./cpu.js');
+  const { cpuRows, printTable, resultRows, round } = await import('./table.js');
+  const { measureBreakdown, opRows } = await import('./breakdown.js');
+
+  mkdirSync(join(projectRoot, '.test-db'), { recursive: true });
+  const dataDir = mkdtempSync(join(projectRoot, '.test-db', 'bench-'));
+  let db: ProvisionedDatabase | undefined;
+  let bot: Dutybot | undefined;
+  try {
+    db = await provisionDatabase({ dataDir, log });
+    const config = { ...parseConfig(JSON.stringify(benchConfigInput()), {}), generated: false };
+    bot = await startDutybot({ config, mongoUri: withDatabase(db.uri, 'bench'), port: 0, host: '127.0.0.1', jobs: false, log });
+
+    const cpuList = cpus();
+    console.log('dutybot ingestion benchmark');
+    console.log(`  database: ${db.kind}${db.kind === 'env' ? ' (MONGODB_URI)' : ''}`);
+    console.log(`  node ${process.version}, ${cpuList.length} CPU(s)${cpuList[0] ? ` (${cpuList[0].model.trim()})` : ''}, ${process.platform}/${process.arch}`);
+    console.log(`  ${connections} connections, ${warmupSeconds} s warm-up + ${seconds} s measured per scenario; load generated in a child process`);
+    console.log('');
+
+    const dbPid = db.kind === 'env' ? undefined : findPids(dataDir)[0];
+    const watch = [{ label: 'dutybot node' }, ...(dbPid !== undefined ? [{ label: db.kind, pid: dbPid }] : [])];
+
+    const results: ScenarioResult[] = [];
+    for (const scenario of ingestScenarios(BENCH_KEYS)) {
+      process.stderr.write(`running: ${scenario.name} …\n`);
+      results.push(await runScenario(bot.url, scenario, { connections, seconds, warmupSeconds, watch }));
+    }
+    printTable(resultRows(results), 'Throughput');
+    console.log('');
+    printTable(cpuRows(results), `CPU while measuring (% of one core; ${cpuList.length} cores = ${cpuList.length * 100}%)`);
+    console.log('');
+
+    process.stderr.write(`running: database breakdown (${opsN} sequential operations each) …\n`);
+    const b = await measureBreakdown(bot.runtime, bot.url, BENCH_KEYS.api, opsN);
+    console.log(
+      `Where the time goes (sequential, one at a time, same database; documents now: ${Object.entries(b.counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    );
+    printTable(opRows(b.ops));
+    console.log('');
+    const http = (name: string): number => b.http.find((h) => h.op === name)?.avgMs ?? NaN;
+    const e2e: Record<string, number> = { 'event, new alert': http('HTTP POST event, new alert'), 'event, repeat': http('HTTP POST event, repeat') };
+    printTable(
+      b.paths.map((p) => {
+        const total = e2e[p.path] ?? NaN;
+        return {
+          request: p.path,
+          'db round trips': p.ops.length,
+          'db ms (sum)': round(p.ms, 2),
+          'HTTP ms (1 conn)': round(total, 2),
+          'not db ms': round(total - p.ms, 2),
+          'db share %': round((p.ms / total) * 100, 0),
+        };
+      }),
+      'One request, one at a time: database round trips vs the whole HTTP request',
+    );
+    console.log(`  HTTP GET /healthz (no database): ${round(http('HTTP GET /healthz (no database)'), 2)} ms`);
+    console.log('');
+    printTable(opRows(b.scaling), 'Lookup cost vs collection size (scratch collection with a unique index)');
+    console.log('');
+    const counter = b.ops.find((o) => o.op.startsWith('counters'))?.avgMs;
+    const hit = b.ops.find((o) => o.op.startsWith('alerts findOneAndUpdate, hit'))?.avgMs;
+    if (counter) {
+      console.log(
+        `  New alerts take their short id one at a time (process-wide lock 'counter:alert'): at most ~${Math.round(1000 / counter)} new alerts/s at the unloaded counter latency.`,
+      );
+    }
+    if (hit) {
+      console.log(
+        `  Repeats of one dedup key run one at a time (per-key lock): with 8 keys at most ~${Math.round((8 * 1000) / hit)} repeats/s at the unloaded findOneAndUpdate latency.`,
+      );
+    }
+  } finally {
+    await bot?.stop().catch((err: unknown) => console.error('stopping dutybot failed:', err));
+    await db?.stop().catch((err: unknown) => console.error('stopping the database failed:', err));
+    if (!process.env.BENCH_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error('bench failed:', err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,7 @@
+import { indexes } from './0001-indexes.js';
+import { cards } from './0002-cards.js';
+import type { Migration } from './types.js';
+
+/** In order. Register each migration here explicitly; names are never reused. */
+export const migrations: readonly Migration[] = [indexes, cards];
+export type { Migration };

@@ -1,0 +1,298 @@
+import type { Alert } from '../core/alert.js';
+import type { Clock } from '../core/clock.js';
+import type { Directory } from '../config/directory.js';
+import type { AlertEvent } from '../events.js';
+import type { Logger } from '../log.js';
+import type { AlertStore } from '../store/alerts.js';
+import { cardId, type CardDoc, type CardStore } from '../store/cards.js';
+import { Types } from 'mongoose';
+import type { Card } from './card.js';
+import type { ChatAdapter, PlatformId, SendResult } from './chat-adapter.js';
+import { RATE_POLICIES, SlidingWindow } from './rate-policy.js';
+import { renderAlertCard, renderSummaryCard, type CardContext } from './render-card.js';
+
+/**
+ * Keeps every copy of every alert's card in step with the alert: "one alert, many cards, one state".
+ *
+ * The truth is in MongoDB: each alert has a `rev`, each card record the `rev` it shows. Domain
+ * events only *wake* the sender; a crash loses no work because `resync()` at start compares the
+ * two and re-queues whatever is behind (including a card that was about to be posted).
+ *
+ * One queue per channel, drained in order by one worker under the platform's rate limit. An alert
+ * is at most once in a queue, so a burst of 100 repeats makes a few edits, not 100. When more new
+ * alerts wait for a channel than it can take, the extra ones fold into one summary card.
+ */
+export interface CardSyncDeps {
+  alerts: AlertStore;
+  cards: CardStore;
+  directory: Directory;
+  adapters: ReadonlyMap<PlatformId, ChatAdapter>;
+  clock: Clock;
+  log: Logger;
+  /** Waiting (rate limit, Retry-After). Tests pass one that moves a fake clock. */
+  sleep?: (ms: number) => Promise<void>;
+  timeZone: string;
+}
+
+interface ChannelQueue {
+  key: string;
+  platform: PlatformId;
+  channel: string;
+  items: string[];
+  /** New alerts that will get a card of their own; beyond `foldAfter` they fold. */
+  fresh: Set<string>;
+  fold: Set<string>;
+  /** The head item changed while it was being sent: send it again afterwards. */
+  again: boolean;
+  running: boolean;
+  window: SlidingWindow;
+}
+
+const SUMMARY = 'summary:';
+type Outcome = { done: true } | { done: false; retryAfterMs: number };
+const DONE: Outcome = { done: true };
+
+export class CardSync {
+  private readonly queues = new Map<string, ChannelQueue>();
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly sleep: (ms: number) => Promise<void>;
+  private stopped = false;
+
+  constructor(private readonly deps: CardSyncDeps) {
+    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms).unref()));
+  }
+
+  /** Subscribe this to AlertEvents. */
+  readonly onEvent = (ev: AlertEvent): void => {
+    this.enqueueAlert(ev.alert, ev.type === 'opened');
+  };
+
+  /** Re-queues every card that is behind its alert (run at start, after a crash or an outage). */
+  async resync(since: Date): Promise<number> {
+    let queued = 0;
+    for (const alert of await this.deps.alerts.recent(since, 5000)) {
+      const cards = new Map((await this.deps.cards.forAlert(alert.id)).map((c) => [c._id, c]));
+      for (const ch of this.channelsOf(alert)) {
+        const card = cards.get(cardId(alert.id, ch.platform, ch.channel));
+        const behind = !card ? alert.state !== 'resolved' : card.state === 'posting' || (card.state === 'posted' && card.renderedRev < alert.rev);
+        if (behind) {
+          this.enqueue(ch.platform, ch.channel, alert.id, !card);
+          queued++;
+        } else if (card?.state === 'folded' && card.summaryId) {
+          this.enqueue(ch.platform, ch.channel, SUMMARY + card.summaryId, false);
+        }
+      }
+    }
+    return queued;
+  }
+
+  /** Resolves when every queue is empty (tests and graceful stop). */
+  idle(): Promise<void> {
+    if ([...this.queues.values()].every((q) => !q.running && q.items.length === 0)) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private enqueueAlert(alert: Alert, fresh: boolean): void {
+    for (const ch of this.channelsOf(alert)) this.enqueue(ch.platform, ch.channel, alert.id, fresh);
+  }
+
+  private channelsOf(alert: Pick<Alert, 'team'>): Array<{ platform: PlatformId; channel: string }> {
+    const team = this.deps.directory.team(alert.team);
+    return (team?.channels ?? [])
+      .map((c) => ({ platform: c.platform as PlatformId, channel: channelName(c) }))
+      .filter((c) => this.deps.adapters.has(c.platform));
+  }
+
+  private enqueue(platform: PlatformId, channel: string, item: string, fresh: boolean): void {
+    if (this.stopped) return;
+    const key = `${platform}|${channel}`;
+    let q = this.queues.get(key);
+    if (!q) {
+      const policy = RATE_POLICIES[platform];
+      q = { key, platform, channel, items: [], fresh: new Set(), fold: new Set(), again: false, running: false, window: new SlidingWindow(policy) };
+      this.queues.set(key, q);
+    }
+    if (fresh && !item.startsWith(SUMMARY) && !q.fresh.has(item) && !q.fold.has(item)) {
+      if (q.fresh.size >= RATE_POLICIES[platform].foldAfter) q.fold.add(item);
+      else q.fresh.add(item);
+    }
+    if (q.running && q.items[0] === item) q.again = true;
+    else if (!q.items.includes(item)) q.items.push(item);
+    if (!q.running) void this.drain(q);
+  }
+
+  private async drain(q: ChannelQueue): Promise<void> {
+    q.running = true;
+    try {
+      while (q.items.length && !this.stopped) {
+        const item = q.items[0]!;
+        q.again = false;
+        let outcome: Outcome;
+        try {
+          outcome = await this.process(q, item);
+        } catch (err) {
+          // Database or render trouble: keep the item and try again shortly; never drop it.
+          this.deps.log.warn({ err, channel: q.key, item }, 'card sync failed; will retry');
+          outcome = { done: false, retryAfterMs: 5000 };
+        }
+        if (!outcome.done) {
+          await this.sleep(outcome.retryAfterMs);
+          continue;
+        }
+        q.items.shift();
+        q.fresh.delete(item);
+        q.fold.delete(item);
+        if (q.again) q.items.push(item);
+      }
+    } finally {
+      q.running = false;
+      if ([...this.queues.values()].every((x) => !x.running && x.items.length === 0)) {
+        for (const w of this.idleWaiters.splice(0)) w();
+      }
+    }
+  }
+
+  private async process(q: ChannelQueue, item: string): Promise<Outcome> {
+    if (item.startsWith(SUMMARY)) return this.processSummary(q, item.slice(SUMMARY.length));
+    const alert = await this.deps.alerts.get(item);
+    if (!alert) return DONE;
+    const id = cardId(alert.id, q.platform, q.channel);
+    const card = await this.deps.cards.get(id);
+    const now = this.deps.clock.now();
+
+    if (!card && q.fold.has(item)) return this.foldInto(q, alert, id, now);
+    if (card?.state === 'folded') {
+      if (card.summaryId) this.enqueue(q.platform, q.channel, SUMMARY + card.summaryId, false);
+      return DONE;
+    }
+    if (card?.state === 'failed') return DONE;
+    if (card?.state === 'posted' && card.renderedRev >= alert.rev) return DONE;
+    if (!card && alert.state === 'resolved') return DONE; // resolved before its card went out: nothing to show
+
+    const rendered = renderAlertCard(alert, this.context(alert, now));
+    const base: CardDoc = card ?? {
+      _id: id,
+      kind: 'alert',
+      alertId: new Types.ObjectId(alert.id),
+      platform: q.platform,
+      channel: q.channel,
+      state: 'posting',
+      renderedRev: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    return this.send(q, base, rendered, alert.rev);
+  }
+
+  /** Posts or edits one card under the channel's rate limit and records the outcome. */
+  private async send(q: ChannelQueue, card: CardDoc, rendered: Card, rev: number): Promise<Outcome> {
+    const adapter = this.deps.adapters.get(q.platform)!;
+    const wait = q.window.delay(this.deps.clock.now().getTime());
+    if (wait > 0) return { done: false, retryAfterMs: wait };
+    q.window.record(this.deps.clock.now().getTime());
+
+    let result: SendResult<unknown>;
+    let messageId = card.messageId;
+    if (card.messageId && card.state === 'posted') {
+      result = await adapter.update({ platform: q.platform, channel: q.channel, messageId: card.messageId }, rendered);
+    } else {
+      // Marked before the call: a crash during it leaves `posting`, and resync() posts again.
+      if (card.state !== 'posting' || !(await this.deps.cards.get(card._id))) await this.deps.cards.save({ ...card, state: 'posting' });
+      const posted = await adapter.post(q.channel, rendered);
+      result = posted;
+      if (posted.kind === 'sent') messageId = posted.value.messageId;
+    }
+    const now = this.deps.clock.now();
+    if (result.kind === 'retry') {
+      this.deps.log.info({ channel: q.key, afterMs: result.afterMs, error: result.error }, 'chat platform asked us to wait');
+      return { done: false, retryAfterMs: result.afterMs };
+    }
+    if (result.kind === 'failed') {
+      this.deps.log.warn({ channel: q.key, card: card._id, error: result.error }, 'chat platform refused a card');
+      await this.deps.cards.save({ ...card, state: card.messageId ? card.state : 'failed', lastError: result.error, updatedAt: now });
+      return DONE;
+    }
+    await this.deps.cards.save({ ...card, state: 'posted', messageId, renderedRev: rev, updatedAt: now, lastError: undefined });
+    return DONE;
+  }
+
+  private async foldInto(q: ChannelQueue, alert: Alert, id: string, now: Date): Promise<Outcome> {
+    let summary = await this.deps.cards.openSummary(q.platform, q.channel);
+    if (!summary) {
+      summary = {
+        _id: `s|${q.platform}|${q.channel}|${now.getTime()}`,
+        kind: 'summary',
+        platform: q.platform,
+        channel: q.channel,
+        state: 'posting',
+        renderedRev: 0,
+        alertIds: [],
+        closed: false,
+        createdAt: now,
+        updatedAt: now,
+      };
+    }
+    const alertIds = [...(summary.alertIds ?? []), new Types.ObjectId(alert.id)];
+    await this.deps.cards.save({ ...summary, alertIds, renderedRev: summary.renderedRev, updatedAt: now });
+    await this.deps.cards.save({
+      _id: id,
+      kind: 'alert',
+      alertId: new Types.ObjectId(alert.id),
+      platform: q.platform,
+      channel: q.channel,
+      state: 'folded',
+      summaryId: summary._id,
+      renderedRev: alert.rev,
+      createdAt: now,
+      updatedAt: now,
+    });
+    this.enqueue(q.platform, q.channel, SUMMARY + summary._id, false);
+    return DONE;
+  }
+
+  private async processSummary(q: ChannelQueue, summaryId: string): Promise<Outcome> {
+    const summary = await this.deps.cards.get(summaryId);
+    if (!summary) return DONE;
+    const alerts = (await Promise.all((summary.alertIds ?? []).map((id) => this.deps.alerts.get(id.toHexString())))).filter(
+      (a): a is Alert => a !== null,
+    );
+    const open = alerts.filter((a) => a.state !== 'resolved');
+    const first = alerts[0];
+    const now = this.deps.clock.now();
+    const ctx = first ? this.context(first, now) : { locale: this.deps.directory.config.locale, now, timeZone: this.deps.timeZone, teamName: '' };
+    const rendered = renderSummaryCard(open, ctx);
+    // Its revision is the number of changes folded into it; any enqueue means "show the latest".
+    const outcome = await this.send(q, summary, rendered, summary.renderedRev + 1);
+    if (outcome.done && open.length === 0 && alerts.length > 0) {
+      const saved = await this.deps.cards.get(summaryId);
+      if (saved) await this.deps.cards.save({ ...saved, closed: true });
+    }
+    return outcome;
+  }
+
+  private context(alert: Alert, now: Date): CardContext {
+    const dir = this.deps.directory;
+    const team = dir.team(alert.team);
+    const memberIds = team?.members.length ? team.members : dir.config.members.map((m) => m.id);
+    return {
+      locale: team?.locale ?? dir.config.locale,
+      now,
+      timeZone: this.deps.timeZone,
+      teamName: team?.name ?? alert.team,
+      members: memberIds.flatMap((id) => {
+        const m = dir.member(id);
+        return m ? [{ id: m.id, name: m.name }] : [];
+      }),
+      mutedUntil: alert.mutedUntil && alert.mutedUntil > now ? alert.mutedUntil : undefined,
+    };
+  }
+}
+
+/** The platform's channel id of a configured channel (Slack channel id, DingTalk conversation, …). */
+function channelName(c: { platform: string } & Record<string, unknown>): string {
+  return String(c.channel ?? c.room ?? c.url ?? '');
+}

@@ -1,0 +1,61 @@
+import type { AlertState, Label, Link, Severity } from '../core/types.js';
+
+/**
+ * The platform-neutral render model of one alert's card. Texts are already in the team's
+ * language; an adapter only lays them out (Block Kit, DingTalk card params, WeChat text) and never
+ * decides what an alert shows or which actions are allowed.
+ */
+export type Locale = 'zh' | 'en';
+
+export type CardActionId = 'claim' | 'resolve' | 'escalate' | 'reassign' | 'mute' | 'unmute';
+
+export interface CardAction {
+  id: CardActionId;
+  /** Button text, e.g. "认领 Claim". */
+  label: string;
+  style?: 'primary' | 'danger';
+  /** For reassign (members) and mute (durations): the choices, `value` is what comes back. */
+  options?: Array<{ value: string; label: string }>;
+}
+
+export interface CardField {
+  label: string;
+  value: string;
+}
+
+export interface AlertCard {
+  kind: 'alert';
+  alertId: string;
+  shortId: number;
+  /** `#12` */
+  ref: string;
+  severity: Severity;
+  state: AlertState;
+  locale: Locale;
+  /** Severity colour as hex (`#d93025`), for platforms that colour a card edge. */
+  colour: string;
+  /** `🔴 #12 Disk almost full on web-1` */
+  heading: string;
+  /** `已认领 · 张三 · 09:41` */
+  status: string;
+  fields: CardField[];
+  labels: Label[];
+  links: Link[];
+  /** Only the actions allowed in the current state. */
+  actions: CardAction[];
+  /** How to act by command, for platforms without buttons: `认领 12 · 关闭 12 [备注]`. */
+  commandHint: string;
+  /** The whole card as plain text: WeChat messages, notifications, fallbacks. */
+  text: string;
+}
+
+/** Stands in for alerts that did not fit a channel's rate ("+37 more for ops, 5 hosts"). */
+export interface SummaryCard {
+  kind: 'summary';
+  locale: Locale;
+  heading: string;
+  lines: string[];
+  text: string;
+}
+
+export type Card = AlertCard | SummaryCard;

@@ -1,0 +1,112 @@
+import type { Router } from 'express';
+import type { Card, CardActionId } from './card.js';
+
+/**
+ * The one interface between dutybot's core and a chat platform. Implementations live in
+ * `adapters/<platform>/`, the only code that imports a chat SDK. The core never knows which
+ * platform it talks to: it posts and updates cards, and it receives platform-neutral requests.
+ */
+
+/** A platform kind as written in `teams[].channels[].platform`. */
+export type PlatformId = 'slack' | 'dingtalk' | 'dingtalk-webhook' | 'wechat' | 'wecom-webhook';
+
+/** Where a posted card lives, enough to update it later. Stored on the alert's card record. */
+export interface MessageRef {
+  platform: PlatformId;
+  channel: string;
+  /** Slack `ts`, DingTalk `outTrackId`, WeChat message id. */
+  messageId: string;
+}
+
+/**
+ * Typed send outcome: the outbox retries `retry` after the given delay (a platform's 429 and
+ * `Retry-After`, or a network error), gives up on `failed`, and records `sent`.
+ */
+export type SendResult<T> =
+  | { kind: 'sent'; value: T }
+  | { kind: 'retry'; afterMs: number; error: string }
+  | { kind: 'failed'; error: string };
+
+export interface AdapterCapabilities {
+  /** Messages can be edited in place (Slack, DingTalk interactive cards); else follow-up lines. */
+  edit: boolean;
+  /** Cards carry buttons whose clicks come back to us. */
+  buttons: boolean;
+  /** The adapter receives commands (it is not an outbound-only webhook robot). */
+  receive: boolean;
+}
+
+/** Where to answer a request: the adapter fills it, the core passes it back unchanged. */
+export interface ReplyTarget {
+  platform: PlatformId;
+  channel: string;
+  /** Platform-specific handle (Slack `response_url`, DingTalk `sessionWebhook`, …). */
+  handle?: string;
+}
+
+interface InboundBase {
+  platform: PlatformId;
+  /** The person's id on that platform (Slack user id, DingTalk staffId, WeChat contact id). */
+  userId: string;
+  /** Display name on the platform, for answers to people dutybot does not know. */
+  userName?: string;
+  channel: string;
+  replyTo: ReplyTarget;
+  /**
+   * The platform's id of this delivery, when it has one: a redelivered request with the same id
+   * (Slack retries, DingTalk callbacks) must not repeat an action.
+   */
+  deliveryId?: string;
+}
+
+/** A button click or menu choice on a card. */
+export interface ActionRequest extends InboundBase {
+  kind: 'action';
+  action: CardActionId;
+  /** `12` or the alert's id. */
+  alertRef: string;
+  /** The chosen option (member id for reassign, duration for mute). */
+  value?: string;
+}
+
+/** A text command: slash command, @-mention, or a group message. */
+export interface CommandRequest extends InboundBase {
+  kind: 'command';
+  text: string;
+  /** When the message quotes a card, the alert it belongs to (WeChat "reply with 认领"). */
+  quotedAlertRef?: string;
+}
+
+export type InboundRequest = ActionRequest | CommandRequest;
+
+/** What the core answers; `private` answers go only to the person (ephemeral on Slack). */
+export interface BotReply {
+  text: string;
+  private: boolean;
+}
+
+export type InboundHandler = (req: InboundRequest) => Promise<BotReply | null>;
+
+export interface AdapterStatus {
+  state: 'off' | 'starting' | 'ready' | 'degraded';
+  detail?: string;
+}
+
+export interface ChatAdapter {
+  readonly platform: PlatformId;
+  readonly capabilities: AdapterCapabilities;
+  /**
+   * Routes the platform calls on dutybot's own port (e.g. `/slack/events`), available after
+   * `start()`. Absent for adapters that connect out (Socket Mode, DingTalk Stream, wechaty).
+   */
+  readonly router?: Router;
+  /** Connects (or mounts its HTTP routes) and starts delivering requests to `handler`. */
+  start(handler: InboundHandler): Promise<void>;
+  stop(): Promise<void>;
+  post(channel: string, card: Card): Promise<SendResult<MessageRef>>;
+  /** Replaces a posted card. Adapters without `edit` post a short follow-up line instead. */
+  update(ref: MessageRef, card: Card): Promise<SendResult<void>>;
+  /** Answers a request (ephemeral when `reply.private` and the platform allows it). */
+  reply(to: ReplyTarget, reply: BotReply): Promise<SendResult<void>>;
+  status(): AdapterStatus;
+}

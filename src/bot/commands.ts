@@ -1,0 +1,434 @@
+import type { Locale } from './card.js';
+import { parseDuration } from './durations.js';
+
+/**
+ * The one text-command grammar of every chat platform (Slack, DingTalk, WeChat), Chinese and
+ * English, as pure functions. The adapter strips its slash command (`/alert`); this file strips
+ * leading bot mentions (`@dutybot`, `<@UBOT>`) itself.
+ *
+ *   claim|ack|认领|接 <id>
+ *   resolve|close|关闭|解决 <id> [note…]
+ *   escalate|升级 <id> [reason…]
+ *   reassign|转派|指派 <id> <member> [reason…]
+ *   mute|静默 <id> <duration>
+ *   unmute|取消静默 <id>
+ *   list|ls|列表 [mine|open|team|我的|未处理|团队]
+ *   show|详情|查看 <id>
+ *   help|帮助|?|？ [command]
+ *
+ * `<id>`: `12`, `#12`, `＃12` or a 24-hex alert id. Chinese verbs may be glued to the id
+ * (`认领12`, `关闭12 已重启`). When the message quotes a card (`quotedAlertRef`), the id may be
+ * left out (`认领`, `关闭 已处理`); an id that is written wins over the quoted one.
+ */
+
+export type CommandName = 'claim' | 'resolve' | 'escalate' | 'reassign' | 'mute' | 'unmute' | 'list' | 'show' | 'help';
+
+export type Command =
+  | { name: 'claim'; ref: string }
+  | { name: 'resolve'; ref: string; note?: string }
+  | { name: 'escalate'; ref: string; reason?: string }
+  | { name: 'reassign'; ref: string; member: string; mention: boolean; reason?: string }
+  | { name: 'mute'; ref: string; durationMs: number }
+  | { name: 'unmute'; ref: string }
+  | { name: 'list'; scope: 'mine' | 'open' | 'team' }
+  | { name: 'show'; ref: string }
+  | { name: 'help'; topic?: CommandName };
+
+export type ParseResult = { ok: true; command: Command } | { ok: false; error: string; usage: string };
+
+/** In the order help lists them: the everyday ones first (the short help shows the first few). */
+const COMMAND_NAMES: readonly CommandName[] = [
+  'claim',
+  'resolve',
+  'list',
+  'show',
+  'escalate',
+  'reassign',
+  'mute',
+  'unmute',
+  'help',
+];
+
+const ALIASES: Record<CommandName, readonly string[]> = {
+  claim: ['claim', 'ack', '认领', '接'],
+  resolve: ['resolve', 'close', '关闭', '解决'],
+  escalate: ['escalate', '升级'],
+  reassign: ['reassign', '转派', '指派'],
+  mute: ['mute', '静默'],
+  unmute: ['unmute', '取消静默'],
+  list: ['list', 'ls', '列表'],
+  show: ['show', '详情', '查看'],
+  help: ['help', '帮助', '?', '？'],
+};
+
+/** Verbs compare NFKC-folded and lower-cased: `CLAIM`, `ｃｌａｉｍ`, `？` all match. */
+function fold(s: string): string {
+  return s.normalize('NFKC').toLowerCase();
+}
+
+const VERBS = new Map<string, CommandName>();
+for (const name of COMMAND_NAMES) for (const alias of ALIASES[name]) VERBS.set(fold(alias), name);
+
+/** Chinese verbs that may be written without a space before their argument, longest first. */
+const GLUED_VERBS: ReadonlyArray<{ alias: string; name: CommandName }> = COMMAND_NAMES.flatMap((name) =>
+  ALIASES[name].filter((a) => /[\u4e00-\u9fff]/.test(a)).map((alias) => ({ alias, name })),
+).sort((a, b) => b.alias.length - a.alias.length);
+
+const SCOPES = new Map<string, 'mine' | 'open' | 'team'>([
+  ['mine', 'mine'],
+  ['我的', 'mine'],
+  ['open', 'open'],
+  ['未处理', 'open'],
+  ['team', 'team'],
+  ['团队', 'team'],
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Texts
+
+interface Form {
+  zh: string;
+  en: string;
+}
+
+const FORMS: Record<CommandName, Form> = {
+  claim: { zh: '认领 <编号>', en: 'claim <id>' },
+  resolve: { zh: '关闭 <编号> [备注]', en: 'resolve <id> [note]' },
+  escalate: { zh: '升级 <编号> [原因]', en: 'escalate <id> [reason]' },
+  reassign: { zh: '转派 <编号> <成员> [原因]', en: 'reassign <id> <member> [reason]' },
+  mute: { zh: '静默 <编号> <时长>', en: 'mute <id> <duration>' },
+  unmute: { zh: '取消静默 <编号>', en: 'unmute <id>' },
+  list: { zh: '列表 [我的|未处理|团队]', en: 'list [mine|open|team]' },
+  show: { zh: '详情 <编号>', en: 'show <id>' },
+  help: { zh: '帮助 [命令]', en: 'help [command]' },
+};
+
+const DESCRIPTIONS: Record<CommandName, Form> = {
+  claim: { zh: '认领告警，由你处理', en: 'take the alert on' },
+  resolve: { zh: '关闭告警，可附备注', en: 'resolve the alert, with an optional note' },
+  escalate: { zh: '升级到下一级值班', en: 'escalate to the next on-call level' },
+  reassign: { zh: '转派给其他成员', en: 'hand the alert to someone else' },
+  mute: { zh: '静默一段时间（1分钟到7天）', en: 'mute for a while (1 min to 7 days)' },
+  unmute: { zh: '取消静默', en: 'end a mute' },
+  list: { zh: '列出告警，默认未处理', en: 'list alerts, open ones by default' },
+  show: { zh: '查看告警详情', en: 'show one alert' },
+  help: { zh: '查看帮助', en: 'show this help' },
+};
+
+const TEXTS = {
+  zh: {
+    usage: (own: string, other: string) => `用法：${own}（${other}）`,
+    muteExamples: '，时长如 30分钟、2小时、1天',
+    help: (own: string, other: string, what: string) => `${own}（${other}）— ${what}`,
+    heading: '可用命令（回复告警卡片时可省略编号）：',
+    more: '发送「帮助」查看全部命令（help）',
+    empty: '请输入命令',
+    unknown: (v: string) => `未知命令 "${v}"`,
+    missingRef: '缺少告警编号',
+    badRef: (v: string) => `无效的告警编号 "${v}"`,
+    extra: (v: string) => `多余的内容 "${v}"`,
+    missingMember: '缺少成员',
+    badMember: (v: string) => `无效的成员 "${v}"`,
+    missingDuration: '缺少静默时长',
+    badDuration: (v: string) => `无效的静默时长 "${v}"，应为 1分钟 到 7天`,
+    badScope: (v: string) => `未知的范围 "${v}"`,
+  },
+  en: {
+    usage: (own: string, other: string) => `usage: ${own} (${other})`,
+    muteExamples: ', e.g. 30m, 2h, 1d',
+    help: (own: string, other: string, what: string) => `${own} (${other}) — ${what}`,
+    heading: 'Commands (leave out the id when replying to an alert card):',
+    more: 'Send "help" for all commands (帮助)',
+    empty: 'empty command',
+    unknown: (v: string) => `unknown command "${v}"`,
+    missingRef: 'missing alert id',
+    badRef: (v: string) => `invalid alert id "${v}"`,
+    extra: (v: string) => `unexpected text "${v}"`,
+    missingMember: 'missing member',
+    badMember: (v: string) => `invalid member "${v}"`,
+    missingDuration: 'missing duration',
+    badDuration: (v: string) => `invalid duration "${v}": use 1 min to 7 days`,
+    badScope: (v: string) => `unknown scope "${v}"`,
+  },
+} satisfies Record<Locale, unknown>;
+
+type Texts = (typeof TEXTS)['zh'];
+
+function textsOf(locale: Locale | undefined): Texts {
+  return locale === 'en' ? TEXTS.en : TEXTS.zh;
+}
+
+/** One usage line, the locale's verbs first: `用法：认领 <编号>（claim <id>）`. */
+export function usage(name: CommandName, locale: Locale): string {
+  const t = textsOf(locale);
+  const f = FORMS[name];
+  const line = locale === 'en' ? t.usage(f.en, f.zh) : t.usage(f.zh, f.en);
+  return name === 'mute' ? line + t.muteExamples : line;
+}
+
+/** A heading line, then every command on its own line. */
+export function helpText(locale: Locale): string {
+  const t = textsOf(locale);
+  const lines = COMMAND_NAMES.map((name) => {
+    const f = FORMS[name];
+    const d = DESCRIPTIONS[name];
+    return locale === 'en' ? t.help(f.en, f.zh, d.en) : t.help(f.zh, f.en, d.zh);
+  });
+  return [t.heading, ...lines].join('\n');
+}
+
+/** The first lines of the help (heading and the everyday commands) and where to find the rest. */
+function shortHelp(locale: Locale): string {
+  const t = textsOf(locale);
+  return [...helpText(locale).split('\n').slice(0, 4), t.more].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanning
+
+/** Zero-width characters chat clients leave around mentions. */
+const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
+const WS = /\s/;
+/** How far a `<…>` token may reach before it is taken as plain text. */
+const MAX_BRACKET = 256;
+
+function isWs(s: string, i: number): boolean {
+  return WS.test(s.charAt(i));
+}
+
+function skipWs(s: string, i: number): number {
+  while (i < s.length && isWs(s, i)) i++;
+  return i;
+}
+
+/** End of the whitespace-delimited word at `i`. */
+function wordEnd(s: string, i: number): number {
+  while (i < s.length && !isWs(s, i)) i++;
+  return i;
+}
+
+/** End of the token at `i`: a Slack `<…>` (which may hold spaces: `<@U1|Ann Lee>`) or a word. */
+function tokenEnd(s: string, i: number): number {
+  if (s.charAt(i) === '<') {
+    const limit = Math.min(s.length, i + MAX_BRACKET);
+    for (let j = i + 1; j < limit; j++) {
+      const c = s.charAt(j);
+      if (c === '>') return j + 1;
+      if (c === '\n' || c === '<') break;
+    }
+  }
+  return wordEnd(s, i);
+}
+
+/** The first token of `s` and everything after it (untrimmed). */
+function firstToken(s: string): { tok: string; rest: string } {
+  const i = skipWs(s, 0);
+  const end = tokenEnd(s, i);
+  return { tok: s.slice(i, end), rest: s.slice(end) };
+}
+
+/** Index after the leading bot mentions (`@dutybot`, `＠机器人`, `<@UBOT>`, `<@UBOT|dutybot>`). */
+function skipMentions(s: string): number {
+  let i = skipWs(s, 0);
+  for (;;) {
+    const c = s.charAt(i);
+    if (c === '@' || c === '＠') {
+      i = skipWs(s, wordEnd(s, i));
+    } else if (c === '<' && s.charAt(i + 1) === '@') {
+      const end = tokenEnd(s, i);
+      if (s.charAt(end - 1) !== '>') return i;
+      i = skipWs(s, end);
+    } else {
+      return i;
+    }
+  }
+}
+
+/** Tokens quoted in messages are cut, so a pasted novel does not come back whole. */
+function quote(s: string): string {
+  const chars = Array.from(s.trim());
+  return chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : chars.join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+/** `12`, `#12`, `＃１２` → `12`; a 24-hex id → lower-cased; else null. Short ids start at 1. */
+export function normaliseRef(token: string): string | null {
+  let s = token.normalize('NFKC').trim();
+  if (s.startsWith('#')) s = s.slice(1);
+  if (/^\d{1,12}$/.test(s)) {
+    const n = Number(s);
+    return n > 0 ? String(n) : null;
+  }
+  if (/^[0-9a-f]{24}$/i.test(s)) return s.toLowerCase();
+  return null;
+}
+
+/** An id glued to non-ASCII text: `12已重启` → `12` + `已重启`. */
+const GLUED_REF = /^([#＃]?(?:[0-9０-９]{1,12}|[0-9a-fA-F]{24}))(?=[^\x00-\x7F０-９])/;
+
+/** The alert id at the start of `args`, if there is one. */
+function leadingRef(args: string): { ref: string; rest: string } | null {
+  const { tok, rest } = firstToken(args);
+  if (!tok) return null;
+  const ref = normaliseRef(tok);
+  if (ref) return { ref, rest };
+  const m = GLUED_REF.exec(tok);
+  const head = m?.[1];
+  if (head === undefined) return null;
+  const glued = normaliseRef(head);
+  return glued ? { ref: glued, rest: tok.slice(head.length) + rest } : null;
+}
+
+/** Looks like someone meant an id (`-12`, `#abc`, `12.5`), not like a note (`已处理`). */
+function looksLikeRef(tok: string): boolean {
+  return /^[#＃+\-]|^[0-9０-９]+$|^[0-9a-f]{8,}$/i.test(tok.normalize('NFKC'));
+}
+
+type ArgResult = Command | string;
+
+/** A member id, `@张三` / `＠张三` (the name), or a Slack `<@U123>` / `<@U123|name>` (the user id). */
+function parseMember(tok: string): { member: string; mention: boolean } | null {
+  const slack = /^<@([A-Za-z0-9][A-Za-z0-9._-]*)(?:\|[^>]*)?>$/.exec(tok);
+  if (slack?.[1]) return { member: slack[1], mention: true };
+  if (tok.startsWith('@') || tok.startsWith('＠')) {
+    const name = tok.slice(1);
+    return name && !/^[@＠<]/.test(name) ? { member: name, mention: false } : null;
+  }
+  if (tok.startsWith('<') || tok.startsWith('>')) return null;
+  return { member: tok, mention: false };
+}
+
+function idOnly(name: 'claim' | 'unmute' | 'show', t: Texts) {
+  return (ref: string, rest: string): ArgResult => {
+    const extra = rest.trim();
+    return extra ? t.extra(quote(extra)) : { name, ref };
+  };
+}
+
+function argParser(name: Exclude<CommandName, 'list' | 'help'>, t: Texts): (ref: string, rest: string) => ArgResult {
+  switch (name) {
+    case 'claim':
+    case 'unmute':
+    case 'show':
+      return idOnly(name, t);
+    case 'resolve':
+      return (ref, rest) => {
+        const note = rest.trim();
+        return note ? { name, ref, note } : { name, ref };
+      };
+    case 'escalate':
+      return (ref, rest) => {
+        const reason = rest.trim();
+        return reason ? { name, ref, reason } : { name, ref };
+      };
+    case 'reassign':
+      return (ref, rest) => {
+        const { tok, rest: after } = firstToken(rest);
+        if (!tok) return t.missingMember;
+        const m = parseMember(tok);
+        if (!m) return t.badMember(quote(tok));
+        const reason = after.trim();
+        return reason ? { name, ref, ...m, reason } : { name, ref, ...m };
+      };
+    case 'mute':
+      return (ref, rest) => {
+        const text = rest.trim();
+        if (!text) return t.missingDuration;
+        const durationMs = parseDuration(text);
+        return durationMs === null ? t.badDuration(quote(text)) : { name, ref, durationMs };
+      };
+  }
+}
+
+/**
+ * Commands on one alert: the id written in the text first; when that does not make a valid
+ * command and a card was quoted, the whole text as arguments for the quoted alert
+ * (`静默 30 min` quoting #5 → mute #5 for 30 min, not #30).
+ */
+function withRef(
+  name: Exclude<CommandName, 'list' | 'help'>,
+  args: string,
+  quotedRef: string | null,
+  t: Texts,
+  locale: Locale,
+): ParseResult {
+  const parse = argParser(name, t);
+  const fail = (error: string): ParseResult => ({ ok: false, error, usage: usage(name, locale) });
+  const done = (r: ArgResult): ParseResult => (typeof r === 'string' ? fail(r) : { ok: true, command: r });
+
+  const explicit = leadingRef(args);
+  if (explicit) {
+    const r = parse(explicit.ref, explicit.rest);
+    if (typeof r !== 'string' || !quotedRef) return done(r);
+    const q = parse(quotedRef, args);
+    return typeof q === 'string' ? fail(r) : done(q);
+  }
+  if (quotedRef) return done(parse(quotedRef, args));
+
+  const { tok } = firstToken(args);
+  if (!tok) return fail(t.missingRef);
+  const idOnlyCommand = name === 'claim' || name === 'unmute' || name === 'show';
+  return fail(idOnlyCommand || looksLikeRef(tok) ? t.badRef(quote(tok)) : t.missingRef);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser
+
+/** The verb a word starts with and how many characters it takes (`认领12` → claim, 2). */
+function matchVerb(word: string): { name: CommandName; length: number } | null {
+  const exact = VERBS.get(fold(word));
+  if (exact) return { name: exact, length: word.length };
+  for (const g of GLUED_VERBS) {
+    if (!word.startsWith(g.alias)) continue;
+    const tail = word.slice(g.alias.length);
+    // A one-character verb (接) only before an id, so 接手 / 接口 are not commands.
+    if (g.alias.length < 2 && !/^[#＃0-9０-９]/.test(tail)) continue;
+    return { name: g.name, length: g.alias.length };
+  }
+  return null;
+}
+
+/** Parses one chat command. Never throws; errors and usage are in `opts.locale` (default zh). */
+export function parseCommand(text: string, opts: { quotedAlertRef?: string; locale?: Locale } = {}): ParseResult {
+  const locale: Locale = opts?.locale === 'en' ? 'en' : 'zh';
+  const t = textsOf(locale);
+  const s = typeof text === 'string' ? text.replace(INVISIBLE, '') : '';
+
+  const start = skipMentions(s);
+  if (start >= s.length) return { ok: false, error: t.empty, usage: shortHelp(locale) };
+
+  const end = wordEnd(s, start);
+  const word = s.slice(start, end);
+  const verb = matchVerb(word);
+  if (!verb) return { ok: false, error: t.unknown(quote(word)), usage: shortHelp(locale) };
+  const name = verb.name;
+  const argStart = start + verb.length;
+
+  const args = s.slice(argStart);
+  switch (name) {
+    case 'list': {
+      const { tok, rest } = firstToken(args);
+      if (!tok) return { ok: true, command: { name, scope: 'open' } };
+      const scope = SCOPES.get(fold(tok));
+      const fail = (error: string): ParseResult => ({ ok: false, error, usage: usage(name, locale) });
+      if (!scope) return fail(t.badScope(quote(tok)));
+      const extra = rest.trim();
+      if (extra) return fail(t.extra(quote(extra)));
+      return { ok: true, command: { name, scope } };
+    }
+    case 'help': {
+      // Words after the topic are ignored: `help mute 12` still shows mute's help.
+      const { tok } = firstToken(args);
+      if (!tok) return { ok: true, command: { name } };
+      const topic = matchVerb(tok)?.name;
+      if (!topic) return { ok: false, error: t.unknown(quote(tok)), usage: shortHelp(locale) };
+      return { ok: true, command: { name, topic } };
+    }
+    default: {
+      const quotedRef = typeof opts?.quotedAlertRef === 'string' ? normaliseRef(opts.quotedAlertRef) : null;
+      return withRef(name, args, quotedRef, t, locale);
+    }
+  }
+}

@@ -1,0 +1,220 @@
+import type { ChatPlatform } from '../config/directory.js';
+import type { AlertState, Severity } from '../core/types.js';
+import type { CardActionId, Locale } from './card.js';
+
+/**
+ * Every chat text of dutybot, in both languages, in one table. Texts that need values are
+ * functions; times arrive already formatted (`09:41`, see `formatTime` in render-card.ts) so this
+ * file stays free of clocks and time zones. To add a text: add it to `Texts`, and the compiler
+ * asks for it in both languages.
+ */
+export interface Texts {
+  /** Between a label and its value in plain text (`来源：…`, `Source: …`). */
+  colon: string;
+  /** Between items of a list inside one line. */
+  listSep: string;
+  untitled: string;
+  state: Record<AlertState, string>;
+  severity: Record<Severity, string>;
+  /** `静默至 09:41` */
+  mutedUntil: (time: string) => string;
+  /** Status of an open alert that has repeated: `已重复 5 次`. */
+  repeated: (count: number) => string;
+  field: {
+    source: string;
+    application: string;
+    team: string;
+    host: string;
+    service: string;
+    count: string;
+    lastSeen: string;
+    owner: string;
+    escalationLevel: string;
+    labels: string;
+    links: string;
+  };
+  /** Button labels. */
+  action: Record<CardActionId, string>;
+  /** Command words as typed in chat (`认领 12`, `claim 12`). */
+  command: Record<CardActionId, string>;
+  /** Placeholders in the command hint. */
+  arg: { note: string; member: string; duration: string };
+  /** `回复命令：认领 12 · 关闭 12 [备注]` from the already built commands. */
+  commandHint: (commands: string[]) => string;
+  /** A mute duration: `30分钟`, `2 h`. */
+  duration: (ms: number) => string;
+  platform: Record<ChatPlatform, string>;
+  /** Refusals the chat core answers with. */
+  refuse: {
+    /** `已被 张三 于 09:41 认领` */
+    alreadyClaimed: (name: string, time?: string) => string;
+    /** `已被 李四 于 10:02 关闭` */
+    alreadyResolved: (name?: string, time?: string) => string;
+    /** To someone dutybot does not know: they can read, not act; how to be added. */
+    unknownUser: (platform: ChatPlatform, userId?: string) => string;
+    notFound: (ref: string | number) => string;
+    notAllowed: (ref: string | number, state: AlertState) => string;
+  };
+  /** Confirmations after an action went through. */
+  done: {
+    claimed: (ref: string | number) => string;
+    resolved: (ref: string | number) => string;
+    escalated: (ref: string | number, level: number) => string;
+    reassigned: (ref: string | number, name: string) => string;
+    muted: (ref: string | number, until: string) => string;
+    unmuted: (ref: string | number) => string;
+  };
+  summary: {
+    /** `还有 37 条告警（运维，5 台主机）`, `+37 more for ops, 5 hosts` */
+    moreAlerts: (n: number, team: string, hosts: number) => string;
+    /** `主机（5）：web-1、web-2…`; `shown` may be fewer than `count`. */
+    hosts: (count: number, shown: string[]) => string;
+  };
+}
+
+/** `12` and `#12` both read `#12`; other refs (an alert's id) stay as they are, kept short. */
+export function refText(ref: string | number): string {
+  const s = String(ref).replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  if (/^#?\d+$/.test(s)) return s.startsWith('#') ? s : `#${s}`;
+  return s.length > 64 ? `${s.slice(0, 63)}…` : s;
+}
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+/** Whole hours when it is whole hours, else minutes (at least 1). */
+function durationParts(ms: number): { n: number; unit: 'h' | 'min' } {
+  const safe = Number.isFinite(ms) && ms > 0 ? ms : 0;
+  if (safe >= HOUR && safe % HOUR === 0) return { n: safe / HOUR, unit: 'h' };
+  return { n: Math.max(1, Math.round(safe / MINUTE)), unit: 'min' };
+}
+
+export const TEXTS: Record<Locale, Texts> = {
+  zh: {
+    colon: '：',
+    listSep: '、',
+    untitled: '（无标题）',
+    state: { triggered: '待认领', acknowledged: '已认领', resolved: '已关闭' },
+    severity: { critical: '严重', warning: '警告', info: '提示' },
+    mutedUntil: (time) => `静默至 ${time}`,
+    repeated: (count) => `已重复 ${count} 次`,
+    field: {
+      source: '来源',
+      application: '应用',
+      team: '团队',
+      host: '主机',
+      service: '服务',
+      count: '次数',
+      lastSeen: '最近',
+      owner: '负责人',
+      escalationLevel: '升级级别',
+      labels: '标签',
+      links: '链接',
+    },
+    action: { claim: '认领', resolve: '关闭', escalate: '升级', reassign: '转派', mute: '静默', unmute: '取消静默' },
+    command: { claim: '认领', resolve: '关闭', escalate: '升级', reassign: '转派', mute: '静默', unmute: '取消静默' },
+    arg: { note: '[备注]', member: '<成员>', duration: '2h' },
+    commandHint: (commands) => `回复命令：${commands.join(' · ')}`,
+    duration: (ms) => {
+      const { n, unit } = durationParts(ms);
+      return unit === 'h' ? `${n}小时` : `${n}分钟`;
+    },
+    platform: { slack: 'Slack', dingtalk: '钉钉', wechat: '微信' },
+    refuse: {
+      alreadyClaimed: (name, time) => (time ? `已被 ${name} 于 ${time} 认领` : `已被 ${name} 认领`),
+      alreadyResolved: (name, time) =>
+        name ? (time ? `已被 ${name} 于 ${time} 关闭` : `已被 ${name} 关闭`) : time ? `已于 ${time} 关闭` : '已关闭',
+      unknownUser: (platform, userId) => {
+        const p = TEXTS.zh.platform[platform] ?? platform;
+        const id = userId ? `（${userId}）` : '';
+        return (
+          `你好，dutybot 还不认识你的${p}账号${id}：你可以查看告警，但还不能认领或处理。` +
+          `请联系管理员把你的${p} ID 加到 dutybot.yaml 的 \`members[].${platform}\`。`
+        );
+      },
+      notFound: (ref) => `找不到告警 ${refText(ref)}`,
+      notAllowed: (ref, state) => `告警 ${refText(ref)} ${TEXTS.zh.state[state] ?? state}，不能这样操作`,
+    },
+    done: {
+      claimed: (ref) => `已认领 ${refText(ref)}`,
+      resolved: (ref) => `已关闭 ${refText(ref)}`,
+      escalated: (ref, level) => `已升级 ${refText(ref)}（第 ${level} 级）`,
+      reassigned: (ref, name) => `已将 ${refText(ref)} 转派给 ${name}`,
+      muted: (ref, until) => `已静默 ${refText(ref)} 至 ${until}`,
+      unmuted: (ref) => `已取消静默 ${refText(ref)}`,
+    },
+    summary: {
+      moreAlerts: (n, team, hosts) => {
+        const parts = [team, hosts > 0 ? `${hosts} 台主机` : ''].filter(Boolean);
+        return `还有 ${n} 条告警${parts.length ? `（${parts.join('，')}）` : ''}`;
+      },
+      hosts: (count, shown) =>
+        count > 0 ? `主机（${count}）：${shown.join('、')}${shown.length < count ? '…' : ''}` : '主机：未注明',
+    },
+  },
+  en: {
+    colon: ': ',
+    listSep: ', ',
+    untitled: '(no title)',
+    state: { triggered: 'Open', acknowledged: 'Claimed', resolved: 'Resolved' },
+    severity: { critical: 'Critical', warning: 'Warning', info: 'Info' },
+    mutedUntil: (time) => `Muted until ${time}`,
+    repeated: (count) => `repeated ${count} times`,
+    field: {
+      source: 'Source',
+      application: 'Application',
+      team: 'Team',
+      host: 'Host',
+      service: 'Service',
+      count: 'Count',
+      lastSeen: 'Last seen',
+      owner: 'Owner',
+      escalationLevel: 'Escalation level',
+      labels: 'Labels',
+      links: 'Links',
+    },
+    action: { claim: 'Claim', resolve: 'Resolve', escalate: 'Escalate', reassign: 'Reassign', mute: 'Mute', unmute: 'Unmute' },
+    command: { claim: 'claim', resolve: 'resolve', escalate: 'escalate', reassign: 'reassign', mute: 'mute', unmute: 'unmute' },
+    arg: { note: '[note]', member: '<member>', duration: '2h' },
+    commandHint: (commands) => `Commands: ${commands.join(' · ')}`,
+    duration: (ms) => {
+      const { n, unit } = durationParts(ms);
+      return `${n} ${unit}`;
+    },
+    platform: { slack: 'Slack', dingtalk: 'DingTalk', wechat: 'WeChat' },
+    refuse: {
+      alreadyClaimed: (name, time) => (time ? `already claimed by ${name} at ${time}` : `already claimed by ${name}`),
+      alreadyResolved: (name, time) =>
+        `already resolved${name ? ` by ${name}` : ''}${time ? ` at ${time}` : ''}`,
+      unknownUser: (platform, userId) => {
+        const p = TEXTS.en.platform[platform] ?? platform;
+        const id = userId ? ` (${userId})` : '';
+        return (
+          `Hi! dutybot doesn't know your ${p} account${id} yet: you can read alerts but not act on them. ` +
+          `Ask an admin to add your ${p} id to \`members[].${platform}\` in dutybot.yaml.`
+        );
+      },
+      notFound: (ref) => `alert ${refText(ref)} not found`,
+      notAllowed: (ref, state) => `alert ${refText(ref)} is ${(TEXTS.en.state[state] ?? state).toLowerCase()}: not allowed now`,
+    },
+    done: {
+      claimed: (ref) => `claimed ${refText(ref)}`,
+      resolved: (ref) => `resolved ${refText(ref)}`,
+      escalated: (ref, level) => `escalated ${refText(ref)} to level ${level}`,
+      reassigned: (ref, name) => `reassigned ${refText(ref)} to ${name}`,
+      muted: (ref, until) => `muted ${refText(ref)} until ${until}`,
+      unmuted: (ref) => `unmuted ${refText(ref)}`,
+    },
+    summary: {
+      moreAlerts: (n, team, hosts) =>
+        `+${n} more${team ? ` for ${team}` : ''}${hosts > 0 ? `, ${hosts} ${hosts === 1 ? 'host' : 'hosts'}` : ''}`,
+      hosts: (count, shown) =>
+        count > 0 ? `Hosts (${count}): ${shown.join(', ')}${shown.length < count ? ', …' : ''}` : 'Hosts: none given',
+    },
+  },
+};
+
+/** The table for a locale; an unknown locale (odd config or data) reads Chinese, the config default. */
+export function texts(locale: Locale): Texts {
+  return TEXTS[locale] ?? TEXTS.zh;
+}

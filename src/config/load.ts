@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { formatPath } from '../sources/validate.js';
+import { configSchema, type Config, type Integration } from './schema.js';
+
+/** Start-up stops with this; the message names the path of the wrong value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface LoadedConfig extends Omit<Config, 'integrations'> {
+  integrations: Integration[];
+  /** True when no file existed and a demo set-up was generated (see {@link defaultConfig}). */
+  generated: boolean;
+}
+
+/** `${NAME}` → process.env.NAME; a missing variable is an error, never an empty secret. */
+export function substituteEnv(text: string, env: NodeJS.ProcessEnv): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    const v = env[name];
+    if (v === undefined) throw new ConfigError(`environment variable ${name} is used in the config but not set`);
+    return v;
+  });
+}
+
+/** Parses and checks a config text. Cross-references (team → member, integration → team) are checked too. */
+export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env): Omit<LoadedConfig, 'generated'> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(substituteEnv(text, env)) ?? {};
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`not valid YAML: ${(err as Error).message}`);
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path = formatPath(issue.path);
+    const msg =
+      issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    throw new ConfigError(path ? `${path}: ${msg}` : msg);
+  }
+  const cfg = result.data;
+  checkUnique(cfg.members.map((m) => m.id), 'members', 'member id');
+  checkUnique(cfg.teams.map((t) => t.id), 'teams', 'team id');
+  checkUnique(cfg.integrations.map((i) => i.name), 'integrations', 'integration name');
+  checkUnique(cfg.integrations.map((i) => i.key), 'integrations', 'integration key');
+  checkUnique(cfg.members.flatMap((m) => (m.apiToken ? [m.apiToken] : [])), 'members', 'apiToken');
+  const memberIds = new Set(cfg.members.map((m) => m.id));
+  const teamIds = new Set(cfg.teams.map((t) => t.id));
+  cfg.teams.forEach((t, ti) =>
+    t.members.forEach((m, mi) => {
+      if (!memberIds.has(m)) throw new ConfigError(`teams[${ti}].members[${mi}]: unknown member "${m}"`);
+    }),
+  );
+  cfg.integrations.forEach((i, ii) => {
+    if (!teamIds.has(i.team)) throw new ConfigError(`integrations[${ii}].team: unknown team "${i.team}"`);
+  });
+  return {
+    ...cfg,
+    integrations: cfg.integrations.map((i) => ({ ...i, application: i.application ?? i.name }) as Integration),
+  };
+}
+
+function checkUnique(values: string[], path: string, what: string): void {
+  const seen = new Map<string, number>();
+  values.forEach((v, i) => {
+    const first = seen.get(v);
+    if (first !== undefined) throw new ConfigError(`${path}[${i}]: duplicate ${what} (same as ${path}[${first}])`);
+    seen.set(v, i);
+  });
+}
+
+/**
+ * With no config file, dutybot still starts: one `api` integration and one member, whose secrets
+ * are generated once and kept in the data dir so they survive restarts.
+ */
+export function defaultConfig(dataDir: string): LoadedConfig {
+  mkdirSync(dataDir, { recursive: true });
+  const secretsFile = join(dataDir, 'generated-secrets.json');
+  let secrets: { integrationKey: string; adminToken: string };
+  if (existsSync(secretsFile)) {
+    secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as typeof secrets;
+  } else {
+    secrets = { integrationKey: randomBytes(24).toString('hex'), adminToken: randomBytes(24).toString('hex') };
+    writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  const cfg = parseConfig(
+    JSON.stringify({
+      integrations: [{ name: 'default', type: 'api', key: secrets.integrationKey, team: 'default' }],
+      members: [{ id: 'admin', name: 'Admin', apiToken: secrets.adminToken }],
+      teams: [{ id: 'default', name: 'Default team', members: ['admin'] }],
+    }),
+    {},
+  );
+  return { ...cfg, generated: true };
+}
+
+export function loadConfig(opts: { path: string; dataDir: string; env?: NodeJS.ProcessEnv }): LoadedConfig {
+  if (!existsSync(opts.path)) return defaultConfig(opts.dataDir);
+  const text = readFileSync(opts.path, 'utf8');
+  try {
+    return { ...parseConfig(text, opts.env ?? process.env), generated: false };
+  } catch (err) {
+    if (err instanceof ConfigError) err.message = `${opts.path}: ${err.message}`;
+    throw err;
+  }
+}

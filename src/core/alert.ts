@@ -1,0 +1,62 @@
+import type { Actor, AlertState, Label, Link, Owner, Severity, SourceType } from './types.js';
+
+/** An alert as the domain sees it (the store adds its own id type). */
+export interface Alert {
+  id: string;
+  /** Human id: `#1234` in chat, `1234` in commands and REST. */
+  shortId: number;
+  integration: string;
+  source: SourceType;
+  application: string;
+  team: string;
+  dedupKey: string;
+  state: AlertState;
+  /** Incremented by every change; transitions compare-and-set on it. */
+  version: number;
+  title: string;
+  severity: Severity;
+  description?: string;
+  host?: string;
+  service?: string;
+  labels: Label[];
+  links: Link[];
+  /** How many trigger events this alert has absorbed (1 when opened). */
+  count: number;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  owner?: Owner;
+  claimedAt?: Date;
+  resolvedAt?: Date;
+  resolvedBy?: Actor;
+  escalationLevel: number;
+  /** While set and in the future, the alert stays open but stops notifying and re-escalating. */
+  mutedUntil?: Date;
+  /**
+   * Incremented by every change people can see on a card (state, owner, count, mute). Cards
+   * record the `rev` they show; a card behind its alert's `rev` is re-rendered.
+   */
+  rev: number;
+  /** Written at the transition so analytics can `$sum` them (FerretDB has no `$avg`). */
+  secondsToClaim?: number;
+  secondsToResolve?: number;
+}
+
+export type TimelineKind =
+  | 'opened'
+  | 'received'
+  | 'claimed'
+  | 'resolved'
+  | 'reassigned'
+  | 'escalated'
+  | 'muted'
+  | 'unmuted'
+  | 'reopened';
+
+export interface TimelineEntry {
+  alertId: string;
+  at: Date;
+  kind: TimelineKind;
+  actor: Actor;
+  /** One human line: the note, the reason, or what was received. */
+  text?: string;
+}

@@ -1,0 +1,25 @@
+import express, { type Express } from 'express';
+import type { Runtime } from '../runtime.js';
+import { alertRoutes } from './alert-routes.js';
+import { errorHandler } from './errors.js';
+import { healthRoutes, type ReadinessCheck } from './health-routes.js';
+import { ingestRoutes } from './ingest-routes.js';
+
+export interface HttpOptions {
+  readiness?: ReadinessCheck[];
+  /** Routers added by chat adapters (e.g. /slack/events), mounted before the 404. */
+  extraRouters?: express.Router[];
+}
+
+export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(healthRoutes(rt, opts.readiness));
+  app.use(ingestRoutes(rt));
+  app.use(alertRoutes(rt));
+  for (const r of opts.extraRouters ?? []) app.use(r);
+  app.use((req, res) => void res.status(404).json({ error: `no route ${req.method} ${req.path}` }));
+  app.use(errorHandler(rt.log));
+  return app;
+}

@@ -1,0 +1,31 @@
+import { Router } from 'express';
+import type { Runtime } from '../runtime.js';
+import { migrationsApplied } from '../store/migrate.js';
+
+/** Component states reported by /readyz, e.g. each chat adapter's connection (later issues add them). */
+export type ReadinessCheck = () => Promise<{ name: string; ok: boolean; detail?: string }>;
+
+export function healthRoutes(rt: Runtime, extra: ReadinessCheck[] = []): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  router.get('/readyz', async (_req, res) => {
+    const checks = await Promise.all([
+      (async () => {
+        try {
+          await rt.database.db.command({ ping: 1 });
+          const migrated = await migrationsApplied(rt.database.db);
+          return { name: 'database', ok: migrated, detail: migrated ? 'reachable, migrations applied' : 'migrations pending' };
+        } catch (err) {
+          return { name: 'database', ok: false, detail: (err as Error).message };
+        }
+      })(),
+      ...extra.map((c) => c().catch((err: Error) => ({ name: 'check', ok: false, detail: err.message }))),
+    ]);
+    const ok = checks.every((c) => c.ok);
+    res.status(ok ? 200 : 503).json({ ok, checks });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics());
+  });
+  return router;
+}

@@ -1,0 +1,92 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { SourceType } from '../core/types.js';
+import { ingest } from '../ingest/ingest.js';
+import type { Runtime } from '../runtime.js';
+import { parsers } from '../sources/registry.js';
+import { authenticateIntegration } from './auth.js';
+import { classifyError, HttpError, sendAnswer } from './errors.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const WEBHOOK_SOURCES: readonly SourceType[] = ['alertmanager', 'zabbix', 'graylog', 'grafana'];
+
+/**
+ * `POST /api/v1/events` (dutybot's own format) and `POST /api/v1/webhooks/<tool>` (each tool's
+ * own format). The answer is 2xx only after the event and its alert are stored.
+ */
+export function ingestRoutes(rt: Runtime): Router {
+  const router = Router();
+  // Read as bytes: we keep the exact body for audit, and JSON errors get our own message.
+  const body = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
+
+  const handle = (sourceOf: (req: Request) => SourceType) => [
+    (req: Request, res: Response, next: NextFunction) => {
+      res.locals.started = process.hrtime.bigint();
+      res.locals.source = sourceOf(req);
+      res.locals.integration = authenticateIntegration(req, rt.directory, res.locals.source);
+      next();
+    },
+    body,
+    async (req: Request, res: Response) => {
+      const source = res.locals.source as SourceType;
+      const integration = res.locals.integration as Runtime['config']['integrations'][number];
+      const raw = readJsonText(req);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch (err) {
+        throw new HttpError(400, `malformed JSON: ${(err as Error).message}`, 'malformed');
+      }
+      const events = parsers[source].parse(parsed);
+      const results = await ingest(
+        rt,
+        { integration: integration.name, source, application: integration.application, team: integration.team },
+        raw,
+        events,
+        rt.clock.now(),
+      );
+      rt.metrics.accepted.inc({ source }, events.length);
+      observe(rt, res);
+      if (source === 'api') res.status(202).json(results[0]);
+      else res.status(202).json({ accepted: events.length, results });
+    },
+  ];
+
+  router.post('/api/v1/events', ...handle(() => 'api'));
+  router.post('/api/v1/webhooks/:source', (req, _res, next) => {
+    const s = req.params.source as SourceType;
+    if (!WEBHOOK_SOURCES.includes(s)) throw new HttpError(404, `unknown source "${s}"; use one of ${WEBHOOK_SOURCES.join(', ')}`, 'unknown_source');
+    next();
+  }, ...handle((req) => req.params.source as SourceType));
+
+  router.use('/api/v1/events', rejectAndCount(rt));
+  router.use('/api/v1/webhooks', rejectAndCount(rt));
+  return router;
+}
+
+function readJsonText(req: Request): string {
+  const type = req.get('content-type') ?? '';
+  if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
+    throw new HttpError(400, `content type must be application/json, got "${type || 'none'}"`, 'content_type');
+  }
+  if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'empty body: expected a JSON object', 'malformed');
+  return req.body.toString('utf8');
+}
+
+function observe(rt: Runtime, res: Response): void {
+  const started = res.locals.started as bigint | undefined;
+  if (started === undefined) return;
+  rt.metrics.ingestSeconds.observe({ source: res.locals.source as string }, Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+function rejectAndCount(rt: Runtime) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const a = classifyError(err);
+    const source = (res.locals.source as string | undefined) ?? 'unknown';
+    rt.metrics.rejected.inc({ source, reason: a.reason });
+    observe(rt, res);
+    if (a.status === 500) rt.log.error({ err, path: req.path }, 'unexpected error in ingestion');
+    else if (a.status === 503) rt.log.warn({ err: (err as Error).message, source }, 'database unavailable; answered 503');
+    else rt.log.info({ source, status: a.status, reason: a.reason, error: a.body.error }, 'event rejected');
+    sendAnswer(res, a);
+  };
+}

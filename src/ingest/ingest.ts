@@ -1,0 +1,102 @@
+import { Types } from 'mongoose';
+import type { Alert, TimelineEntry } from '../core/alert.js';
+import type { Actor, AlertState, NormalizedEvent } from '../core/types.js';
+import type { AlertEvents } from '../events.js';
+import { receivedEntry, type AlertStore, type IngestContext } from '../store/alerts.js';
+import type { Models } from '../store/models.js';
+
+export interface EventResult {
+  alertId: string | null;
+  shortId: number | null;
+  status: AlertState | 'no-open-alert';
+  deduplicated: boolean;
+}
+
+export interface IngestDeps {
+  database: { models: Models };
+  alerts: AlertStore;
+  events: AlertEvents;
+}
+
+/**
+ * Makes accepted events durable, then applies them to alerts. Both happen before the sender
+ * hears 2xx. If the database fails half-way the caller answers 503 and the sender retries;
+ * the raw copy of a failed attempt is removed (best effort) so a retry is not counted twice
+ * in the audit trail.
+ */
+export async function ingest(
+  deps: IngestDeps,
+  ctx: IngestContext,
+  rawBody: string,
+  events: NormalizedEvent[],
+  now: Date,
+): Promise<EventResult[]> {
+  const rawId = new Types.ObjectId();
+  await deps.database.models.RawEvent.collection.insertOne({
+    _id: rawId,
+    receivedAt: now,
+    integration: ctx.integration,
+    source: ctx.source,
+    body: rawBody,
+    state: 'accepted',
+    alertIds: [],
+  });
+  try {
+    const results = await applyAll(deps, ctx, events, now);
+    const alertIds = [...new Set(results.flatMap((r) => (r.alertId ? [r.alertId] : [])))].map((id) => new Types.ObjectId(id));
+    await deps.database.models.RawEvent.collection.updateOne({ _id: rawId }, { $set: { state: 'applied', alertIds } });
+    return results;
+  } catch (err) {
+    await deps.database.models.RawEvent.collection.deleteOne({ _id: rawId }).catch(() => {});
+    throw err;
+  }
+}
+
+/** Events of one dedup key are applied in order; different keys in parallel. */
+async function applyAll(deps: IngestDeps, ctx: IngestContext, events: NormalizedEvent[], now: Date): Promise<EventResult[]> {
+  const results: EventResult[] = new Array(events.length);
+  const byKey = new Map<string, number[]>();
+  events.forEach((e, i) => byKey.set(e.dedupKey, [...(byKey.get(e.dedupKey) ?? []), i]));
+  const received: TimelineEntry[] = [];
+  const emitted: Array<() => void> = [];
+  await Promise.all(
+    [...byKey.values()].map(async (indexes) => {
+      for (const i of indexes) results[i] = await applyOne(deps, ctx, events[i]!, now, received, emitted);
+    }),
+  );
+  await deps.alerts.addTimeline(received);
+  // Subscribers hear of a change only once it and its timeline are stored.
+  for (const emit of emitted) emit();
+  return results;
+}
+
+async function applyOne(
+  deps: IngestDeps,
+  ctx: IngestContext,
+  e: NormalizedEvent,
+  now: Date,
+  received: TimelineEntry[],
+  emitted: Array<() => void>,
+): Promise<EventResult> {
+  const source: Actor = { kind: 'source', name: ctx.integration, via: ctx.source };
+  if (e.eventType === 'trigger') {
+    const { alert, outcome } = await deps.alerts.trigger(ctx, e, now);
+    const entry = receivedEntry(alert.id, now, ctx, outcome === 'opened' ? 'opened' : 'received', e.title);
+    received.push(entry);
+    emitted.push(() => deps.events.emit({ type: outcome, alert, entry }));
+    return result(alert, outcome === 'deduplicated');
+  }
+  const open = await deps.alerts.findOpen(ctx.integration, e.dedupKey);
+  if (!open) return { alertId: null, shortId: null, status: 'no-open-alert', deduplicated: false };
+  const action = e.eventType === 'resolve' ? ({ kind: 'resolve', note: e.description } as const) : ({ kind: 'claim' } as const);
+  const r = await deps.alerts.transition(open.id, action, source, now);
+  if (!r.ok) return result(r.alert ?? open, true); // already in that state: the repeat is harmless
+  emitted.push(() =>
+    deps.events.emit({ type: action.kind === 'resolve' ? 'resolved' : 'claimed', alert: r.alert, previous: r.previous, entry: r.timeline }),
+  );
+  return result(r.alert, false);
+}
+
+function result(alert: Alert, deduplicated: boolean): EventResult {
+  return { alertId: alert.id, shortId: alert.shortId, status: alert.state, deduplicated };
+}

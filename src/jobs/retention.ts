@@ -1,0 +1,22 @@
+import type { Agenda } from 'agenda';
+import type { Clock } from '../core/clock.js';
+import type { Models } from '../store/models.js';
+
+export const RETENTION_JOB = 'raw-event-retention';
+
+/**
+ * Deletes raw event copies older than the retention bound. A job, not a TTL index: FerretDB 1.24
+ * has no TTL indexes. Deleting by date is idempotent, so a second run changes nothing.
+ */
+export async function pruneRawEvents(models: Models, clock: Clock, days: number): Promise<number> {
+  const cutoff = new Date(clock.now().getTime() - days * 86_400_000);
+  const r = await models.RawEvent.collection.deleteMany({ receivedAt: { $lt: cutoff } });
+  return r.deletedCount;
+}
+
+export async function scheduleRetention(agenda: Agenda, models: Models, clock: Clock, days: number): Promise<void> {
+  agenda.define(RETENTION_JOB, async () => {
+    await pruneRawEvents(models, clock, days);
+  });
+  await agenda.every('1 hour', RETENTION_JOB);
+}

@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig } from './config/load.js';
+import { log } from './log.js';
+import { startDutybot } from './start.js';
+import { provisionDatabase, withDatabase } from './store/provision.js';
+
+/** `npm start`: config, a database (provisioned locally when none is given), and dutybot. */
+async function main(): Promise<void> {
+  const dataDir = resolve(process.env.DUTYBOT_DATA_DIR ?? './data');
+  const configPath = resolve(process.env.DUTYBOT_CONFIG ?? './dutybot.yaml');
+  const config = loadConfig({ path: configPath, dataDir });
+  const db = await provisionDatabase({ dataDir, log });
+  const port = Number(process.env.PORT ?? 8080);
+  const bot = await startDutybot({ config, mongoUri: withDatabase(db.uri, 'dutybot'), port });
+  log.info({ url: bot.url, config: config.generated ? 'generated (no dutybot.yaml)' : configPath }, 'dutybot is running');
+  if (config.generated) printFirstSteps(bot.url, config);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await bot.stop().catch((err) => log.error({ err }, 'error while stopping'));
+    await db.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** No config file: show the generated credentials once, on the terminal only (never in the JSON log). */
+function printFirstSteps(url: string, config: ReturnType<typeof loadConfig>): void {
+  const key = config.integrations[0]!.key;
+  const token = config.members[0]!.apiToken!;
+  process.stdout.write(
+    [
+      '',
+      'No dutybot.yaml found: running with a generated demo set-up (copy dutybot.example.yaml to start your own).',
+      'Send a first alert:',
+      `  curl -sS -X POST ${url}/api/v1/events -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`,
+      `    -d '{"eventType":"trigger","dedupKey":"disk-web-1","title":"Disk almost full on web-1","severity":"warning","host":"web-1"}'`,
+      'See it, and claim it as the demo member "admin":',
+      `  curl -sS ${url}/api/v1/alerts -H 'Authorization: Bearer ${token}'`,
+      `  curl -sS -X POST ${url}/api/v1/alerts/1/claim -H 'Authorization: Bearer ${token}'`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    log.fatal(`configuration error: ${err.message}`);
+    process.stderr.write(`configuration error: ${err.message}\n`);
+  } else {
+    log.fatal({ err }, 'dutybot could not start');
+  }
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+import type { LoadedConfig } from './config/load.js';
+import type { Directory } from './config/directory.js';
+import type { Clock } from './core/clock.js';
+import type { AlertEvents } from './events.js';
+import type { Metrics } from './http/metrics.js';
+import type { Logger } from './log.js';
+import type { AlertStore } from './store/alerts.js';
+import type { Database } from './store/database.js';
+
+/** Everything a running dutybot holds, passed explicitly (no module-level singletons). */
+export interface Runtime {
+  config: LoadedConfig;
+  directory: Directory;
+  database: Database;
+  alerts: AlertStore;
+  events: AlertEvents;
+  clock: Clock;
+  metrics: Metrics;
+  log: Logger;
+}

@@ -1,0 +1,88 @@
+import { Types } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import { Schema } from 'mongoose';
+
+/**
+ * One record per posted (or to-be-posted) chat message: an alert's card in one channel, or a
+ * channel's summary card. Written only by the card sender (src/bot/card-sync.ts), so a record
+ * never has two writers.
+ */
+export interface CardDoc {
+  _id: string;
+  kind: 'alert' | 'summary';
+  /** The alert, for `kind: 'alert'`. */
+  alertId?: Types.ObjectId;
+  platform: string;
+  channel: string;
+  /**
+   * `posting`: about to be posted (if a crash leaves it so, the next start posts it);
+   * `posted`: on the platform as `messageId`; `folded`: shown inside a summary card;
+   * `failed`: the platform refused it for good (reason in `lastError`).
+   */
+  state: 'posting' | 'posted' | 'folded' | 'failed';
+  messageId?: string;
+  /** The alert `rev` the platform shows now (0 before the first post). */
+  renderedRev: number;
+  /** For a folded alert: its summary's id. For a summary: the alerts it stands for. */
+  summaryId?: string;
+  alertIds?: Types.ObjectId[];
+  /** A summary stays open (receives new folded alerts) until all of its alerts are resolved. */
+  closed?: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  lastError?: string;
+}
+
+const cardSchema = new Schema<CardDoc>(
+  {
+    _id: String,
+    kind: { type: String, required: true },
+    alertId: Schema.Types.ObjectId,
+    platform: { type: String, required: true },
+    channel: { type: String, required: true },
+    state: { type: String, required: true },
+    messageId: String,
+    renderedRev: { type: Number, default: 0 },
+    summaryId: String,
+    alertIds: [Schema.Types.ObjectId],
+    closed: Boolean,
+    createdAt: Date,
+    updatedAt: Date,
+    lastError: String,
+  },
+  { versionKey: false, autoIndex: false, autoCreate: false, collection: 'cards' },
+);
+
+export const cardId = (alertId: string, platform: string, channel: string): string => `a|${alertId}|${platform}|${channel}`;
+
+export class CardStore {
+  readonly Card: Model<CardDoc>;
+  constructor(conn: Connection) {
+    this.Card = (conn.models.Card as Model<CardDoc> | undefined) ?? conn.model<CardDoc>('Card', cardSchema);
+  }
+
+  get(id: string): Promise<CardDoc | null> {
+    return this.Card.findById(id).lean() as Promise<CardDoc | null>;
+  }
+
+  async save(doc: CardDoc): Promise<void> {
+    await this.Card.collection.replaceOne({ _id: doc._id } as never, stripUndefined(doc) as never, { upsert: true });
+  }
+
+  forAlert(alertId: string): Promise<CardDoc[]> {
+    return this.Card.find({ alertId: new Types.ObjectId(alertId) }).lean() as Promise<CardDoc[]>;
+  }
+
+  openSummary(platform: string, channel: string): Promise<CardDoc | null> {
+    return this.Card.findOne({ kind: 'summary', platform, channel, closed: false }).sort({ createdAt: -1 }).lean() as Promise<CardDoc | null>;
+  }
+
+  /** Cards a crash may have left half-done, or that never reached their alert's latest rev. */
+  unfinished(): Promise<CardDoc[]> {
+    return this.Card.find({ state: 'posting' }).lean() as Promise<CardDoc[]>;
+  }
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

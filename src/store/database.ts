@@ -1,0 +1,32 @@
+import mongoose, { type Connection } from 'mongoose';
+import type { Db } from 'mongodb';
+import type { Logger } from '../log.js';
+import { migrate } from './migrate.js';
+import { registerModels, type Models } from './models.js';
+
+export interface Database {
+  conn: Connection;
+  db: Db;
+  models: Models;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the one connection pool dutybot uses (mongoose, Agenda and the migrations share it)
+ * and applies pending migrations. Fails fast when the server does not answer, so a wrong
+ * MONGODB_URI is a clear start-up error rather than a hang.
+ */
+export async function openDatabase(uri: string, log?: Logger): Promise<Database> {
+  const conn = mongoose.createConnection(uri, {
+    autoIndex: false,
+    autoCreate: false,
+    serverSelectionTimeoutMS: 5000,
+    maxPoolSize: 32,
+  });
+  await conn.asPromise();
+  const db = conn.db;
+  if (!db) throw new Error('database connection has no Db');
+  const models = registerModels(conn);
+  await migrate(db, log);
+  return { conn, db, models, close: () => conn.close() };
+}

@@ -1,0 +1,132 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { Alert, TimelineEntry } from '../core/alert.js';
+import { SEVERITIES, SOURCE_TYPES } from '../core/types.js';
+
+/**
+ * Mongoose schemas. Indexes are declared in migrations/, not here (autoIndex is off), so there is
+ * one place that says what exists in the database.
+ *
+ * FerretDB 1.24 limits shape these documents (../shared/FERRETDB.md): labels are name/value pairs,
+ * raw payloads are strings, and "one open alert per dedup key" is a unique `dedupSlot` that every
+ * document has, instead of a partial index.
+ */
+export interface AlertDoc extends Omit<Alert, 'id'> {
+  _id: Types.ObjectId;
+  /** `<integration>:<dedupKey>:open` while open; `…:<_id>` once resolved, freeing the slot. */
+  dedupSlot: string;
+}
+
+export interface TimelineDoc extends Omit<TimelineEntry, 'alertId'> {
+  _id: Types.ObjectId;
+  alertId: Types.ObjectId;
+}
+
+export type RawEventState = 'accepted' | 'applied' | 'failed';
+
+export interface RawEventDoc {
+  _id: Types.ObjectId;
+  receivedAt: Date;
+  integration: string;
+  source: string;
+  /** The body exactly as received: a string, because payload keys may contain `.` and `$`. */
+  body: string;
+  state: RawEventState;
+  alertIds: Types.ObjectId[];
+  error?: string;
+}
+
+export interface CounterDoc {
+  _id: string;
+  seq: number;
+}
+
+export interface MigrationDoc {
+  _id: string;
+  appliedAt: Date;
+}
+
+const opts = { versionKey: false, autoIndex: false, autoCreate: false } as const;
+
+const actorSchema = new Schema(
+  { kind: String, memberId: String, name: String, via: String, channel: String },
+  { _id: false },
+);
+
+const alertSchema = new Schema<AlertDoc>(
+  {
+    shortId: { type: Number, required: true },
+    integration: { type: String, required: true },
+    source: { type: String, enum: SOURCE_TYPES, required: true },
+    application: { type: String, required: true },
+    team: { type: String, required: true },
+    dedupKey: { type: String, required: true },
+    dedupSlot: { type: String, required: true },
+    state: { type: String, enum: ['triggered', 'acknowledged', 'resolved'], required: true },
+    version: { type: Number, required: true },
+    title: { type: String, required: true },
+    severity: { type: String, enum: SEVERITIES, required: true },
+    description: String,
+    host: String,
+    service: String,
+    labels: [{ _id: false, name: String, value: String }],
+    links: [{ _id: false, text: String, href: String }],
+    count: { type: Number, required: true },
+    firstSeenAt: { type: Date, required: true },
+    lastSeenAt: { type: Date, required: true },
+    owner: { type: new Schema({ memberId: String, name: String, at: Date, via: String }, { _id: false }) },
+    claimedAt: Date,
+    resolvedAt: Date,
+    resolvedBy: actorSchema,
+    escalationLevel: { type: Number, default: 0 },
+    mutedUntil: Date,
+    rev: { type: Number, default: 1 },
+    secondsToClaim: Number,
+    secondsToResolve: Number,
+  },
+  { ...opts, collection: 'alerts' },
+);
+
+const timelineSchema = new Schema<TimelineDoc>(
+  {
+    alertId: { type: Schema.Types.ObjectId, required: true },
+    at: { type: Date, required: true },
+    kind: { type: String, required: true },
+    actor: actorSchema,
+    text: String,
+  },
+  { ...opts, collection: 'timeline' },
+);
+
+const rawEventSchema = new Schema<RawEventDoc>(
+  {
+    receivedAt: { type: Date, required: true },
+    integration: { type: String, required: true },
+    source: { type: String, required: true },
+    body: { type: String, required: true },
+    state: { type: String, enum: ['accepted', 'applied', 'failed'], required: true },
+    alertIds: [Schema.Types.ObjectId],
+    error: String,
+  },
+  { ...opts, collection: 'rawevents' },
+);
+
+const counterSchema = new Schema<CounterDoc>({ _id: String, seq: Number }, { ...opts, collection: 'counters' });
+const migrationSchema = new Schema<MigrationDoc>({ _id: String, appliedAt: Date }, { ...opts, collection: 'migrations' });
+
+export interface Models {
+  Alert: Model<AlertDoc>;
+  Timeline: Model<TimelineDoc>;
+  RawEvent: Model<RawEventDoc>;
+  Counter: Model<CounterDoc>;
+  Migration: Model<MigrationDoc>;
+}
+
+export function registerModels(conn: Connection): Models {
+  return {
+    Alert: conn.model<AlertDoc>('Alert', alertSchema),
+    Timeline: conn.model<TimelineDoc>('Timeline', timelineSchema),
+    RawEvent: conn.model<RawEventDoc>('RawEvent', rawEventSchema),
+    Counter: conn.model<CounterDoc>('Counter', counterSchema),
+    Migration: conn.model<MigrationDoc>('Migration', migrationSchema),
+  };
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/database.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // FerretDB on SQLite serialises writes per database file; two workers keep the
+    // two cores busy without making the test database the bottleneck.
+    maxWorkers: 2,
+  },
+});
