@@ -188,7 +188,8 @@ export class SlackAdapter implements ChatAdapter {
       const code = platformError(err);
       const url = to.handle ? this.responseUrl(to.channel, to.handle) : undefined;
       if (url && code && ['channel_not_found', 'not_in_channel', 'user_not_in_channel', 'is_archived'].includes(code)) {
-        return this.postToResponseUrl(url, text, ephemeral);
+        // Private stays private: a DM between two people (`D…`) is not the bot's DM.
+        return this.postToResponseUrl(url, text, reply.private);
       }
       return this.failure(err, ephemeral ? 'chat.postEphemeral' : 'chat.postMessage', to.channel);
     }
@@ -227,12 +228,12 @@ export class SlackAdapter implements ChatAdapter {
     this.responseUrls.set(`${channel}:${user}`, { url, at: now });
   }
 
-  private async postToResponseUrl(url: string, text: string, ephemeral: boolean): Promise<SendResult<void>> {
+  private async postToResponseUrl(url: string, text: string, privately: boolean): Promise<SendResult<void>> {
     try {
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ response_type: ephemeral ? 'ephemeral' : 'in_channel', replace_original: false, text }),
+        body: JSON.stringify({ response_type: privately ? 'ephemeral' : 'in_channel', replace_original: false, text }),
         signal: AbortSignal.timeout(this.opts.requestTimeoutMs ?? 15_000),
       });
       if (res.ok) return { kind: 'sent', value: undefined };
@@ -288,7 +289,7 @@ export class SlackAdapter implements ChatAdapter {
       this.log.info({ mode: socket ? 'socket' : 'http', botUserId: auth.user_id, team: auth.team }, 'slack adapter ready');
     } catch (err) {
       if (this.stopped) return;
-      const detail = describe(err);
+      const detail = classify(err).error;
       this.state = { state: 'degraded', detail };
       const socket = this.socket;
       this.socket = undefined;
@@ -402,8 +403,4 @@ function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> 
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-function describe(err: unknown): string {
-  const f = classify(err);
-  return f.error;
-}
 

@@ -111,21 +111,28 @@ function escapeRegExp(s: string): string {
 }
 
 /**
- * Does Bolt know what this body is? Mirrors Bolt's own type detection (helpers.ts
- * `getTypeAndConversation`), which reads `event.channel` with the `in` operator — a body whose
- * `event` is not an object makes Bolt throw — and which, for a body of no known type, answers
- * nothing at all: the request then hangs for three seconds before a 404.
+ * Can Bolt process this body without throwing? Mirrors Bolt's type detection and source building
+ * (helpers.ts `getTypeAndConversation`, App.ts `buildSource`): they read `event.channel`,
+ * `event.user`, `event.item`, `event.subteam` with the `in` operator and `body.user.id` without
+ * checks, so a signed but odd body would get a 500 from a TypeError; a body of no known type
+ * would hang three seconds before Bolt's 404. Such bodies get a 400 at once instead.
  */
 export function isKnownSlackBody(body: unknown): boolean {
   if (!isRec(body)) return false;
-  if ('event' in body) return isRec(body.event);
+  if ('event' in body) {
+    const e = body.event;
+    if (!isRec(e)) return false;
+    const objOrString = (k: string): boolean => !(k in e) || typeof e[k] === 'string' || isRec(e[k]);
+    const obj = (k: string): boolean => !(k in e) || isRec(e[k]);
+    return objOrString('channel') && objOrString('user') && obj('item') && obj('subteam');
+  }
   if (typeof body.command === 'string') return true;
+  // Every interactive payload (actions, options, shortcuts, views) names its user.
+  if (!isRec(body.user)) return false;
   if (Array.isArray(body.actions)) return body.actions.every(isRec);
   if (typeof body.name === 'string') return true;
-  return (
-    typeof body.type === 'string' &&
-    ['block_suggestion', 'dialog_submission', 'shortcut', 'message_action', 'view_submission', 'view_closed'].includes(body.type)
-  );
+  if (body.type === 'view_submission' || body.type === 'view_closed') return isRec(body.view);
+  return typeof body.type === 'string' && ['block_suggestion', 'dialog_submission', 'shortcut', 'message_action'].includes(body.type);
 }
 
 /** Remembers delivery ids for a while, so a Slack retry of the same event is dropped early. */

@@ -140,7 +140,8 @@ function renderAlert(card: AlertCard): SlackMessage {
   return {
     text: fit(card.text, LIMIT.text, true),
     blocks: top,
-    attachments: [{ color: card.colour, fallback: fit(card.heading, LIMIT.header), blocks: body }],
+    // No attachment `fallback`: it is legacy, used only without a top-level `text`, and unescaped.
+    attachments: [{ color: card.colour, blocks: body }],
   };
 }
 

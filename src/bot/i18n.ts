@@ -1,6 +1,7 @@
 import type { ChatPlatform } from '../config/directory.js';
 import type { AlertState, Severity } from '../core/types.js';
 import type { CardActionId, Locale } from './card.js';
+import { formatDuration } from './durations.js';
 
 /**
  * Every chat text of dutybot, in both languages, in one table. Texts that need values are
@@ -79,16 +80,6 @@ export function refText(ref: string | number): string {
   return s.length > 64 ? `${s.slice(0, 63)}…` : s;
 }
 
-const HOUR = 3_600_000;
-const MINUTE = 60_000;
-
-/** Whole hours when it is whole hours, else minutes (at least 1). */
-function durationParts(ms: number): { n: number; unit: 'h' | 'min' } {
-  const safe = Number.isFinite(ms) && ms > 0 ? ms : 0;
-  if (safe >= HOUR && safe % HOUR === 0) return { n: safe / HOUR, unit: 'h' };
-  return { n: Math.max(1, Math.round(safe / MINUTE)), unit: 'min' };
-}
-
 export const TEXTS: Record<Locale, Texts> = {
   zh: {
     colon: '：',
@@ -115,10 +106,7 @@ export const TEXTS: Record<Locale, Texts> = {
     command: { claim: '认领', resolve: '关闭', escalate: '升级', reassign: '转派', mute: '静默', unmute: '取消静默' },
     arg: { note: '[备注]', member: '<成员>', duration: '2h' },
     commandHint: (commands) => `回复命令：${commands.join(' · ')}`,
-    duration: (ms) => {
-      const { n, unit } = durationParts(ms);
-      return unit === 'h' ? `${n}小时` : `${n}分钟`;
-    },
+    duration: (ms) => formatDuration(ms, 'zh'),
     platform: { slack: 'Slack', dingtalk: '钉钉', wechat: '微信' },
     refuse: {
       alreadyClaimed: (name, time) => (time ? `已被 ${name} 于 ${time} 认领` : `已被 ${name} 认领`),
@@ -177,10 +165,7 @@ export const TEXTS: Record<Locale, Texts> = {
     command: { claim: 'claim', resolve: 'resolve', escalate: 'escalate', reassign: 'reassign', mute: 'mute', unmute: 'unmute' },
     arg: { note: '[note]', member: '<member>', duration: '2h' },
     commandHint: (commands) => `Commands: ${commands.join(' · ')}`,
-    duration: (ms) => {
-      const { n, unit } = durationParts(ms);
-      return `${n} ${unit}`;
-    },
+    duration: (ms) => formatDuration(ms, 'en'),
     platform: { slack: 'Slack', dingtalk: 'DingTalk', wechat: 'WeChat' },
     refuse: {
       alreadyClaimed: (name, time) => (time ? `already claimed by ${name} at ${time}` : `already claimed by ${name}`),

@@ -1,3 +1,4 @@
+import { MUTE_CHOICES } from './durations.js';
 import type { Alert } from '../core/alert.js';
 import { allowedActions } from '../core/lifecycle.js';
 import type { AlertState, Label, Link, Severity } from '../core/types.js';
@@ -21,8 +22,6 @@ export interface CardContext {
   mutedUntil?: Date;
 }
 
-/** The mute choices offered on a card; an option's `value` is the duration in ms as a string. */
-export const MUTE_CHOICES_MS: readonly number[] = [1_800_000, 7_200_000, 86_400_000];
 
 export const TITLE_MAX = 150;
 export const TEXT_MAX = 1000;
@@ -249,7 +248,7 @@ function actionsOf(alert: Alert, t: Texts, ctx: CardContext, muted: boolean): Ca
       actions.push({
         id: 'mute',
         label: t.action.mute,
-        options: MUTE_CHOICES_MS.map((ms) => ({ value: String(ms), label: t.duration(ms) })),
+        options: MUTE_CHOICES.map((ms) => ({ value: String(ms), label: t.duration(ms) })),
       });
     }
   }

@@ -65,7 +65,7 @@ describe('renderAlertCard', () => {
     expect(card.actions.find((a) => a.id === 'mute')?.options).toEqual([
       { value: '1800000', label: '30分钟' },
       { value: '7200000', label: '2小时' },
-      { value: '86400000', label: '24小时' },
+      { value: '86400000', label: '1天' },
     ]);
     expect(card.commandHint).toBe('回复命令：认领 12 · 关闭 12 [备注] · 升级 12 · 转派 12 <成员> · 静默 12 2h');
     expect(card.text.split('\n')).toEqual([
@@ -89,7 +89,7 @@ describe('renderAlertCard', () => {
     expect(card.fields.map((f) => f.label)).toEqual(['Source · Application', 'Team', 'Host', 'Last seen']);
     expect(card.fields.find((f) => f.label === 'Team')?.value).toBe('ops');
     expect(card.actions.map((a) => a.label)).toEqual(['Claim', 'Resolve', 'Escalate', 'Reassign', 'Mute']);
-    expect(card.actions.find((a) => a.id === 'mute')?.options?.map((o) => o.label)).toEqual(['30 min', '2 h', '24 h']);
+    expect(card.actions.find((a) => a.id === 'mute')?.options?.map((o) => o.label)).toEqual(['30 min', '2 h', '1 day']);
     expect(card.commandHint).toBe('Commands: claim 12 · resolve 12 [note] · escalate 12 · reassign 12 <member> · mute 12 2h');
     expect(card.text).toContain('Source · Application: prometheus · k8s-prod');
   });
