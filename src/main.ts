@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { adaptersFromEnv } from '../adapters/index.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { log } from './log.js';
 import { startDutybot } from './start.js';
@@ -11,7 +12,9 @@ async function main(): Promise<void> {
   const config = loadConfig({ path: configPath, dataDir });
   const db = await provisionDatabase({ dataDir, log });
   const port = Number(process.env.PORT ?? 8080);
-  const bot = await startDutybot({ config, mongoUri: withDatabase(db.uri, 'dutybot'), port });
+  const adapters = adaptersFromEnv(process.env, log);
+  log.info({ chat: adapters.map((a) => a.platform) }, adapters.length ? 'chat adapters on' : 'no chat credentials: chat is off');
+  const bot = await startDutybot({ config, mongoUri: withDatabase(db.uri, 'dutybot'), port, adapters });
   log.info({ url: bot.url, config: config.generated ? 'generated (no dutybot.yaml)' : configPath }, 'dutybot is running');
   if (config.generated) printFirstSteps(bot.url, config);
 

@@ -45,6 +45,8 @@ interface ChannelQueue {
   /** The head item changed while it was being sent: send it again afterwards. */
   again: boolean;
   running: boolean;
+  /** Waiting out a rate limit or a Retry-After. */
+  sleeping: boolean;
   window: SlidingWindow;
 }
 
@@ -55,6 +57,7 @@ const DONE: Outcome = { done: true };
 export class CardSync {
   private readonly queues = new Map<string, ChannelQueue>();
   private readonly idleWaiters: Array<() => void> = [];
+  private readonly settledWaiters: Array<() => void> = [];
   private readonly sleep: (ms: number) => Promise<void>;
   private stopped = false;
 
@@ -88,8 +91,31 @@ export class CardSync {
 
   /** Resolves when every queue is empty (tests and graceful stop). */
   idle(): Promise<void> {
-    if ([...this.queues.values()].every((q) => !q.running && q.items.length === 0)) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /**
+   * Resolves when no queue is doing anything but waiting for time to pass. With a fake clock a
+   * test then moves time on; this is how tests step through rate limits without wall-clock sleeps.
+   */
+  settled(): Promise<void> {
+    if (this.isSettled()) return Promise.resolve();
+    return new Promise((r) => this.settledWaiters.push(r));
+  }
+
+  /** No queue has work. */
+  isIdle(): boolean {
+    return [...this.queues.values()].every((q) => !q.running && q.items.length === 0);
+  }
+
+  private isSettled(): boolean {
+    return [...this.queues.values()].every((q) => q.sleeping || (!q.running && q.items.length === 0));
+  }
+
+  private notify(): void {
+    if (this.isSettled()) for (const w of this.settledWaiters.splice(0)) w();
+    if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   stop(): void {
@@ -113,7 +139,7 @@ export class CardSync {
     let q = this.queues.get(key);
     if (!q) {
       const policy = RATE_POLICIES[platform];
-      q = { key, platform, channel, items: [], fresh: new Set(), fold: new Set(), again: false, running: false, window: new SlidingWindow(policy) };
+      q = { key, platform, channel, items: [], fresh: new Set(), fold: new Set(), again: false, running: false, sleeping: false, window: new SlidingWindow(policy) };
       this.queues.set(key, q);
     }
     if (fresh && !item.startsWith(SUMMARY) && !q.fresh.has(item) && !q.fold.has(item)) {
@@ -140,7 +166,10 @@ export class CardSync {
           outcome = { done: false, retryAfterMs: 5000 };
         }
         if (!outcome.done) {
+          q.sleeping = true;
+          this.notify();
           await this.sleep(outcome.retryAfterMs);
+          q.sleeping = false;
           continue;
         }
         q.items.shift();
@@ -150,9 +179,8 @@ export class CardSync {
       }
     } finally {
       q.running = false;
-      if ([...this.queues.values()].every((x) => !x.running && x.items.length === 0)) {
-        for (const w of this.idleWaiters.splice(0)) w();
-      }
+      q.sleeping = false;
+      this.notify();
     }
   }
 

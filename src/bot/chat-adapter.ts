@@ -40,7 +40,7 @@ export interface AdapterCapabilities {
 export interface ReplyTarget {
   platform: PlatformId;
   channel: string;
-  /** Platform-specific handle (Slack `response_url`, DingTalk `sessionWebhook`, …). */
+  /** Platform-specific handle (Slack: the user id, for ephemeral answers; DingTalk: `sessionWebhook`; WeChat: the talker). */
   handle?: string;
 }
 

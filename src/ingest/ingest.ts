@@ -52,18 +52,15 @@ export async function ingest(
   }
 }
 
-/** Events of one dedup key are applied in order; different keys in parallel. */
+/**
+ * Events are applied one after another, in the order the tool sent them: repeats of one key stay
+ * in order, and alerts of one batch get their short ids (and their cards) in the batch's order.
+ */
 async function applyAll(deps: IngestDeps, ctx: IngestContext, events: NormalizedEvent[], now: Date): Promise<EventResult[]> {
-  const results: EventResult[] = new Array(events.length);
-  const byKey = new Map<string, number[]>();
-  events.forEach((e, i) => byKey.set(e.dedupKey, [...(byKey.get(e.dedupKey) ?? []), i]));
+  const results: EventResult[] = [];
   const received: TimelineEntry[] = [];
   const emitted: Array<() => void> = [];
-  await Promise.all(
-    [...byKey.values()].map(async (indexes) => {
-      for (const i of indexes) results[i] = await applyOne(deps, ctx, events[i]!, now, received, emitted);
-    }),
-  );
+  for (const e of events) results.push(await applyOne(deps, ctx, e, now, received, emitted));
   await deps.alerts.addTimeline(received);
   // Subscribers hear of a change only once it and its timeline are stored.
   for (const emit of emitted) emit();

@@ -53,6 +53,8 @@ export interface TestBot extends Dutybot {
   mongoUri: string;
   post(path: string, body: unknown, auth?: string, headers?: Record<string, string>): Promise<Response>;
   get(path: string, auth?: string): Promise<Response>;
+  /** Lets every card go out, moving the fake clock through rate-limit waits. */
+  flushCards(): Promise<void>;
 }
 
 export async function startTestBot(
@@ -60,7 +62,16 @@ export async function startTestBot(
 ): Promise<TestBot> {
   const clock = opts.clock ?? new FakeClock();
   const mongoUri = opts.mongoUri ?? freshDatabaseUri();
-  const bot = await startDutybot({ port: 0, host: '127.0.0.1', jobs: false, ...opts, config: opts.config ?? testConfig(), mongoUri, clock });
+  const bot = await startDutybot({
+    port: 0,
+    host: '127.0.0.1',
+    jobs: false,
+    sleep: clock.sleep,
+    ...opts,
+    config: opts.config ?? testConfig(),
+    mongoUri,
+    clock,
+  });
   return {
     ...bot,
     clock,
@@ -76,5 +87,15 @@ export async function startTestBot(
         body: typeof body === 'string' ? body : JSON.stringify(body),
       }),
     get: (path, auth) => fetch(bot.url + path, { headers: auth ? { authorization: `Bearer ${auth}` } : {} }),
+    flushCards: async () => {
+      for (let i = 0; i < 10_000; i++) {
+        // Let woken senders run on before looking again (they resume in later ticks).
+        await new Promise((r) => setImmediate(r));
+        await bot.cards.settled();
+        if (bot.cards.isIdle()) return;
+        clock.advanceToNextSleeper();
+      }
+      throw new Error('cards never settled');
+    },
   };
 }
