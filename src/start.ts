@@ -72,12 +72,14 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     log,
     sleep: opts.sleep,
     timeZone,
+    countSend: (platform, op, result) => runtime.metrics.chatSends.inc({ platform, op, result }),
   });
   runtime.events.subscribe(cards.onEvent);
   let agenda: Agenda | undefined;
+  const deliveries = new Deliveries(database.db);
   const chat = new ChatService({
     rt: runtime,
-    deliveries: new Deliveries(database.db),
+    deliveries,
     timeZone,
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
@@ -103,7 +105,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   if (opts.jobs !== false) {
     agenda = await startAgenda(database.db, log);
-    await scheduleRetention(agenda, database.models, runtime.clock, opts.config.retention.rawEventDays);
+    await scheduleRetention(agenda, database.models, deliveries, runtime.clock, opts.config.retention.rawEventDays);
     defineUnmute(agenda, runtime);
     await agenda.start();
   }

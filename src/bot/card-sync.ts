@@ -7,6 +7,7 @@ import type { AlertStore } from '../store/alerts.js';
 import { cardId, type CardDoc, type CardStore } from '../store/cards.js';
 import { Types } from 'mongoose';
 import type { Card } from './card.js';
+import { channelId } from './channels.js';
 import type { ChatAdapter, PlatformId, SendResult } from './chat-adapter.js';
 import { RATE_POLICIES, SlidingWindow } from './rate-policy.js';
 import { renderAlertCard, renderSummaryCard, type CardContext } from './render-card.js';
@@ -32,6 +33,8 @@ export interface CardSyncDeps {
   /** Waiting (rate limit, Retry-After). Tests pass one that moves a fake clock. */
   sleep?: (ms: number) => Promise<void>;
   timeZone: string;
+  /** Counts each send by platform, operation and result (the `dutybot_chat_messages_total` metric). */
+  countSend?: (platform: PlatformId, op: 'post' | 'update', result: SendResult<unknown>['kind']) => void;
 }
 
 interface ChannelQueue {
@@ -129,7 +132,7 @@ export class CardSync {
   private channelsOf(alert: Pick<Alert, 'team'>): Array<{ platform: PlatformId; channel: string }> {
     const team = this.deps.directory.team(alert.team);
     return (team?.channels ?? [])
-      .map((c) => ({ platform: c.platform as PlatformId, channel: channelName(c) }))
+      .map((c) => ({ platform: c.platform as PlatformId, channel: channelId(c) }))
       .filter((c) => this.deps.adapters.has(c.platform));
   }
 
@@ -235,6 +238,7 @@ export class CardSync {
       if (posted.kind === 'sent') messageId = posted.value.messageId;
     }
     const now = this.deps.clock.now();
+    this.deps.countSend?.(q.platform, card.messageId && card.state === 'posted' ? 'update' : 'post', result.kind);
     if (result.kind === 'retry') {
       this.deps.log.info({ channel: q.key, afterMs: result.afterMs, error: result.error }, 'chat platform asked us to wait');
       return { done: false, retryAfterMs: result.afterMs };
@@ -318,9 +322,4 @@ export class CardSync {
       mutedUntil: alert.mutedUntil && alert.mutedUntil > now ? alert.mutedUntil : undefined,
     };
   }
-}
-
-/** The platform's channel id of a configured channel (Slack channel id, DingTalk conversation, …). */
-function channelName(c: { platform: string } & Record<string, unknown>): string {
-  return String(c.channel ?? c.room ?? c.url ?? '');
 }

@@ -6,6 +6,7 @@ import type { Actor, AlertAction } from '../core/types.js';
 import type { Runtime } from '../runtime.js';
 import type { Deliveries } from '../store/deliveries.js';
 import type { Locale } from './card.js';
+import { teamOfChannel } from './channels.js';
 import type { BotReply, InboundRequest, PlatformId } from './chat-adapter.js';
 import { helpText, parseCommand, type Command } from './commands.js';
 import { texts, refText } from './i18n.js';
@@ -195,12 +196,6 @@ export class ChatService {
 }
 
 const SEVERITY_EMOJI = { critical: '🔴', warning: '🟠', info: '🔵' } as const;
-
-function teamOfChannel(dir: Directory, platform: PlatformId, channel: string) {
-  return dir
-    .allTeams()
-    .find((t) => t.channels.some((c) => c.platform === platform && Object.values(c).includes(channel)));
-}
 
 /** A member named by id, by display name, or by their id on the platform (a Slack mention). */
 function findMember(dir: Directory, token: string, platform: PlatformId): Member | undefined {

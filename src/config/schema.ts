@@ -8,8 +8,18 @@ import { SOURCE_TYPES } from '../core/types.js';
 const id = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use letters, digits, _ . - (at most 64)');
 const secret = z.string().min(16, 'at least 16 characters');
 
+const httpsUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
+
+/**
+ * Where a team's cards go. `channel` is the platform's id: a Slack channel id (C0123…), a DingTalk
+ * group's openConversationId; `room` a WeChat group's topic or id; robot webhooks are their URL.
+ */
 export const channelSchema = z.discriminatedUnion('platform', [
   z.strictObject({ platform: z.literal('slack'), channel: z.string().min(1) }),
+  z.strictObject({ platform: z.literal('dingtalk'), channel: z.string().min(1) }),
+  z.strictObject({ platform: z.literal('dingtalk-webhook'), url: httpsUrl, secret: z.string().min(1).optional() }),
+  z.strictObject({ platform: z.literal('wechat'), room: z.string().min(1) }),
+  z.strictObject({ platform: z.literal('wecom-webhook'), url: httpsUrl }),
 ]);
 
 export const integrationSchema = z.strictObject({

@@ -22,6 +22,12 @@ export class Metrics {
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly chatSends = new Counter({
+    name: 'dutybot_chat_messages_total',
+    help: 'Card posts and edits sent to chat platforms, by platform, operation and result (sent, retry, failed)',
+    labelNames: ['platform', 'op', 'result'] as const,
+    registers: [this.registry],
+  });
   readonly openAlerts: Gauge<'state'>;
 
   constructor(countOpen: () => Promise<Record<string, number>>) {

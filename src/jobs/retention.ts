@@ -1,5 +1,6 @@
 import type { Agenda } from 'agenda';
 import type { Clock } from '../core/clock.js';
+import type { Deliveries } from '../store/deliveries.js';
 import type { Models } from '../store/models.js';
 
 export const RETENTION_JOB = 'raw-event-retention';
@@ -14,9 +15,15 @@ export async function pruneRawEvents(models: Models, clock: Clock, days: number)
   return r.deletedCount;
 }
 
-export async function scheduleRetention(agenda: Agenda, models: Models, clock: Clock, days: number): Promise<void> {
+/** Chat redeliveries come within minutes (Slack retries, DingTalk after ~60 s); a day is plenty. */
+export async function pruneDeliveries(deliveries: Deliveries, clock: Clock): Promise<number> {
+  return deliveries.prune(new Date(clock.now().getTime() - 86_400_000));
+}
+
+export async function scheduleRetention(agenda: Agenda, models: Models, deliveries: Deliveries, clock: Clock, days: number): Promise<void> {
   agenda.define(RETENTION_JOB, async () => {
     await pruneRawEvents(models, clock, days);
+    await pruneDeliveries(deliveries, clock);
   });
   await agenda.every('1 hour', RETENTION_JOB);
 }

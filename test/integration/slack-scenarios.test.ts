@@ -163,6 +163,11 @@ describe('Slack: alerts become cards that people act on, and every copy stays in
     expect(shown(slack.message(OPS, ts))).toContain('dutybot:mute');
   });
 
+  it('/readyz reports the Slack adapter', async () => {
+    const ready = (await (await bot.get('/readyz')).json()) as { checks: Array<{ name: string; ok: boolean }> };
+    expect(ready.checks).toContainEqual(expect.objectContaining({ name: 'slack', ok: true }));
+  });
+
   it('/alert list mine, and a command typed in Chinese', async () => {
     const res = await bot.post('/api/v1/webhooks/alertmanager', alertmanager([{ name: 'MySQLSlow', fp: 'fp-mysql' }]), KEYS.alertmanager);
     const { shortId } = ((await res.json()) as { results: Array<{ shortId: number }> }).results[0]!;

@@ -1,0 +1,22 @@
+import type { ChannelRef } from '../config/schema.js';
+import type { Directory } from '../config/directory.js';
+import type { PlatformId } from './chat-adapter.js';
+
+/** The id the adapters know a configured channel by: channel id, room, or robot URL. */
+export function channelId(c: ChannelRef): string {
+  switch (c.platform) {
+    case 'slack':
+    case 'dingtalk':
+      return c.channel;
+    case 'wechat':
+      return c.room;
+    case 'dingtalk-webhook':
+    case 'wecom-webhook':
+      return c.url;
+  }
+}
+
+/** The team a chat channel belongs to (its language, its `list team`). */
+export function teamOfChannel(dir: Directory, platform: PlatformId, channel: string) {
+  return dir.allTeams().find((t) => t.channels.some((c) => c.platform === platform && channelId(c) === channel));
+}
