@@ -24,6 +24,7 @@ export interface LoadJob {
 export interface LoadSummary {
   requestsPerSecond: number;
   requestsTotal: number;
+  requestsSent: number;
   seconds: number;
   latencyP50: number;
   latencyP99: number;
@@ -37,7 +38,24 @@ export interface LoadSummary {
   loadCpuPercent: number;
 }
 
-export type LoadMessage = { phase: 'measure' } | { phase: 'done'; summary: LoadSummary };
+/** warmed: the child waits for a line on stdin before it measures; measure: measuring starts now. */
+export type LoadMessage = { phase: 'warmed' } | { phase: 'measure' } | { phase: 'done'; summary: LoadSummary };
+
+/** Resolves on the next line the parent writes to our stdin. */
+function goSignal(): Promise<void> {
+  return new Promise((ok, fail) => {
+    let buf = '';
+    const onData = (b: Buffer): void => {
+      buf += b.toString();
+      if (!buf.includes('\n')) return;
+      process.stdin.off('data', onData);
+      process.stdin.pause();
+      ok();
+    };
+    process.stdin.on('data', onData);
+    process.stdin.once('end', () => fail(new Error('parent closed stdin before the go signal')));
+  });
+}
 
 async function once(job: LoadJob, seconds: number, runId: string): Promise<autocannon.Result> {
   const body = job.body;
@@ -64,6 +82,7 @@ function summarise(r: autocannon.Result, loadCpuPercent: number): LoadSummary {
   return {
     requestsPerSecond: r.requests.average,
     requestsTotal: r.requests.total,
+    requestsSent: r.requests.sent,
     seconds: r.duration,
     latencyP50: r.latency.p50,
     latencyP99: r.latency.p99,
@@ -85,6 +104,9 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '') as LoadJob;
   const runId = job.body?.args.runId ?? 'run';
   if (job.warmupSeconds > 0) await once(job, job.warmupSeconds, `${runId}w`);
+  const go = goSignal();
+  send({ phase: 'warmed' });
+  await go;
   send({ phase: 'measure' });
   const wall0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();

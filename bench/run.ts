@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   const { provisionDatabase, withDatabase } = await import('../src/store/provision.js');
   const { ingestScenarios, runScenario } = await import('./scenario.js');
   const { findPids } = await import('./cpu.js');
-  const { cpuRows, printTable, resultRows, round } = await import('./table.js');
+  const { cpuRows, printTable, resultNotes, resultRows, round } = await import('./table.js');
+  const { IngestInFlight } = await import('./inflight.js');
   const { measureBreakdown, opRows } = await import('./breakdown.js');
 
   mkdirSync(join(projectRoot, '.test-db'), { recursive: true });
@@ -68,12 +69,23 @@ async function main(): Promise<void> {
     const dbPid = db.kind === 'env' ? undefined : findPids(dataDir)[0];
     const watch = [{ label: 'dutybot node' }, ...(dbPid !== undefined ? [{ label: db.kind, pid: dbPid }] : [])];
 
+    const inFlight = new IngestInFlight(bot.server, bot.runtime.metrics);
+    const settle = async (): Promise<number> => {
+      const d = await inFlight.drain();
+      if (d.left > 0) console.warn(`warning: ${d.left} ingestion requests still in flight after ${Math.round(d.ms / 1000)} s; going on`);
+      return d.ms;
+    };
+
     const results: ScenarioResult[] = [];
+    const alertsBefore: number[] = [];
     for (const scenario of ingestScenarios(BENCH_KEYS)) {
       process.stderr.write(`running: ${scenario.name} …\n`);
-      results.push(await runScenario(bot.url, scenario, { connections, seconds, warmupSeconds, watch }));
+      alertsBefore.push(await bot.runtime.database.db.collection('alerts').countDocuments({}));
+      results.push(await runScenario(bot.url, scenario, { connections, seconds, warmupSeconds, watch, settle }));
     }
     printTable(resultRows(results), 'Throughput');
+    for (const line of resultNotes(results)) console.log(line);
+    console.log(`  alerts in the database before each scenario (before its warm-up): ${alertsBefore.join(', ')}`);
     console.log('');
     printTable(cpuRows(results), `CPU while measuring (% of one core; ${cpuList.length} cores = ${cpuList.length * 100}%)`);
     console.log('');
@@ -81,7 +93,7 @@ async function main(): Promise<void> {
     process.stderr.write(`running: database breakdown (${opsN} sequential operations each) …\n`);
     const b = await measureBreakdown(bot.runtime, bot.url, BENCH_KEYS.api, opsN);
     console.log(
-      `Where the time goes (sequential, one at a time, same database; documents now: ${Object.entries(b.counts)
+      `Where the time goes: each operation alone, one after another, on the same database (up to ${opsN} each, at most ~10 s per row; documents at the start: ${Object.entries(b.counts)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')})`,
     );

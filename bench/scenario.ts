@@ -25,6 +25,11 @@ export interface RunOptions {
   warmupSeconds: number;
   /** Processes whose CPU use is measured over the measured interval (see CpuMeter). */
   watch?: WatchedProcess[];
+  /**
+   * Called after the warm-up (before measuring) and after the measured run: waits until the
+   * server has finished the requests the load generator left behind; returns how long that took (ms).
+   */
+  settle?: () => Promise<number>;
 }
 
 export interface ScenarioResult {
@@ -34,6 +39,9 @@ export interface ScenarioResult {
   eventsPerSecond: number;
   /** The watched processes, then the load generator. */
   cpu: CpuReading[];
+  /** How long the server went on working after the warm-up and after the measured run (ms; settle). */
+  settledAfterWarmupMs?: number;
+  settledAfterRunMs?: number;
 }
 
 const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
@@ -63,11 +71,13 @@ export async function runScenario(baseUrl: string, scenario: Scenario, opts: Run
     warmupSeconds: opts.warmupSeconds,
   };
   const child = spawn(process.execPath, ['--import', tsxImport(), loadScript, JSON.stringify(job)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
+  child.stdin.on('error', () => {}); // a child that died is reported below
   const meter = new CpuMeter(opts.watch ?? []);
   let summary: LoadSummary | undefined;
   let cpu: CpuReading[] = [];
+  let settledAfterWarmupMs: number | undefined;
   const exited = new Promise<number | null>((ok, fail) => {
     child.once('error', fail);
     child.once('exit', (code) => ok(code));
@@ -79,7 +89,10 @@ export async function runScenario(baseUrl: string, scenario: Scenario, opts: Run
     } catch {
       continue; // not ours
     }
-    if (msg.phase === 'measure') meter.start();
+    if (msg.phase === 'warmed') {
+      settledAfterWarmupMs = opts.settle ? await opts.settle() : undefined;
+      child.stdin.write('go\n');
+    } else if (msg.phase === 'measure') meter.start();
     else if (msg.phase === 'done') {
       cpu = meter.stop();
       summary = msg.summary;
@@ -87,12 +100,15 @@ export async function runScenario(baseUrl: string, scenario: Scenario, opts: Run
   }
   const code = await exited;
   if (!summary) throw new Error(`load generator for "${scenario.name}" exited with code ${code} and no result`);
+  const settledAfterRunMs = opts.settle ? await opts.settle() : undefined;
   return {
     scenario,
     connections: opts.connections,
     summary,
     eventsPerSecond: summary.requestsPerSecond * (scenario.eventsPerRequest ?? 1),
     cpu: [...cpu, { label: 'load generator', percent: summary.loadCpuPercent }],
+    settledAfterWarmupMs,
+    settledAfterRunMs,
   };
 }
 

@@ -33,11 +33,24 @@ export function resultRows(results: ScenarioResult[]): Row[] {
     connections: r.connections,
     'req/s': round(r.summary.requestsPerSecond),
     'events/s': round(r.eventsPerSecond),
-    'p50 ms': round(r.summary.latencyP50),
-    'p99 ms': round(r.summary.latencyP99),
+    // No answer within the run: no latency to report (the requests were still in flight).
+    'p50 ms': r.summary.requestsTotal ? round(r.summary.latencyP50) : '-',
+    'p99 ms': r.summary.requestsTotal ? round(r.summary.latencyP99) : '-',
     'non-2xx': r.summary.non2xx,
     errors: r.summary.errors,
   }));
+}
+
+/** What the table leaves out: answers vs requests sent, and how long the server went on afterwards. */
+export function resultNotes(results: ScenarioResult[]): string[] {
+  return results.map((r) => {
+    const s = r.summary;
+    const settle = r.settledAfterRunMs === undefined ? '' : `; server busy ${round(r.settledAfterRunMs / 1000)} s more with requests left in flight`;
+    const codes = Object.entries(s.statusCodes)
+      .map(([c, n]) => `${c}×${n}`)
+      .join(' ');
+    return `  ${r.scenario.name}: ${s.requestsTotal} answers (${codes || 'none'}) to ${s.requestsSent} requests sent in ${round(s.seconds)} s, ${s.timeouts} timeouts${settle}`;
+  });
 }
 
 /** CPU use over each measured interval, in percent of one core. */

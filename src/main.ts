@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ path: configPath, dataDir });
   const db = await provisionDatabase({ dataDir, log });
   const port = Number(process.env.PORT ?? 8080);
-  const adapters = adaptersFromEnv(process.env, log);
+  const adapters = adaptersFromEnv({ env: process.env, config, dataDir, log });
   log.info({ chat: adapters.map((a) => a.platform) }, adapters.length ? 'chat adapters on' : 'no chat credentials: chat is off');
   const bot = await startDutybot({ config, mongoUri: withDatabase(db.uri, 'dutybot'), port, adapters });
   log.info({ url: bot.url, config: config.generated ? 'generated (no dutybot.yaml)' : configPath }, 'dutybot is running');

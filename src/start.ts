@@ -118,8 +118,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     agenda,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
-      cards.stop();
       await new Promise<void>((ok) => server.close(() => ok()));
+      await cards.stop();
       server.closeAllConnections();
       for (const a of adapters.values()) await a.stop().catch(() => {});
       await agenda?.stop();

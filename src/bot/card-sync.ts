@@ -121,8 +121,15 @@ export class CardSync {
     if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  stop(): void {
+  /**
+   * Stops taking work and waits (up to `graceMs`) for sends in flight, so none is cut off between
+   * the platform's answer and its record. What is left stays in the database for the next start.
+   */
+  async stop(graceMs = 5000): Promise<void> {
     this.stopped = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.settled(), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
   }
 
   private enqueueAlert(alert: Alert, fresh: boolean): void {

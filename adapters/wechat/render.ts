@@ -1,0 +1,216 @@
+import type { AlertCard, Card, SummaryCard } from '../../src/bot/card.js';
+
+/**
+ * Card → WeChat text and WeCom robot markdown, pure. Neither platform has buttons or edits: a
+ * card is posted once as text (its `#12` is what people answer to), and later changes of state,
+ * owner or mute go out as one short follow-up line (`#12 已认领 · 张三`).
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Bytes
+
+/** UTF-8 length, the unit WeCom counts its limits in (a Chinese character is 3 bytes). */
+export function utf8Bytes(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/**
+ * At most `maxBytes` UTF-8 bytes of `s`, cut on a code point (never inside a character or a
+ * surrogate pair) and ending in `…` when cut.
+ */
+export function truncateUtf8(s: string, maxBytes: number, ellipsis = '…'): string {
+  if (utf8Bytes(s) <= maxBytes) return s;
+  const budget = maxBytes - utf8Bytes(ellipsis);
+  if (budget <= 0) return '';
+  let out = '';
+  let used = 0;
+  for (const cp of s) {
+    const b = utf8Bytes(cp);
+    if (used + b > budget) break;
+    out += cp;
+    used += b;
+  }
+  return out.trimEnd() + ellipsis;
+}
+
+// ---------------------------------------------------------------------------------------------
+// WeChat (wechaty): plain text
+
+/** A personal WeChat message stays readable up to a few thousand characters; cards are far below. */
+export const WECHAT_TEXT_MAX = 4000;
+
+/** The card as one text message. `card.text` already holds heading (`#12`), status, fields and the command hint. */
+export function wechatText(card: Card): string {
+  return clipChars(card.text.trim() || card.heading, WECHAT_TEXT_MAX);
+}
+
+export function clipChars(s: string, max: number): string {
+  const points = Array.from(s);
+  return points.length <= max ? s : `${points.slice(0, max - 1).join('').trimEnd()}…`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Follow-up lines
+
+/** `09:41`, `11-28 09:41`, `2025-11-28 09:41` as render-card.ts writes times. */
+const TIME = /^(?:\d{4}-)?(?:\d{2}-\d{2} )?\d{2}:\d{2}$/;
+const MUTED = '🔕';
+
+export interface StateSummary {
+  /** Equal keys mean nothing a person would act on has changed (counts and times are left out). */
+  key: string;
+  /** `#12 已认领 · 张三`, `#12 待认领 · 🔕 静默至 10:41`. */
+  line: string;
+}
+
+/**
+ * What a follow-up line says about an alert card: its state, its owner (or who resolved it) and
+ * its mute. Read from `card.status` (`已认领 · 张三 · 09:41`, `待认领 · 已重复 5 次 · 🔕 静默至 10:41`):
+ * the repeat count of an open alert and the times are left out, so a count-only update says nothing.
+ */
+export function stateSummary(card: AlertCard): StateSummary {
+  const parts = card.status
+    .split(' · ')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const stateLabel = parts[0] ?? card.state;
+  const rest = parts.slice(1);
+  const mute = rest.filter((p) => p.startsWith(MUTED));
+  // An open alert's status carries only its repeat count besides the mute; an owner exists only
+  // once claimed (or resolved, where it names who resolved it).
+  const people = card.state === 'triggered' ? [] : rest.filter((p) => !p.startsWith(MUTED) && !TIME.test(p));
+  return {
+    key: JSON.stringify([card.state, people, mute]),
+    line: `${card.ref} ${[stateLabel, ...people, ...mute].join(' · ')}`,
+  };
+}
+
+/** The summary every card starts from: posted open, nobody on it, not muted. */
+export const INITIAL_SUMMARY_KEY = JSON.stringify(['triggered', [], []]);
+
+/**
+ * The last state summary sent per posted message, to decide whether an `update()` deserves a
+ * follow-up line. In memory and bounded: after a restart an unknown message is compared with the
+ * state every card is posted in, so a claimed alert may get its line once more, never lose one.
+ */
+export class FollowUps {
+  private readonly last = new Map<string, string>();
+
+  constructor(private readonly max = 20_000) {}
+
+  /** Records what a freshly posted card shows. */
+  remember(messageId: string, card: Card): void {
+    if (card.kind !== 'alert') return;
+    this.set(messageId, stateSummary(card).key);
+  }
+
+  /** The line to post for this update, or null when state, owner and mute are unchanged. */
+  pending(messageId: string, card: Card): StateSummary | null {
+    if (card.kind !== 'alert') return null;
+    const now = stateSummary(card);
+    const before = this.last.get(messageId) ?? INITIAL_SUMMARY_KEY;
+    return now.key === before ? null : now;
+  }
+
+  /** Call once the line was really sent, so a failed send is tried again on the next update. */
+  commit(messageId: string, summary: StateSummary): void {
+    this.set(messageId, summary.key);
+  }
+
+  private set(messageId: string, key: string): void {
+    this.last.delete(messageId);
+    this.last.set(messageId, key);
+    if (this.last.size > this.max) {
+      const oldest = this.last.keys().next();
+      if (!oldest.done) this.last.delete(oldest.value);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// WeCom group robot: markdown
+
+/** WeCom robot limits, in UTF-8 bytes. */
+export const WECOM_MARKDOWN_MAX_BYTES = 4096;
+export const WECOM_TEXT_MAX_BYTES = 2048;
+
+/** WeCom markdown knows three colours: `warning` (orange-red), `info` (green), `comment` (grey). */
+function colourOf(card: AlertCard): 'warning' | 'info' | 'comment' {
+  if (card.state === 'resolved') return 'info';
+  return card.severity === 'info' ? 'comment' : 'warning';
+}
+
+/**
+ * Alert texts are data, not markup: `<` would open a `<font>` tag and `[..](..)` a link, so they
+ * are shown as their full-width look-alikes. Newlines become spaces (one item per line).
+ */
+export function escapeWeCom(s: string): string {
+  return s
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/</g, '＜')
+    .replace(/>/g, '＞')
+    .replace(/\[/g, '［')
+    .replace(/\]/g, '］');
+}
+
+/** An http(s) address safe inside `(…)`; null for anything else. */
+function safeHref(href: string): string | null {
+  const url = href.trim();
+  if (!/^https?:\/\/[^\s]+$/i.test(url)) return null;
+  return url.replace(/\(/g, '%28').replace(/\)/g, '%29');
+}
+
+/** Lines in order: all of `required`, then whole optional lines while they fit, then a safety cut. */
+function fitLines(required: string[], optional: string[], maxBytes: number): string {
+  let used = required.reduce((n, l) => n + utf8Bytes(l) + 1, 0);
+  const kept: string[] = [];
+  for (const line of optional) {
+    const b = utf8Bytes(line) + 1;
+    if (used + b > maxBytes) continue;
+    kept.push(line);
+    used += b;
+  }
+  return truncateUtf8([...required, ...kept].join('\n'), maxBytes);
+}
+
+export function renderWeComMarkdown(card: Card): string {
+  return card.kind === 'alert' ? alertMarkdown(card) : summaryMarkdown(card);
+}
+
+function alertMarkdown(card: AlertCard): string {
+  // Each piece is cut on its own first, so the whole always has room for heading and status
+  // and a cut never lands inside a `<font>` tag or a link.
+  const heading = `### ${truncateUtf8(escapeWeCom(card.heading), 1024)}`;
+  const status = card.status.trim()
+    ? `<font color="${colourOf(card)}">${truncateUtf8(escapeWeCom(card.status), 512)}</font>`
+    : '';
+  const optional: string[] = [];
+  for (const f of card.fields) {
+    const label = escapeWeCom(f.label.trim());
+    const value = escapeWeCom(f.value.trim());
+    if (!label && !value) continue;
+    optional.push(`> ${truncateUtf8(label ? `${label}：${value}` : value, 512)}`);
+  }
+  if (card.labels.length > 0) {
+    const line = card.labels.map((l) => `${l.name}=${l.value}`).join(' · ');
+    optional.push(`> ${truncateUtf8(escapeWeCom(line), 1024)}`);
+  }
+  for (const l of card.links) {
+    const href = safeHref(l.href);
+    if (!href || utf8Bytes(href) > 1500) continue;
+    optional.push(`[${truncateUtf8(escapeWeCom(l.text.trim() || href), 200)}](${href})`);
+  }
+  return fitLines([heading, status].filter(Boolean), optional, WECOM_MARKDOWN_MAX_BYTES);
+}
+
+function summaryMarkdown(card: SummaryCard): string {
+  const heading = `### ${truncateUtf8(escapeWeCom(card.heading), 1024)}`;
+  const lines = card.lines.map((l) => `> ${truncateUtf8(escapeWeCom(l), 512)}`);
+  return fitLines([heading], lines, WECOM_MARKDOWN_MAX_BYTES);
+}
+
+/** A follow-up line as WeCom markdown: the ref in bold, the rest in the state's colour. */
+export function weComFollowUp(card: AlertCard, summary: StateSummary): string {
+  const rest = truncateUtf8(escapeWeCom(summary.line.slice(card.ref.length).trim()), 1024);
+  return `**${truncateUtf8(escapeWeCom(card.ref), 128)}** <font color="${colourOf(card)}">${rest}</font>`;
+}
