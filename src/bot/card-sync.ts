@@ -54,6 +54,8 @@ interface ChannelQueue {
 }
 
 const SUMMARY = 'summary:';
+/** Waits at least this long are recorded on the alert's timeline. */
+const LONG_WAIT_MS = 60_000;
 type Outcome = { done: true } | { done: false; retryAfterMs: number };
 const DONE: Outcome = { done: true };
 
@@ -248,15 +250,25 @@ export class CardSync {
     this.deps.countSend?.(q.platform, card.messageId && card.state === 'posted' ? 'update' : 'post', result.kind);
     if (result.kind === 'retry') {
       this.deps.log.info({ channel: q.key, afterMs: result.afterMs, error: result.error }, 'chat platform asked us to wait');
+      // A long wait (a throttled robot) is something the responders should be able to see.
+      if (result.afterMs >= LONG_WAIT_MS) await this.noteDelivery(card, `${q.platform}: ${result.error}; retry in ${Math.round(result.afterMs / 1000)} s`, now);
       return { done: false, retryAfterMs: result.afterMs };
     }
     if (result.kind === 'failed') {
       this.deps.log.warn({ channel: q.key, card: card._id, error: result.error }, 'chat platform refused a card');
+      await this.noteDelivery(card, `${q.platform}: ${result.error}`, now);
       await this.deps.cards.save({ ...card, state: card.messageId ? card.state : 'failed', lastError: result.error, updatedAt: now });
       return DONE;
     }
     await this.deps.cards.save({ ...card, state: 'posted', messageId, renderedRev: rev, updatedAt: now, lastError: undefined });
     return DONE;
+  }
+
+  private async noteDelivery(card: CardDoc, text: string, at: Date): Promise<void> {
+    const ids = card.kind === 'alert' && card.alertId ? [card.alertId] : (card.alertIds ?? []);
+    await this.deps.alerts.addTimeline(
+      ids.map((id) => ({ alertId: id.toHexString(), at, kind: 'delivery' as const, actor: { kind: 'system' as const, name: 'dutybot', via: card.platform, channel: card.channel }, text })),
+    );
   }
 
   private async foldInto(q: ChannelQueue, alert: Alert, id: string, now: Date): Promise<Outcome> {

@@ -50,7 +50,9 @@ export type TimelineKind =
   | 'escalated'
   | 'muted'
   | 'unmuted'
-  | 'reopened';
+  | 'reopened'
+  /** A chat platform throttled or refused this alert's card (who, why, when it retries). */
+  | 'delivery';
 
 export interface TimelineEntry {
   alertId: string;
