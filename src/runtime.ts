@@ -6,6 +6,7 @@ import type { Metrics } from './http/metrics.js';
 import type { Logger } from './log.js';
 import type { AlertStore } from './store/alerts.js';
 import type { Database } from './store/database.js';
+import type { RawEventStore } from './store/raw-events.js';
 
 /** Everything a running dutybot holds, passed explicitly (no module-level singletons). */
 export interface Runtime {
@@ -13,6 +14,7 @@ export interface Runtime {
   directory: Directory;
   database: Database;
   alerts: AlertStore;
+  rawEvents: RawEventStore;
   events: AlertEvents;
   clock: Clock;
   metrics: Metrics;

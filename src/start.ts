@@ -19,6 +19,7 @@ import { log as rootLog, type Logger } from './log.js';
 import type { Runtime } from './runtime.js';
 import { AlertStore } from './store/alerts.js';
 import { openDatabase } from './store/database.js';
+import { RawEventStore } from './store/raw-events.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -56,6 +57,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     directory: new Directory(opts.config),
     database,
     alerts,
+    rawEvents: new RawEventStore(database.models),
     events: new AlertEvents((err, ev) => log.error({ err, event: ev.type, alertId: ev.alert.id }, 'alert event handler failed')),
     clock: opts.clock ?? systemClock,
     metrics: new Metrics(() => alerts.countByState()),

@@ -1,9 +1,8 @@
-import { Types } from 'mongoose';
 import type { Alert, TimelineEntry } from '../core/alert.js';
 import type { Actor, AlertState, NormalizedEvent } from '../core/types.js';
 import type { AlertEvents } from '../events.js';
 import { receivedEntry, type AlertStore, type IngestContext } from '../store/alerts.js';
-import type { Models } from '../store/models.js';
+import type { RawEventStore } from '../store/raw-events.js';
 
 export interface EventResult {
   alertId: string | null;
@@ -13,7 +12,7 @@ export interface EventResult {
 }
 
 export interface IngestDeps {
-  database: { models: Models };
+  rawEvents: RawEventStore;
   alerts: AlertStore;
   events: AlertEvents;
 }
@@ -31,23 +30,13 @@ export async function ingest(
   events: NormalizedEvent[],
   now: Date,
 ): Promise<EventResult[]> {
-  const rawId = new Types.ObjectId();
-  await deps.database.models.RawEvent.collection.insertOne({
-    _id: rawId,
-    receivedAt: now,
-    integration: ctx.integration,
-    source: ctx.source,
-    body: rawBody,
-    state: 'accepted',
-    alertIds: [],
-  });
+  const rawId = await deps.rawEvents.accept({ receivedAt: now, integration: ctx.integration, source: ctx.source, body: rawBody });
   try {
     const results = await applyAll(deps, ctx, events, now);
-    const alertIds = [...new Set(results.flatMap((r) => (r.alertId ? [r.alertId] : [])))].map((id) => new Types.ObjectId(id));
-    await deps.database.models.RawEvent.collection.updateOne({ _id: rawId }, { $set: { state: 'applied', alertIds } });
+    await deps.rawEvents.applied(rawId, results.flatMap((r) => (r.alertId ? [r.alertId] : [])));
     return results;
   } catch (err) {
-    await deps.database.models.RawEvent.collection.deleteOne({ _id: rawId }).catch(() => {});
+    await deps.rawEvents.forget(rawId).catch(() => {});
     throw err;
   }
 }

@@ -3,7 +3,8 @@ import type { Alert, TimelineEntry, TimelineKind } from '../core/alert.js';
 import { decide } from '../core/lifecycle.js';
 import type { Actor, AlertAction, AlertState, NormalizedEvent, SourceType } from '../core/types.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { AlertDoc, Models } from './models.js';
+import { GroupWriter } from './group-writer.js';
+import type { AlertDoc, Models, TimelineDoc } from './models.js';
 
 /** What the ingestion path knows about the integration an event came through. */
 export interface IngestContext {
@@ -44,8 +45,11 @@ function isDuplicateKey(err: unknown): boolean {
 export class AlertStore {
   /** Writes to one alert (keyed by its open slot's integration and dedup key) are serialised. */
   private readonly lock = new KeyedLock();
+  private readonly timelineWriter: GroupWriter<TimelineDoc>;
 
-  constructor(private readonly m: Models) {}
+  constructor(private readonly m: Models) {
+    this.timelineWriter = new GroupWriter(m.Timeline.collection as never);
+  }
 
   async nextShortId(): Promise<number> {
     return this.lock.run('counter:alert', async () => {
@@ -160,9 +164,8 @@ export class AlertStore {
 
   async addTimeline(entries: TimelineEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.m.Timeline.collection.insertMany(
-      entries.map((e) => stripUndefined({ ...e, alertId: new Types.ObjectId(e.alertId) })),
-      { ordered: false },
+    await Promise.all(
+      entries.map((e) => this.timelineWriter.insert(stripUndefined({ ...e, alertId: new Types.ObjectId(e.alertId) }) as TimelineDoc)),
     );
   }
 

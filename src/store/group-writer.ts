@@ -1,0 +1,55 @@
+import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
+
+/**
+ * Group commit: writes asked for while a batch is in flight go together in the next one, so 32
+ * concurrent requests cost a couple of round trips instead of 32. Each caller still waits for its
+ * own write to be acknowledged (durable before 2xx holds), and a failure reaches exactly the
+ * callers whose writes failed.
+ *
+ * Why: on FerretDB/SQLite a single-document write costs about 1 ms of the server's one writer;
+ * batching is what lets ingestion keep up with many senders (see bench/ and docs/decisions/0004).
+ */
+export class GroupWriter<T extends Document> {
+  private queue: Array<{ op: AnyBulkWriteOperation<T>; done: (err?: unknown) => void }> = [];
+  private flushing = false;
+
+  constructor(
+    private readonly collection: Collection<T>,
+    private readonly maxBatch = 500,
+  ) {}
+
+  insert(doc: T): Promise<void> {
+    return this.write({ insertOne: { document: doc } } as AnyBulkWriteOperation<T>);
+  }
+
+  write(op: AnyBulkWriteOperation<T>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ op, done: (err) => (err ? reject(err) : resolve()) });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          await this.collection.bulkWrite(
+            batch.map((b) => b.op),
+            { ordered: false },
+          );
+          for (const b of batch) b.done();
+        } catch (err) {
+          // An unordered bulk write reports which operations failed; the others went through.
+          const failed = new Map<number, unknown>();
+          const writeErrors = (err as { writeErrors?: Array<{ index: number }> }).writeErrors;
+          if (Array.isArray(writeErrors) && writeErrors.length) for (const w of writeErrors) failed.set(w.index, err);
+          batch.forEach((b, i) => b.done(writeErrors?.length ? failed.get(i) : err));
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
