@@ -25,6 +25,12 @@ export class IngestInFlight {
     return this.started - finished;
   }
 
+  /** Events stored so far (dutybot_events_accepted_total, all sources). */
+  async accepted(): Promise<number> {
+    const c = await this.metrics.accepted.get();
+    return c.values.reduce((s, v) => s + v.value, 0);
+  }
+
   /** Waits until nothing is in flight; returns how long that took (ms) and what was left at the deadline. */
   async drain(timeoutMs = 180_000): Promise<{ ms: number; left: number }> {
     const t0 = Date.now();

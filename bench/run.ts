@@ -81,7 +81,14 @@ async function main(): Promise<void> {
     for (const scenario of ingestScenarios(BENCH_KEYS)) {
       process.stderr.write(`running: ${scenario.name} …\n`);
       alertsBefore.push(await bot.runtime.database.db.collection('alerts').countDocuments({}));
-      results.push(await runScenario(bot.url, scenario, { connections, seconds, warmupSeconds, watch, settle }));
+      results.push(await runScenario(bot.url, scenario, {
+          connections,
+          seconds,
+          warmupSeconds,
+          watch,
+          settle,
+          served: () => inFlight.accepted(),
+        }));
     }
     printTable(resultRows(results), 'Throughput');
     for (const line of resultNotes(results)) console.log(line);

@@ -30,6 +30,12 @@ export interface RunOptions {
    * server has finished the requests the load generator left behind; returns how long that took (ms).
    */
   settle?: () => Promise<number>;
+  /**
+   * A count of events the server has finished (e.g. dutybot_events_accepted_total). Read when
+   * measuring starts and again after the final settle, it gives the rate the server really
+   * sustained, including requests still in flight when the load stopped.
+   */
+  served?: () => Promise<number>;
 }
 
 export interface ScenarioResult {
@@ -42,6 +48,9 @@ export interface ScenarioResult {
   /** How long the server went on working after the warm-up and after the measured run (ms; settle). */
   settledAfterWarmupMs?: number;
   settledAfterRunMs?: number;
+  /** served() over the measured run plus the settle after it. */
+  servedEvents?: number;
+  servedSeconds?: number;
 }
 
 const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
@@ -78,6 +87,8 @@ export async function runScenario(baseUrl: string, scenario: Scenario, opts: Run
   let summary: LoadSummary | undefined;
   let cpu: CpuReading[] = [];
   let settledAfterWarmupMs: number | undefined;
+  let served0: number | undefined;
+  let measureStart = 0n;
   const exited = new Promise<number | null>((ok, fail) => {
     child.once('error', fail);
     child.once('exit', (code) => ok(code));
@@ -92,7 +103,11 @@ export async function runScenario(baseUrl: string, scenario: Scenario, opts: Run
     if (msg.phase === 'warmed') {
       settledAfterWarmupMs = opts.settle ? await opts.settle() : undefined;
       child.stdin.write('go\n');
-    } else if (msg.phase === 'measure') meter.start();
+    } else if (msg.phase === 'measure') {
+      meter.start();
+      measureStart = process.hrtime.bigint();
+      served0 = opts.served ? await opts.served() : undefined;
+    }
     else if (msg.phase === 'done') {
       cpu = meter.stop();
       summary = msg.summary;
@@ -101,6 +116,8 @@ export async function runScenario(baseUrl: string, scenario: Scenario, opts: Run
   const code = await exited;
   if (!summary) throw new Error(`load generator for "${scenario.name}" exited with code ${code} and no result`);
   const settledAfterRunMs = opts.settle ? await opts.settle() : undefined;
+  const servedEvents = opts.served && served0 !== undefined ? (await opts.served()) - served0 : undefined;
+  const servedSeconds = Number(process.hrtime.bigint() - measureStart) / 1e9;
   return {
     scenario,
     connections: opts.connections,
@@ -109,6 +126,8 @@ export async function runScenario(baseUrl: string, scenario: Scenario, opts: Run
     cpu: [...cpu, { label: 'load generator', percent: summary.loadCpuPercent }],
     settledAfterWarmupMs,
     settledAfterRunMs,
+    servedEvents,
+    servedSeconds: servedEvents === undefined ? undefined : servedSeconds,
   };
 }
 

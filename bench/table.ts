@@ -46,10 +46,15 @@ export function resultNotes(results: ScenarioResult[]): string[] {
   return results.map((r) => {
     const s = r.summary;
     const settle = r.settledAfterRunMs === undefined ? '' : `; server busy ${round(r.settledAfterRunMs / 1000)} s more with requests left in flight`;
+    const warm = r.settledAfterWarmupMs === undefined ? '' : ` (warm-up backlog: ${round(r.settledAfterWarmupMs / 1000)} s)`;
+    const served =
+      r.servedEvents === undefined || !r.servedSeconds
+        ? ''
+        : `\n    sustained: ${r.servedEvents} events stored in ${round(r.servedSeconds)} s (run + backlog) = ${round(r.servedEvents / r.servedSeconds)} events/s`;
     const codes = Object.entries(s.statusCodes)
       .map(([c, n]) => `${c}×${n}`)
       .join(' ');
-    return `  ${r.scenario.name}: ${s.requestsTotal} answers (${codes || 'none'}) to ${s.requestsSent} requests sent in ${round(s.seconds)} s, ${s.timeouts} timeouts${settle}`;
+    return `  ${r.scenario.name}: ${s.requestsTotal} answers (${codes || 'none'}) to ${s.requestsSent} requests sent in ${round(s.seconds)} s, ${s.timeouts} timeouts${settle}${warm}${served}`;
   });
 }
 

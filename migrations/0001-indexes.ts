@@ -5,7 +5,6 @@ export const indexes: Migration = {
   name: '0001-indexes',
   async up(db) {
     await db.collection('alerts').createIndexes([
-      { key: { dedupSlot: 1 }, name: 'dedupSlot_unique', unique: true },
       { key: { shortId: 1 }, name: 'shortId_unique', unique: true },
       { key: { state: 1, team: 1, _id: -1 }, name: 'state_team' },
       { key: { team: 1, _id: -1 }, name: 'team' },

@@ -51,7 +51,7 @@ export interface Dutybot {
 export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   const log = opts.log ?? rootLog;
   const database = await openDatabase(opts.mongoUri, log);
-  const alerts = new AlertStore(database.models);
+  const alerts = new AlertStore(database.models, { casFilters: !database.ferretdb });
   const runtime: Runtime = {
     config: opts.config,
     directory: new Directory(opts.config),

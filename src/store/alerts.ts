@@ -4,7 +4,7 @@ import { decide } from '../core/lifecycle.js';
 import type { Actor, AlertAction, AlertState, NormalizedEvent, SourceType } from '../core/types.js';
 import { KeyedLock } from './keyed-lock.js';
 import { GroupWriter } from './group-writer.js';
-import type { AlertDoc, Models, TimelineDoc } from './models.js';
+import type { AlertDoc, AlertRefDoc, Models, TimelineDoc } from './models.js';
 
 /** What the ingestion path knows about the integration an event came through. */
 export interface IngestContext {
@@ -30,10 +30,11 @@ export interface ListQuery {
 }
 
 const lockKey = (integration: string, dedupKey: string): string => `alert:${integration}:${dedupKey}`;
-const openSlot = (integration: string, dedupKey: string): string => `${integration}:${dedupKey}:open`;
+/** The `_id` of an open alert's slot in `dedupslots`. */
+const slotId = (integration: string, dedupKey: string): string => `${integration}:${dedupKey}`;
 
 export function toAlert(doc: AlertDoc): Alert {
-  const { _id, dedupSlot: _slot, ...rest } = doc;
+  const { _id, ...rest } = doc;
   return { ...rest, id: _id.toHexString() };
 }
 
@@ -41,14 +42,35 @@ function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
 }
 
-/** The only code that reads and writes alerts and their timelines. */
+export interface AlertStoreOptions {
+  /**
+   * Add `version` (and slot owner) conditions to updates: atomic compare-and-set on MongoDB.
+   * Off on FerretDB 1.24, where such a condition gives no atomicity (see decision 0003) and turns
+   * an indexed `_id` lookup into a scan of the whole collection (decision 0004).
+   */
+  casFilters: boolean;
+}
+
+/**
+ * The only code that reads and writes alerts and their timelines.
+ *
+ * Every hot-path read and write addresses one document by `_id` alone: the open alert of a dedup
+ * key through `dedupslots` (`_id` = integration:key), a short id through `alertrefs`
+ * (`_id` = "12"). MongoDB indexes any field; FerretDB 1.24 on SQLite uses an index only for a
+ * filter that is exactly `{_id}` and scans the collection for anything else.
+ */
 export class AlertStore {
-  /** Writes to one alert (keyed by its open slot's integration and dedup key) are serialised. */
+  /** Writes to one alert (keyed by integration and dedup key) are serialised in this process. */
   private readonly lock = new KeyedLock();
   private readonly timelineWriter: GroupWriter<TimelineDoc>;
+  private readonly refWriter: GroupWriter<AlertRefDoc>;
 
-  constructor(private readonly m: Models) {
+  constructor(
+    private readonly m: Models,
+    private readonly opts: AlertStoreOptions = { casFilters: true },
+  ) {
     this.timelineWriter = new GroupWriter(m.Timeline.collection as never);
+    this.refWriter = new GroupWriter(m.AlertRef.collection as never);
   }
 
   async nextShortId(): Promise<number> {
@@ -64,32 +86,45 @@ export class AlertStore {
 
   /**
    * A trigger either repeats the open alert of its dedup key (count + 1) or opens a new one.
-   * The unique `dedupSlot` makes "at most one open alert per key" hold under any concurrency:
-   * a losing insert falls back to the repeat path.
+   * "At most one open alert per key" is the unique `_id` of its slot: of two concurrent openers
+   * one insert wins, and the other goes round and counts its event as a repeat.
    */
   async trigger(ctx: IngestContext, e: NormalizedEvent, now: Date): Promise<{ alert: Alert; outcome: TriggerOutcome }> {
     return this.lock.run(lockKey(ctx.integration, e.dedupKey), () => this.triggerLocked(ctx, e, now));
   }
 
   private async triggerLocked(ctx: IngestContext, e: NormalizedEvent, now: Date): Promise<{ alert: Alert; outcome: TriggerOutcome }> {
-    const slot = openSlot(ctx.integration, e.dedupKey);
+    const key = slotId(ctx.integration, e.dedupKey);
     for (let attempt = 0; ; attempt++) {
-      const repeated = await this.m.Alert.findOneAndUpdate(
-        { dedupSlot: slot },
-        { $inc: { count: 1, rev: 1 }, $set: { lastSeenAt: now } },
-        { returnDocument: 'after' },
-      ).lean();
-      if (repeated) return { alert: toAlert(repeated), outcome: 'deduplicated' };
+      const slot = await this.m.DedupSlot.findById(key).lean();
+      if (slot) {
+        const repeated = await this.m.Alert.findOneAndUpdate(
+          { _id: slot.alertId },
+          { $inc: { count: 1, rev: 1 }, $set: { lastSeenAt: now } },
+          { returnDocument: 'after' },
+        ).lean();
+        if (repeated && repeated.state !== 'resolved') return { alert: toAlert(repeated), outcome: 'deduplicated' };
+        // A slot left behind (a crash between resolving and freeing it, or before the alert was
+        // written): free it and open a new alert.
+        await this.m.DedupSlot.collection.deleteOne({ _id: key } as never);
+        if (repeated) await this.m.Alert.updateOne({ _id: slot.alertId }, { $inc: { count: -1, rev: -1 } });
+      }
 
+      const _id = new Types.ObjectId();
+      try {
+        await this.m.DedupSlot.collection.insertOne({ _id: key, alertId: _id } as never);
+      } catch (err) {
+        if (!isDuplicateKey(err) || attempt >= 5) throw err;
+        continue; // another process opened it first: count ours as a repeat
+      }
       const doc: AlertDoc = {
-        _id: new Types.ObjectId(),
+        _id,
         shortId: await this.nextShortId(),
         integration: ctx.integration,
         source: ctx.source,
         application: ctx.application,
         team: ctx.team,
         dedupKey: e.dedupKey,
-        dedupSlot: slot,
         state: 'triggered',
         version: 1,
         title: e.title,
@@ -105,26 +140,32 @@ export class AlertStore {
         lastSeenAt: now,
         escalationLevel: 0,
       };
-      try {
-        await this.m.Alert.collection.insertOne(stripUndefined(doc));
-        return { alert: toAlert(doc), outcome: 'opened' };
-      } catch (err) {
-        // Another request opened it first: go round and count ours as a repeat.
-        if (!isDuplicateKey(err) || attempt >= 5) throw err;
-      }
+      await Promise.all([
+        this.m.Alert.collection.insertOne(stripUndefined(doc)),
+        this.refWriter.insert({ _id: String(doc.shortId), alertId: _id }),
+      ]);
+      return { alert: toAlert(doc), outcome: 'opened' };
     }
   }
 
   async findOpen(integration: string, dedupKey: string): Promise<Alert | null> {
-    const doc = await this.m.Alert.findOne({ dedupSlot: openSlot(integration, dedupKey) }).lean();
-    return doc ? toAlert(doc) : null;
+    const slot = await this.m.DedupSlot.findById(slotId(integration, dedupKey)).lean();
+    if (!slot) return null;
+    const alert = await this.byId(slot.alertId);
+    return alert && alert.state !== 'resolved' ? alert : null;
   }
 
   /** `#12`, `12` or a 24-hex id. */
   async get(ref: string): Promise<Alert | null> {
-    const filter = refFilter(ref);
-    if (!filter) return null;
-    const doc = await this.m.Alert.findOne(filter).lean();
+    const s = ref.trim().replace(/^[#＃]/, '');
+    if (/^[0-9a-fA-F]{24}$/.test(s)) return this.byId(new Types.ObjectId(s));
+    if (!/^[0-9]{1,12}$/.test(s)) return null;
+    const r = await this.m.AlertRef.findById(String(Number(s))).lean();
+    return r ? this.byId(r.alertId) : null;
+  }
+
+  private async byId(id: Types.ObjectId): Promise<Alert | null> {
+    const doc = await this.m.Alert.findById(id).lean();
     return doc ? toAlert(doc) : null;
   }
 
@@ -145,16 +186,19 @@ export class AlertStore {
       const d = decide(current, action, actor, now);
       if (!d.ok) return { ok: false, status: 409, reason: d.reason, alert: current };
       const $set: Record<string, unknown> = { ...d.set };
-      if (d.set.state === 'resolved') $set.dedupSlot = `${current.integration}:${current.dedupKey}:${current.id}`;
       if (d.mutedUntil) $set.mutedUntil = d.mutedUntil;
       const update: Record<string, unknown> = { $set, $inc: { version: 1, rev: 1 } };
       if (d.unset?.length) update.$unset = Object.fromEntries(d.unset.map((f) => [f, 1]));
-      const updated = await this.m.Alert.findOneAndUpdate(
-        { _id: new Types.ObjectId(current.id), version: current.version },
-        update,
-        { returnDocument: 'after' },
-      ).lean();
+      const _id = new Types.ObjectId(current.id);
+      const updated = await this.m.Alert.findOneAndUpdate(this.opts.casFilters ? { _id, version: current.version } : { _id }, update, {
+        returnDocument: 'after',
+      }).lean();
       if (!updated) continue;
+      if (d.set.state === 'resolved') {
+        // Frees the dedup key: the next trigger opens a new alert.
+        const key = slotId(current.integration, current.dedupKey);
+        await this.m.DedupSlot.collection.deleteOne((this.opts.casFilters ? { _id: key, alertId: _id } : { _id: key }) as never);
+      }
       const timeline: TimelineEntry = { alertId: current.id, at: now, kind: d.timeline, actor, text: d.text };
       await this.addTimeline([timeline]);
       return { ok: true, alert: toAlert(updated), previous: current, timeline };
@@ -205,13 +249,6 @@ export class AlertStore {
     for (const r of rows) out[r._id] = r.n;
     return out;
   }
-}
-
-export function refFilter(ref: string): Record<string, unknown> | null {
-  const s = ref.trim().replace(/^#/, '');
-  if (/^[0-9]{1,12}$/.test(s)) return { shortId: Number(s) };
-  if (/^[0-9a-fA-F]{24}$/.test(s)) return { _id: new Types.ObjectId(s) };
-  return null;
 }
 
 export function receivedEntry(alertId: string, at: Date, ctx: IngestContext, kind: TimelineKind, text: string): TimelineEntry {

@@ -8,6 +8,8 @@ export interface Database {
   conn: Connection;
   db: Db;
   models: Models;
+  /** The server is FerretDB (its `buildInfo` says so): see docs/decisions/0003 and 0004. */
+  ferretdb: boolean;
   close(): Promise<void>;
 }
 
@@ -28,5 +30,8 @@ export async function openDatabase(uri: string, log?: Logger): Promise<Database>
   if (!db) throw new Error('database connection has no Db');
   const models = registerModels(conn);
   await migrate(db, log);
-  return { conn, db, models, close: () => conn.close() };
+  const info = (await db.admin().command({ buildInfo: 1 })) as { ferretdbVersion?: string; version?: string };
+  const ferretdb = typeof info.ferretdbVersion === 'string';
+  log?.info({ server: ferretdb ? `FerretDB ${info.ferretdbVersion}` : `MongoDB ${info.version}` }, 'database server');
+  return { conn, db, models, ferretdb, close: () => conn.close() };
 }

@@ -7,13 +7,23 @@ import { SEVERITIES, SOURCE_TYPES } from '../core/types.js';
  * one place that says what exists in the database.
  *
  * FerretDB 1.24 limits shape these documents (../shared/FERRETDB.md): labels are name/value pairs,
- * raw payloads are strings, and "one open alert per dedup key" is a unique `dedupSlot` that every
- * document has, instead of a partial index.
+ * raw payloads are strings, and "one open alert per dedup key" is the unique `_id` of a slot
+ * document (`dedupslots`) instead of a partial index.
  */
 export interface AlertDoc extends Omit<Alert, 'id'> {
   _id: Types.ObjectId;
-  /** `<integration>:<dedupKey>:open` while open; `…:<_id>` once resolved, freeing the slot. */
-  dedupSlot: string;
+}
+
+/** The open alert of a dedup key: `_id` is `<integration>:<dedupKey>`; removed when it resolves. */
+export interface DedupSlotDoc {
+  _id: string;
+  alertId: Types.ObjectId;
+}
+
+/** Short id → alert: `_id` is the short id as a string ("12"). */
+export interface AlertRefDoc {
+  _id: string;
+  alertId: Types.ObjectId;
 }
 
 export interface TimelineDoc extends Omit<TimelineEntry, 'alertId'> {
@@ -60,7 +70,6 @@ const alertSchema = new Schema<AlertDoc>(
     application: { type: String, required: true },
     team: { type: String, required: true },
     dedupKey: { type: String, required: true },
-    dedupSlot: { type: String, required: true },
     state: { type: String, enum: ['triggered', 'acknowledged', 'resolved'], required: true },
     version: { type: Number, required: true },
     title: { type: String, required: true },
@@ -110,6 +119,8 @@ const rawEventSchema = new Schema<RawEventDoc>(
   { ...opts, collection: 'rawevents' },
 );
 
+const dedupSlotSchema = new Schema<DedupSlotDoc>({ _id: String, alertId: Schema.Types.ObjectId }, { ...opts, collection: 'dedupslots' });
+const alertRefSchema = new Schema<AlertRefDoc>({ _id: String, alertId: Schema.Types.ObjectId }, { ...opts, collection: 'alertrefs' });
 const counterSchema = new Schema<CounterDoc>({ _id: String, seq: Number }, { ...opts, collection: 'counters' });
 const migrationSchema = new Schema<MigrationDoc>({ _id: String, appliedAt: Date }, { ...opts, collection: 'migrations' });
 
@@ -117,6 +128,8 @@ export interface Models {
   Alert: Model<AlertDoc>;
   Timeline: Model<TimelineDoc>;
   RawEvent: Model<RawEventDoc>;
+  DedupSlot: Model<DedupSlotDoc>;
+  AlertRef: Model<AlertRefDoc>;
   Counter: Model<CounterDoc>;
   Migration: Model<MigrationDoc>;
 }
@@ -126,6 +139,8 @@ export function registerModels(conn: Connection): Models {
     Alert: conn.model<AlertDoc>('Alert', alertSchema),
     Timeline: conn.model<TimelineDoc>('Timeline', timelineSchema),
     RawEvent: conn.model<RawEventDoc>('RawEvent', rawEventSchema),
+    DedupSlot: conn.model<DedupSlotDoc>('DedupSlot', dedupSlotSchema),
+    AlertRef: conn.model<AlertRefDoc>('AlertRef', alertRefSchema),
     Counter: conn.model<CounterDoc>('Counter', counterSchema),
     Migration: conn.model<MigrationDoc>('Migration', migrationSchema),
   };
