@@ -81,14 +81,8 @@ async function main(): Promise<void> {
     for (const scenario of ingestScenarios(BENCH_KEYS)) {
       process.stderr.write(`running: ${scenario.name} …\n`);
       alertsBefore.push(await bot.runtime.database.db.collection('alerts').countDocuments({}));
-      results.push(await runScenario(bot.url, scenario, {
-          connections,
-          seconds,
-          warmupSeconds,
-          watch,
-          settle,
-          served: () => inFlight.accepted(),
-        }));
+      const served = (): Promise<number> => inFlight.accepted();
+      results.push(await runScenario(bot.url, scenario, { connections, seconds, warmupSeconds, watch, settle, served }));
     }
     printTable(resultRows(results), 'Throughput');
     for (const line of resultNotes(results)) console.log(line);

@@ -107,8 +107,7 @@ export async function runScenario(baseUrl: string, scenario: Scenario, opts: Run
       meter.start();
       measureStart = process.hrtime.bigint();
       served0 = opts.served ? await opts.served() : undefined;
-    }
-    else if (msg.phase === 'done') {
+    } else if (msg.phase === 'done') {
       cpu = meter.stop();
       summary = msg.summary;
     }

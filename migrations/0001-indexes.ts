@@ -12,7 +12,6 @@ export const indexes: Migration = {
     await db.collection('timeline').createIndexes([{ key: { alertId: 1, at: 1 }, name: 'alert_at' }]);
     await db.collection('rawevents').createIndexes([
       { key: { receivedAt: 1 }, name: 'receivedAt' },
-      { key: { state: 1, receivedAt: 1 }, name: 'state_receivedAt' },
     ]);
   },
 };

@@ -61,4 +61,6 @@ export interface TimelineEntry {
   actor: Actor;
   /** One human line: the note, the reason, or what was received. */
   text?: string;
+  /** For events received from a source: the stored raw copy of the request. */
+  rawEventId?: string;
 }

@@ -32,9 +32,7 @@ export async function ingest(
 ): Promise<EventResult[]> {
   const rawId = await deps.rawEvents.accept({ receivedAt: now, integration: ctx.integration, source: ctx.source, body: rawBody });
   try {
-    const results = await applyAll(deps, ctx, events, now);
-    await deps.rawEvents.applied(rawId, results.flatMap((r) => (r.alertId ? [r.alertId] : [])));
-    return results;
+    return await applyAll(deps, ctx, events, now, rawId.toHexString());
   } catch (err) {
     await deps.rawEvents.forget(rawId).catch(() => {});
     throw err;
@@ -45,11 +43,11 @@ export async function ingest(
  * Events are applied one after another, in the order the tool sent them: repeats of one key stay
  * in order, and alerts of one batch get their short ids (and their cards) in the batch's order.
  */
-async function applyAll(deps: IngestDeps, ctx: IngestContext, events: NormalizedEvent[], now: Date): Promise<EventResult[]> {
+async function applyAll(deps: IngestDeps, ctx: IngestContext, events: NormalizedEvent[], now: Date, rawEventId: string): Promise<EventResult[]> {
   const results: EventResult[] = [];
   const received: TimelineEntry[] = [];
   const emitted: Array<() => void> = [];
-  for (const e of events) results.push(await applyOne(deps, ctx, e, now, received, emitted));
+  for (const e of events) results.push(await applyOne(deps, ctx, e, now, received, emitted, rawEventId));
   await deps.alerts.addTimeline(received);
   // Subscribers hear of a change only once it and its timeline are stored.
   for (const emit of emitted) emit();
@@ -63,11 +61,12 @@ async function applyOne(
   now: Date,
   received: TimelineEntry[],
   emitted: Array<() => void>,
+  rawEventId: string,
 ): Promise<EventResult> {
   const source: Actor = { kind: 'source', name: ctx.integration, via: ctx.source };
   if (e.eventType === 'trigger') {
     const { alert, outcome } = await deps.alerts.trigger(ctx, e, now);
-    const entry = receivedEntry(alert.id, now, ctx, outcome === 'opened' ? 'opened' : 'received', e.title);
+    const entry = { ...receivedEntry(alert.id, now, ctx, outcome === 'opened' ? 'opened' : 'received', e.title), rawEventId };
     received.push(entry);
     emitted.push(() => deps.events.emit({ type: outcome, alert, entry }));
     return result(alert, outcome === 'deduplicated');

@@ -209,7 +209,11 @@ export class AlertStore {
   async addTimeline(entries: TimelineEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await Promise.all(
-      entries.map((e) => this.timelineWriter.insert(stripUndefined({ ...e, alertId: new Types.ObjectId(e.alertId) }) as TimelineDoc)),
+      entries.map((e) =>
+        this.timelineWriter.insert(
+          stripUndefined({ ...e, alertId: new Types.ObjectId(e.alertId), rawEventId: e.rawEventId ? new Types.ObjectId(e.rawEventId) : undefined }) as TimelineDoc,
+        ),
+      ),
     );
   }
 
@@ -218,7 +222,9 @@ export class AlertStore {
       .sort({ at: 1, _id: 1 })
       .limit(1000)
       .lean();
-    return docs.map(({ _id, alertId: a, ...rest }) => ({ ...rest, alertId: a.toHexString() }) as TimelineEntry);
+    return docs.map(
+      ({ _id, alertId: a, rawEventId: r, ...rest }) => ({ ...rest, alertId: a.toHexString(), ...(r ? { rawEventId: r.toHexString() } : {}) }) as TimelineEntry,
+    );
   }
 
   async list(q: ListQuery): Promise<Alert[]> {

@@ -26,12 +26,11 @@ export interface AlertRefDoc {
   alertId: Types.ObjectId;
 }
 
-export interface TimelineDoc extends Omit<TimelineEntry, 'alertId'> {
+export interface TimelineDoc extends Omit<TimelineEntry, 'alertId' | 'rawEventId'> {
   _id: Types.ObjectId;
   alertId: Types.ObjectId;
+  rawEventId?: Types.ObjectId;
 }
-
-export type RawEventState = 'accepted' | 'applied' | 'failed';
 
 export interface RawEventDoc {
   _id: Types.ObjectId;
@@ -40,9 +39,6 @@ export interface RawEventDoc {
   source: string;
   /** The body exactly as received: a string, because payload keys may contain `.` and `$`. */
   body: string;
-  state: RawEventState;
-  alertIds: Types.ObjectId[];
-  error?: string;
 }
 
 export interface CounterDoc {
@@ -101,6 +97,7 @@ const timelineSchema = new Schema<TimelineDoc>(
     at: { type: Date, required: true },
     kind: { type: String, required: true },
     actor: actorSchema,
+    rawEventId: Schema.Types.ObjectId,
     text: String,
   },
   { ...opts, collection: 'timeline' },
@@ -112,9 +109,6 @@ const rawEventSchema = new Schema<RawEventDoc>(
     integration: { type: String, required: true },
     source: { type: String, required: true },
     body: { type: String, required: true },
-    state: { type: String, enum: ['accepted', 'applied', 'failed'], required: true },
-    alertIds: [Schema.Types.ObjectId],
-    error: String,
   },
   { ...opts, collection: 'rawevents' },
 );

@@ -119,7 +119,7 @@ async function startFerretdb(dataDir: string, fixedPort?: number): Promise<Provi
     ferretdbBinary,
     [
       '--handler=sqlite',
-      `--sqlite-url=file:${dir}/`,
+      `--sqlite-url=file:${dir}/?_pragma=synchronous(normal)`,
       `--state-dir=${dir}`,
       `--listen-addr=127.0.0.1:${port}`,
       '--debug-addr=-',

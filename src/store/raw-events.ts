@@ -2,7 +2,11 @@ import { Types } from 'mongoose';
 import { GroupWriter } from './group-writer.js';
 import type { Models, RawEventDoc } from './models.js';
 
-/** The raw copy of every accepted request body, for audit and replay. */
+/**
+ * The raw copy of every accepted request body, for audit and replay. Written once and never
+ * updated: the alerts a copy led to point back at it from their timeline (`rawEventId`). An update
+ * here would cost a scan of the collection on FerretDB (decision 0004).
+ */
 export class RawEventStore {
   private readonly writer: GroupWriter<RawEventDoc>;
 
@@ -11,15 +15,10 @@ export class RawEventStore {
   }
 
   /** Stored before anything is applied: the first thing that makes an event durable. */
-  async accept(doc: Omit<RawEventDoc, '_id' | 'state' | 'alertIds'>): Promise<Types.ObjectId> {
+  async accept(doc: Omit<RawEventDoc, '_id'>): Promise<Types.ObjectId> {
     const _id = new Types.ObjectId();
-    await this.writer.insert({ ...doc, _id, state: 'accepted', alertIds: [] });
+    await this.writer.insert({ ...doc, _id });
     return _id;
-  }
-
-  async applied(id: Types.ObjectId, alertIds: string[]): Promise<void> {
-    const ids = [...new Set(alertIds)].map((a) => new Types.ObjectId(a));
-    await this.writer.write({ updateOne: { filter: { _id: id }, update: { $set: { state: 'applied', alertIds: ids } } } });
   }
 
   /** After a failed attempt the sender retries: the copy of the attempt would count it twice. */

@@ -26,8 +26,10 @@ describe('POST /api/v1/events', () => {
     const stored = await bot.runtime.alerts.get(body.alertId);
     expect(stored).toMatchObject({ title: 'Disk almost full (disk-1)', application: 'billing', team: 'ops', count: 1 });
     expect(stored!.labels).toContainEqual({ name: 'app.kubernetes.io/name', value: 'web' });
-    const raw = await bot.runtime.database.models.RawEvent.findOne({ alertIds: stored!.id }).lean();
-    expect(raw).toMatchObject({ state: 'applied', integration: 'rest', source: 'api' });
+    const [opened] = await bot.runtime.alerts.timeline(body.alertId);
+    expect(opened).toMatchObject({ kind: 'opened', actor: { kind: 'source', name: 'rest' } });
+    const raw = await bot.runtime.database.models.RawEvent.findById(opened!.rawEventId).lean();
+    expect(raw).toMatchObject({ integration: 'rest', source: 'api' });
     expect(JSON.parse(raw!.body)).toMatchObject({ dedupKey: 'disk-1' });
   });
 
