@@ -61,7 +61,6 @@ export async function measureBreakdown(rt: Runtime, baseUrl: string, apiKey: str
 
   // The newest alert: a repeat's lookup of it is as dear as any (see the scaling rows below).
   const { alert: hitAlert } = await rt.alerts.trigger(ctx, event(`breakdown-${run}-hit`), now);
-  const hitSlot = `${ctx.integration}:${hitAlert.dedupKey}:open`;
 
   // Rows that insert remove their documents again, so every row sees the collections the
   // scenarios left (the ingest path's lookups scan, and get dearer as collections grow).
@@ -78,34 +77,29 @@ export async function measureBreakdown(rt: Runtime, baseUrl: string, apiKey: str
         integration: ctx.integration,
         source: ctx.source,
         body: JSON.stringify({ eventType: 'trigger', dedupKey: `breakdown-${run}`, title: 'breakdown', labels: { env: 'bench' } }),
-        state: 'accepted',
-        alertIds: [],
       });
     }),
   );
-  // Each request updates the raw copy it has just inserted.
-  ops.push(
-    await timeOp('rawevents updateOne (applied)', n, (i) =>
-      m.RawEvent.collection.updateOne({ _id: rawIds[i % rawIds.length] }, { $set: { state: 'applied', alertIds: [new Types.ObjectId(hitAlert.id)] } }),
-    ),
-  );
   await m.RawEvent.collection.deleteMany({ _id: { $in: rawIds } });
-  // AlertStore.trigger's first call: a repeat finds the open alert…
+  // AlertStore.trigger's lookups: the dedup slot by `_id`…
+  const hitSlotId = `${ctx.integration}:${hitAlert.dedupKey}`;
+  ops.push(await timeOp('dedupslots findOne by _id, hit', n, () => m.DedupSlot.findById(hitSlotId).lean()));
+  ops.push(await timeOp('dedupslots findOne by _id, miss (new key)', n, (i) => m.DedupSlot.findById(`${ctx.integration}:breakdown-${run}-miss-${i}`).lean()));
+  // …then a repeat counts itself on the alert, by `_id`.
   ops.push(
-    await timeOp('alerts findOneAndUpdate, hit (repeat)', n, () =>
-      m.Alert.findOneAndUpdate({ dedupSlot: hitSlot }, { $inc: { count: 1, rev: 1 }, $set: { lastSeenAt: now } }, { returnDocument: 'after' }).lean(),
+    await timeOp('alerts findOneAndUpdate by _id (repeat)', n, () =>
+      m.Alert.findOneAndUpdate({ _id: new Types.ObjectId(hitAlert.id) }, { $inc: { count: 1, rev: 1 }, $set: { lastSeenAt: now } }, { returnDocument: 'after' }).lean(),
     ),
   );
-  // …a new key finds nothing and goes on to take a short id and insert.
+  const slotIds: string[] = [];
   ops.push(
-    await timeOp('alerts findOneAndUpdate, miss (new key)', n, (i) =>
-      m.Alert.findOneAndUpdate(
-        { dedupSlot: `${ctx.integration}:breakdown-${run}-miss-${i}:open` },
-        { $inc: { count: 1, rev: 1 }, $set: { lastSeenAt: now } },
-        { returnDocument: 'after' },
-      ).lean(),
-    ),
+    await timeOp('dedupslots insertOne (new alert)', n, (i) => {
+      const _id = `${ctx.integration}:breakdown-${run}-slot-${i}`;
+      slotIds.push(_id);
+      return m.DedupSlot.collection.insertOne({ _id, alertId: new Types.ObjectId() } as never);
+    }),
   );
+  await m.DedupSlot.collection.deleteMany({ _id: { $in: slotIds } } as never);
   ops.push(await timeOp('counters findOneAndUpdate (short id)', n, () => rt.alerts.nextShortId()));
   const alertIds: Types.ObjectId[] = [];
   ops.push(
@@ -120,7 +114,6 @@ export async function measureBreakdown(rt: Runtime, baseUrl: string, apiKey: str
         application: ctx.application,
         team: ctx.team,
         dedupKey: `breakdown-${run}-new-${i}`,
-        dedupSlot: `${ctx.integration}:breakdown-${run}-new-${i}:open`,
         state: 'triggered',
         version: 1,
         title: 'breakdown',
@@ -152,13 +145,13 @@ export async function measureBreakdown(rt: Runtime, baseUrl: string, apiKey: str
   const paths = [
     path('event, new alert', [
       'rawevents insertOne',
-      'alerts findOneAndUpdate, miss (new key)',
+      'dedupslots findOne by _id, miss (new key)',
+      'dedupslots insertOne (new alert)',
       'counters findOneAndUpdate (short id)',
       'alerts insertOne (new alert)',
       'timeline insertMany, 1 entry',
-      'rawevents updateOne (applied)',
     ]),
-    path('event, repeat', ['rawevents insertOne', 'alerts findOneAndUpdate, hit (repeat)', 'timeline insertMany, 1 entry', 'rawevents updateOne (applied)']),
+    path('event, repeat', ['rawevents insertOne', 'dedupslots findOne by _id, hit', 'alerts findOneAndUpdate by _id (repeat)', 'timeline insertMany, 1 entry']),
   ];
 
   // The same requests over HTTP, one at a time: the difference to the paths above is dutybot's own work.
@@ -188,8 +181,8 @@ export async function measureBreakdown(rt: Runtime, baseUrl: string, apiKey: str
   ops.push(await timeOp('AlertStore.trigger, repeat (composite)', n, () => rt.alerts.trigger(ctx, event(hitAlert.dedupKey), now)));
   ops.push(await timeOp('AlertStore.trigger, new key (composite)', n, (i) => rt.alerts.trigger(ctx, event(`breakdown-${run}-trig-${i}`), now)));
 
-  // Does the cost depend on the collection size? A scratch collection with a unique index like
-  // alerts.dedupSlot, measured at growing sizes: find vs findOneAndUpdate on the indexed field,
+  // Does the cost depend on the collection size? A scratch collection with a unique index,
+  // measured at growing sizes: find vs findOneAndUpdate on the indexed field,
   // and findOneAndUpdate by _id.
   const scaling: OpTiming[] = [];
   const scratch = rt.database.db.collection<{ _id: Types.ObjectId; slot: string; count: number }>(`bench_scratch_${run}`);

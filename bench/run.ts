@@ -8,6 +8,8 @@
  *   BENCH_OPS          sequential operations per database operation in the breakdown (default 500)
  *   BENCH_KEEP_DATA=1  keep the database files in .test-db/bench-*
  *   BENCH_LOG_LEVEL    dutybot's log level during the bench (default warn)
+ *   BENCH_CHAT_RATE    alerts per second in the chat latency run (default 20)
+ *   BENCH_CHAT_SECONDS seconds of the chat latency run (default BENCH_SECONDS)
  *
  * src/log.ts reads LOG_LEVEL when it is imported, so it is set here and everything from src/
  * is imported dynamically in main(). (Static imports are hoisted above this line: keep them to
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
     printTable(opRows(b.scaling), 'Lookup cost vs collection size (scratch collection with a unique index)');
     console.log('');
     const counter = b.ops.find((o) => o.op.startsWith('counters'))?.avgMs;
-    const hit = b.ops.find((o) => o.op.startsWith('alerts findOneAndUpdate, hit'))?.avgMs;
+    const hit = b.ops.find((o) => o.op.startsWith('alerts findOneAndUpdate by _id (repeat)'))?.avgMs;
     if (counter) {
       console.log(
         `  New alerts take their short id one at a time (process-wide lock 'counter:alert'): at most ~${Math.round(1000 / counter)} new alerts/s at the unloaded counter latency.`,
@@ -132,6 +134,17 @@ async function main(): Promise<void> {
         `  Repeats of one dedup key run one at a time (per-key lock): with 8 keys at most ~${Math.round((8 * 1000) / hit)} repeats/s at the unloaded findOneAndUpdate latency.`,
       );
     }
+    console.log('');
+
+    // Chat: a dutybot of its own with the real Slack adapter (Bolt) against the fake Slack Web API.
+    const chatRate = envNumber('BENCH_CHAT_RATE', 20);
+    const chatSeconds = envNumber('BENCH_CHAT_SECONDS', seconds);
+    process.stderr.write(`running: chat latency at ${chatRate} alerts/s for ${chatSeconds} s …\n`);
+    const { runChatBench } = await import('./chat.js');
+    printTable(
+      await runChatBench({ serverUri: db.uri, ratePerSecond: chatRate, seconds: chatSeconds }),
+      `Chat latency (Slack through Bolt against test/fakes/slack-api.ts; channels fed below Slack's 1 msg/s, so no rate-limit waiting)`,
+    );
   } finally {
     await bot?.stop().catch((err: unknown) => console.error('stopping dutybot failed:', err));
     await db?.stop().catch((err: unknown) => console.error('stopping the database failed:', err));

@@ -42,6 +42,15 @@ function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
 }
 
+interface TriggerGroup {
+  ctx: IngestContext;
+  /** The first event: if the group opens the alert, it is opened with this event's data. */
+  event: NormalizedEvent;
+  firstAt: Date;
+  lastAt: Date;
+  waiters: Array<{ resolve: (r: { alert: Alert; outcome: TriggerOutcome }) => void; reject: (err: unknown) => void }>;
+}
+
 export interface AlertStoreOptions {
   /**
    * Add `version` (and slot owner) conditions to updates: atomic compare-and-set on MongoDB.
@@ -64,6 +73,8 @@ export class AlertStore {
   private readonly lock = new KeyedLock();
   private readonly timelineWriter: GroupWriter<TimelineDoc>;
   private readonly refWriter: GroupWriter<AlertRefDoc>;
+  /** Triggers waiting for their key's lock, combined into one write when it is their turn. */
+  private readonly waitingTriggers = new Map<string, TriggerGroup>();
 
   constructor(
     private readonly m: Models,
@@ -88,26 +99,57 @@ export class AlertStore {
    * A trigger either repeats the open alert of its dedup key (count + 1) or opens a new one.
    * "At most one open alert per key" is the unique `_id` of its slot: of two concurrent openers
    * one insert wins, and the other goes round and counts its event as a repeat.
+   *
+   * Triggers of one key that arrive while an earlier write to that key is under way are combined
+   * into one write (count + n): a storm of repeats costs a few round trips, not one each, and every
+   * caller still hears back only once its event is stored.
    */
   async trigger(ctx: IngestContext, e: NormalizedEvent, now: Date): Promise<{ alert: Alert; outcome: TriggerOutcome }> {
-    return this.lock.run(lockKey(ctx.integration, e.dedupKey), () => this.triggerLocked(ctx, e, now));
+    const key = lockKey(ctx.integration, e.dedupKey);
+    return new Promise((resolve, reject) => {
+      let group = this.waitingTriggers.get(key);
+      if (!group) {
+        const created: TriggerGroup = { ctx, event: e, firstAt: now, lastAt: now, waiters: [] };
+        this.waitingTriggers.set(key, created);
+        group = created;
+        void this.lock.run(key, () => this.runTriggerGroup(key, created));
+      }
+      if (now > group.lastAt) group.lastAt = now;
+      group.waiters.push({ resolve, reject });
+    });
   }
 
-  private async triggerLocked(ctx: IngestContext, e: NormalizedEvent, now: Date): Promise<{ alert: Alert; outcome: TriggerOutcome }> {
+  private async runTriggerGroup(key: string, group: TriggerGroup): Promise<void> {
+    if (this.waitingTriggers.get(key) === group) this.waitingTriggers.delete(key);
+    try {
+      const { alert, outcome } = await this.triggerLocked(group.ctx, group.event, group.firstAt, group.lastAt, group.waiters.length);
+      group.waiters.forEach((w, i) => w.resolve({ alert, outcome: i === 0 ? outcome : 'deduplicated' }));
+    } catch (err) {
+      for (const w of group.waiters) w.reject(err);
+    }
+  }
+
+  private async triggerLocked(
+    ctx: IngestContext,
+    e: NormalizedEvent,
+    now: Date,
+    lastAt: Date = now,
+    n = 1,
+  ): Promise<{ alert: Alert; outcome: TriggerOutcome }> {
     const key = slotId(ctx.integration, e.dedupKey);
     for (let attempt = 0; ; attempt++) {
       const slot = await this.m.DedupSlot.findById(key).lean();
       if (slot) {
         const repeated = await this.m.Alert.findOneAndUpdate(
           { _id: slot.alertId },
-          { $inc: { count: 1, rev: 1 }, $set: { lastSeenAt: now } },
+          { $inc: { count: n, rev: 1 }, $set: { lastSeenAt: lastAt } },
           { returnDocument: 'after' },
         ).lean();
         if (repeated && repeated.state !== 'resolved') return { alert: toAlert(repeated), outcome: 'deduplicated' };
         // A slot left behind (a crash between resolving and freeing it, or before the alert was
         // written): free it and open a new alert.
         await this.m.DedupSlot.collection.deleteOne({ _id: key } as never);
-        if (repeated) await this.m.Alert.updateOne({ _id: slot.alertId }, { $inc: { count: -1, rev: -1 } });
+        if (repeated) await this.m.Alert.updateOne({ _id: slot.alertId }, { $inc: { count: -n, rev: -1 } });
       }
 
       const _id = new Types.ObjectId();
@@ -134,10 +176,10 @@ export class AlertStore {
         service: e.service,
         labels: e.labels,
         links: e.links,
-        count: 1,
+        count: n,
         rev: 1,
         firstSeenAt: now,
-        lastSeenAt: now,
+        lastSeenAt: lastAt,
         escalationLevel: 0,
       };
       await Promise.all([
