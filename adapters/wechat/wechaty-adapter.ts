@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import QRCode from 'qrcode';
 import express, { type Router } from 'express';
 import {
   qrcodeValueToImageUrl,
@@ -457,6 +458,20 @@ export class WechatyAdapter implements ChatAdapter {
 
   private adminRouter(token: string): Router {
     const router = express.Router();
+    // The PNG is for a browser, which cannot set a header: it also takes ?token=.
+    router.get(`${WECHAT_QR_PATH}.png`, async (req, res) => {
+      const given = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1] ?? (typeof req.query.token === 'string' ? req.query.token : undefined);
+      if (!given || !sameSecret(given, token)) {
+        res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'send "Authorization: Bearer <WECHAT_ADMIN_TOKEN>" or ?token=' });
+        return;
+      }
+      const qr = this.qr;
+      if (!qr) {
+        res.status(404).json({ error: 'no login QR code pending', status: this.status() });
+        return;
+      }
+      res.set('Cache-Control', 'no-store').type('image/png').send(await QRCode.toBuffer(qr.value, { type: 'png', margin: 2, width: 320 }));
+    });
     router.get(WECHAT_QR_PATH, (req, res) => {
       const given = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
       if (!given || !sameSecret(given, token)) {

@@ -149,6 +149,12 @@ describe('WechatyAdapter (wechaty + wechaty-puppet-mock)', () => {
     const body = (await qr.json()) as { qr: string; url: string };
     expect(body.qr).toBe('https://login.weixin.qq.com/l/dutybot-test-qr');
     expect(body.url).toBe(`https://wechaty.js.org/qrcode/${encodeURIComponent(body.qr)}`);
+    // The same code as an image, for a browser (token in the query).
+    expect((await fetch(`${adminUrl}.png`)).status).toBe(401);
+    const png = await fetch(`${adminUrl}.png?token=${ADMIN}`);
+    expect(png.status).toBe(200);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
 
     const loggedIn = once(bot, 'login');
     wx.login();
