@@ -126,8 +126,19 @@ export const WEBHOOK_ACT_HINT: Record<Locale, string> = {
 
 const WEBHOOK_TEXT_MAX = 4000;
 
+/**
+ * DingTalk notifies the people in `at` only when the text also carries `@<mobile>` / `@<userId>`.
+ */
+export function atOf(card: Card): { at: WebhookMarkdown['at']; tag: string } {
+  const mentions = card.kind === 'alert' ? card.mentions : [];
+  const atMobiles = mentions.flatMap((m) => (m.phone ? [m.phone.replace(/[^0-9+]/g, '')] : []));
+  const atUserIds = mentions.flatMap((m) => (!m.phone && m.dingtalk ? [m.dingtalk] : []));
+  const tag = [...atMobiles, ...atUserIds].map((x) => `@${x}`).join(' ');
+  return { at: { atMobiles, atUserIds, isAtAll: false }, tag };
+}
+
 export function webhookMarkdown(card: Card, actHint?: string): WebhookMarkdown {
-  const at = { atMobiles: [], atUserIds: [], isAtAll: false as const };
+  const { at, tag } = atOf(card);
   if (card.kind === 'summary') {
     const text = [`### ${md(card.heading)}`, card.lines.map(md).join('  \n')].join('\n\n');
     return { msgtype: 'markdown', markdown: { title: cut(card.heading, 100), text: cut(text, WEBHOOK_TEXT_MAX) }, at };
@@ -137,7 +148,7 @@ export function webhookMarkdown(card: Card, actHint?: string): WebhookMarkdown {
   const hint = card.commandHint ? `${md(card.commandHint)}  \n${md(actHint ?? WEBHOOK_ACT_HINT[card.locale] ?? WEBHOOK_ACT_HINT.zh)}` : '';
   // The hint is what makes the message actionable: the body gives way first when too long.
   const room = WEBHOOK_TEXT_MAX - head.length - hint.length - 8;
-  const text = [head, room > 20 ? cut(body, room) : '', hint].filter(Boolean).join('\n\n');
+  const text = [head, room > 20 ? cut(body, room) : '', hint, tag].filter(Boolean).join('\n\n');
   return { msgtype: 'markdown', markdown: { title: cut(card.heading, 100), text: cut(text, WEBHOOK_TEXT_MAX) }, at };
 }
 

@@ -12,7 +12,7 @@ import type {
 } from '../../src/bot/chat-adapter.js';
 import type { Logger } from '../../src/log.js';
 import { postRobot } from './openapi.js';
-import { cut, followUpLine, stateKey, webhookMarkdown } from './render.js';
+import { atOf, cut, followUpLine, stateKey, webhookMarkdown } from './render.js';
 
 /**
  * A DingTalk custom group robot (群设置 → 智能群助手 → 添加机器人 → 自定义): outbound only. It
@@ -127,7 +127,9 @@ export class DingTalkWebhookAdapter implements ChatAdapter {
     const key = stateKey(card);
     const last = this.shown.get(ref.messageId);
     if (last === key || (last === undefined && card.state === 'triggered')) return { kind: 'sent', value: undefined };
-    const sent = await this.send(ref.channel, { msgtype: 'text', text: { content: followUpLine(card) } });
+    // The line @-mentions the owner, so the person who now has the alert is notified.
+    const { at, tag } = atOf(card);
+    const sent = await this.send(ref.channel, { msgtype: 'text', text: { content: [followUpLine(card), tag].filter(Boolean).join(' ') }, at });
     if (sent.kind === 'sent') this.track(ref.messageId, key);
     return sent;
   }

@@ -205,7 +205,10 @@ export class WechatyAdapter implements ChatAdapter {
   async update(ref: MessageRef, card: Card): Promise<SendResult<void>> {
     const line: StateSummary | null = this.followUps.pending(ref.messageId, card);
     if (!line) return { kind: 'sent', value: undefined };
-    const sent = await this.say(ref.channel, line.line);
+    // The owner is @-mentioned, so the person who now has the alert is notified.
+    const ownerId = card.kind === 'alert' ? card.mentions.find((m) => m.wechat)?.wechat : undefined;
+    const owner = ownerId && this.bot?.isLoggedIn ? await this.bot.Contact.find({ id: ownerId }).catch(() => undefined) : undefined;
+    const sent = await this.say(ref.channel, line.line, owner ?? undefined);
     if (sent.kind !== 'sent') return sent;
     this.followUps.commit(ref.messageId, line);
     return { kind: 'sent', value: undefined };

@@ -11,7 +11,7 @@ import type {
   SendResult,
 } from '../../src/bot/chat-adapter.js';
 import type { Logger } from '../../src/log.js';
-import { FollowUps, renderWeComMarkdown, utf8Bytes, weComFollowUp, WECOM_MARKDOWN_MAX_BYTES } from './render.js';
+import { FollowUps, renderWeComMarkdown, truncateUtf8, utf8Bytes, weComFollowUp, WECOM_MARKDOWN_MAX_BYTES } from './render.js';
 
 export interface WeComWebhookAdapterOptions {
   /**
@@ -95,7 +95,11 @@ export class WeComWebhookAdapter implements ChatAdapter {
     if (card.kind !== 'alert') return { kind: 'sent', value: undefined };
     const line = this.followUps.pending(ref.messageId, card);
     if (!line) return { kind: 'sent', value: undefined };
-    const sent = await this.send(ref.channel, weComFollowUp(card, line));
+    // A state line @-mentions the owner by mobile (WeCom markdown cannot mention); else markdown.
+    const mobiles = card.mentions.flatMap((m) => (m.phone ? [m.phone.replace(/[^0-9+]/g, '')] : []));
+    const sent = mobiles.length
+      ? await this.send(ref.channel, line.line, mobiles)
+      : await this.send(ref.channel, weComFollowUp(card, line));
     if (sent.kind !== 'sent') return sent;
     this.followUps.commit(ref.messageId, line);
     return { kind: 'sent', value: undefined };
@@ -129,7 +133,8 @@ export class WeComWebhookAdapter implements ChatAdapter {
     return url;
   }
 
-  private async send(channel: string, markdown: string): Promise<SendResult<void>> {
+  /** Markdown, or with `mentionMobiles` a text message that @-mentions those people. */
+  private async send(channel: string, markdown: string, mentionMobiles?: string[]): Promise<SendResult<void>> {
     const url = this.webhookUrl(channel);
     const where = maskChannel(channel);
     if (!url) return { kind: 'failed', error: `not a WeCom robot webhook URL: ${where}` };
@@ -139,7 +144,11 @@ export class WeComWebhookAdapter implements ChatAdapter {
       res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ msgtype: 'markdown', markdown: { content: markdown } }),
+        body: JSON.stringify(
+          mentionMobiles
+            ? { msgtype: 'text', text: { content: truncateUtf8(markdown, 2000), mentioned_mobile_list: mentionMobiles } }
+            : { msgtype: 'markdown', markdown: { content: markdown } },
+        ),
         signal: AbortSignal.timeout(this.opts.requestTimeoutMs ?? 15_000),
       });
     } catch (err) {

@@ -6,7 +6,8 @@ import type { Logger } from '../log.js';
 import type { AlertStore } from '../store/alerts.js';
 import { cardId, type CardDoc, type CardStore } from '../store/cards.js';
 import { Types } from 'mongoose';
-import type { Card } from './card.js';
+import type { Member } from '../config/schema.js';
+import type { Card, CardMention } from './card.js';
 import { channelId } from './channels.js';
 import type { ChatAdapter, PlatformId, SendResult } from './chat-adapter.js';
 import { RATE_POLICIES, SlidingWindow } from './rate-policy.js';
@@ -339,6 +340,12 @@ export class CardSync {
         return m ? [{ id: m.id, name: m.name }] : [];
       }),
       mutedUntil: alert.mutedUntil && alert.mutedUntil > now ? alert.mutedUntil : undefined,
+      mentions: alert.owner?.memberId ? mentionOf(dir.member(alert.owner.memberId)) : [],
     };
   }
+}
+
+function mentionOf(m: Member | undefined): CardMention[] {
+  if (!m) return [];
+  return [{ name: m.name, phone: m.phone, slack: m.slack, dingtalk: m.dingtalk, wechat: m.wechat }];
 }

@@ -18,6 +18,19 @@ export interface CardAction {
   options?: Array<{ value: string; label: string }>;
 }
 
+/**
+ * Someone the card concerns (its owner now; the people being escalated to later). Platforms
+ * without edits or buttons @-mention them, so the right phone buzzes.
+ */
+export interface CardMention {
+  name: string;
+  phone?: string;
+  /** The person's id on each platform, from `members[]`. */
+  slack?: string;
+  dingtalk?: string;
+  wechat?: string;
+}
+
 export interface CardField {
   label: string;
   value: string;
@@ -43,6 +56,8 @@ export interface AlertCard {
   links: Link[];
   /** Only the actions allowed in the current state. */
   actions: CardAction[];
+  /** People to @-mention where a platform can (DingTalk and WeCom robots, WeChat). */
+  mentions: CardMention[];
   /** How to act by command, for platforms without buttons: `认领 12 · 关闭 12 [备注]`. */
   commandHint: string;
   /** The whole card as plain text: WeChat messages, notifications, fallbacks. */

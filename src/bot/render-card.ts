@@ -2,7 +2,7 @@ import { MUTE_CHOICES } from './durations.js';
 import type { Alert } from '../core/alert.js';
 import { allowedActions } from '../core/lifecycle.js';
 import type { AlertState, Label, Link, Severity } from '../core/types.js';
-import type { AlertCard, CardAction, CardActionId, CardField, Locale, SummaryCard } from './card.js';
+import type { AlertCard, CardAction, CardActionId, CardField, CardMention, Locale, SummaryCard } from './card.js';
 import { texts, type Texts } from './i18n.js';
 
 /**
@@ -20,6 +20,8 @@ export interface CardContext {
   members: Array<{ id: string; name: string }>;
   /** Overrides `alert.mutedUntil` when given. */
   mutedUntil?: Date;
+  /** The people the alert concerns now (its owner), to @-mention. */
+  mentions?: CardMention[];
 }
 
 
@@ -326,6 +328,7 @@ export function renderAlertCard(alert: Alert, ctx: CardContext): AlertCard {
     labels,
     links,
     actions,
+    mentions: alert.state === 'resolved' ? [] : (ctx.mentions ?? []),
     commandHint,
     text,
   };

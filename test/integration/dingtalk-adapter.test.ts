@@ -35,6 +35,7 @@ function card(overrides: Partial<AlertCard> = {}): AlertCard {
     ],
     labels: [{ name: 'alertname', value: 'DiskFull' }],
     links: [{ text: 'Runbook', href: 'https://runbooks.example.com/disk?a=1&b=2' }],
+    mentions: [],
     actions: [
       { id: 'claim', label: '认领', style: 'primary' },
       { id: 'resolve', label: '关闭' },

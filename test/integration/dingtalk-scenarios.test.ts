@@ -7,7 +7,7 @@ import { log } from '../../src/log.js';
 import { ackResponse, FakeDingTalk } from '../fakes/dingtalk-server.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { FakeClock } from '../support/clock.js';
-import { KEYS, startTestBot, testConfig, testConfigInput, type TestBot } from '../support/bot.js';
+import { KEYS, startTestBot, testConfig, testConfigInput, TOKENS, type TestBot } from '../support/bot.js';
 
 const CONV = 'cidOPSgroup0123456789==';
 const ROBOT_TOKEN = 'robot-token-ops';
@@ -43,6 +43,7 @@ describe('DingTalk: interactive cards in step with Slack, commands by @-message,
     ];
     input.teams![1]!.channels = [{ platform: 'dingtalk-webhook', url: robotUrl, secret: ROBOT_SECRET }];
     input.integrations!.push({ name: 'billing', type: 'api', key: 'biz-key-0123456789abcdef', team: 'biz' });
+    input.members![2]!.phone = '+8613800000003';
     app = new DingTalkAppAdapter({
       clientId: dingtalk.clientId,
       clientSecret: dingtalk.clientSecret,
@@ -140,5 +141,20 @@ describe('DingTalk: interactive cards in step with Slack, commands by @-message,
     expect(dingtalk.robotMessages.some((m) => JSON.stringify(m.body).includes('短信余额不足'))).toBe(true);
     const metrics = await (await bot.get('/metrics')).text();
     expect(metrics).toMatch(/dutybot_chat_messages_total\{platform="dingtalk-webhook",op="post",result="retry"\} 1/);
+  });
+
+  it("the custom robot's state line @-mentions the new owner by mobile", async () => {
+    const res = await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: 'domain-expiry', title: '域名 7 天后过期', severity: 'warning' }, 'biz-key-0123456789abcdef');
+    const { shortId } = (await res.json()) as { shortId: number };
+    await bot.flushCards();
+    expect((await bot.post(`/api/v1/alerts/${shortId}/claim`, {}, TOKENS.wang)).status).toBe(200);
+    await bot.flushCards();
+    const line = dingtalk.robotMessages.filter((m) => m.accessToken === ROBOT_TOKEN).at(-1)!.body as {
+      text: { content: string };
+      at: { atMobiles: string[] };
+    };
+    expect(line.text.content).toContain(`#${shortId}`);
+    expect(line.text.content).toContain('@+8613800000003');
+    expect(line.at.atMobiles).toEqual(['+8613800000003']);
   });
 });

@@ -51,6 +51,7 @@ function card(overrides: Partial<AlertCard> = {}): AlertCard {
       { name: 'env', value: 'prod' },
     ],
     links: [{ text: 'Runbook', href: 'https://runbooks.example.com/disk?a=1&b=2' }],
+    mentions: [],
     actions: [
       { id: 'claim', label: 'Claim', style: 'primary' },
       { id: 'resolve', label: 'Resolve', style: 'danger' },
