@@ -4,6 +4,30 @@ import type { Label, Link, NormalizedEvent, Severity } from '../../core/types.js
 import { clean, labelValue, safeLinks, toLabels } from '../labels.js';
 
 /**
+ * Prometheus-style `severity` label (lower-cased) → dutybot severity, shared by Alertmanager and
+ * Grafana, which both carry Prometheus alert labels. Anything else is `warning`.
+ */
+export const PROMETHEUS_SEVERITY_MAP: Readonly<Record<string, Severity>> = {
+  critical: 'critical',
+  page: 'critical',
+  high: 'critical',
+  error: 'critical',
+  warning: 'warning',
+  warn: 'warning',
+  medium: 'warning',
+  info: 'info',
+  low: 'info',
+  none: 'info',
+};
+
+/** Per-alert `status` → event type, for both. */
+export const PROMETHEUS_STATUS_MAP = {
+  firing: 'trigger',
+  resolved: 'resolve',
+} as const satisfies Record<string, NormalizedEvent['eventType']>;
+
+
+/**
  * What Alertmanager's webhook (payload version 4) and Grafana's unified-alerting webhook share:
  * both are Alertmanager notifications, one entry per alert in `alerts[]`. Each parser keeps its
  * own severity and status maps and passes them in.

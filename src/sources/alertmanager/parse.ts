@@ -2,28 +2,14 @@ import { z } from 'zod';
 import type { NormalizedEvent, Severity } from '../../core/types.js';
 import type { SourceParser } from '../types.js';
 import { parseWith } from '../validate.js';
-import { mapPrometheusAlert, optionalString, stringMap } from './common.js';
+import { mapPrometheusAlert, optionalString, PROMETHEUS_SEVERITY_MAP, PROMETHEUS_STATUS_MAP, stringMap } from './common.js';
 
 /** Lower-cased value of the `severity` label → dutybot severity. Anything else is `warning`. */
-export const ALERTMANAGER_SEVERITY_MAP: Readonly<Record<string, Severity>> = {
-  critical: 'critical',
-  page: 'critical',
-  high: 'critical',
-  error: 'critical',
-  warning: 'warning',
-  warn: 'warning',
-  medium: 'warning',
-  info: 'info',
-  low: 'info',
-  none: 'info',
-};
+export const ALERTMANAGER_SEVERITY_MAP = PROMETHEUS_SEVERITY_MAP;
 export const ALERTMANAGER_DEFAULT_SEVERITY: Severity = 'warning';
 
 /** Per-alert `status` → event type. */
-export const ALERTMANAGER_STATUS_MAP = {
-  firing: 'trigger',
-  resolved: 'resolve',
-} as const satisfies Record<string, NormalizedEvent['eventType']>;
+export const ALERTMANAGER_STATUS_MAP = PROMETHEUS_STATUS_MAP;
 
 const STATUSES = Object.keys(ALERTMANAGER_STATUS_MAP) as [keyof typeof ALERTMANAGER_STATUS_MAP, ...(keyof typeof ALERTMANAGER_STATUS_MAP)[]];
 

@@ -1,29 +1,15 @@
 import { z } from 'zod';
 import type { NormalizedEvent, Severity } from '../../core/types.js';
-import { mapPrometheusAlert, optionalString, stringMap } from '../alertmanager/common.js';
+import { mapPrometheusAlert, optionalString, PROMETHEUS_SEVERITY_MAP, PROMETHEUS_STATUS_MAP, stringMap } from '../alertmanager/common.js';
 import type { SourceParser } from '../types.js';
 import { parseWith } from '../validate.js';
 
 /** Lower-cased value of the `severity` label → dutybot severity. Anything else is `warning`. */
-export const GRAFANA_SEVERITY_MAP: Readonly<Record<string, Severity>> = {
-  critical: 'critical',
-  page: 'critical',
-  high: 'critical',
-  error: 'critical',
-  warning: 'warning',
-  warn: 'warning',
-  medium: 'warning',
-  info: 'info',
-  low: 'info',
-  none: 'info',
-};
+export const GRAFANA_SEVERITY_MAP = PROMETHEUS_SEVERITY_MAP;
 export const GRAFANA_DEFAULT_SEVERITY: Severity = 'warning';
 
 /** Per-alert `status` → event type (the deprecated top-level `state` is not used). */
-export const GRAFANA_STATUS_MAP = {
-  firing: 'trigger',
-  resolved: 'resolve',
-} as const satisfies Record<string, NormalizedEvent['eventType']>;
+export const GRAFANA_STATUS_MAP = PROMETHEUS_STATUS_MAP;
 
 const STATUSES = Object.keys(GRAFANA_STATUS_MAP) as [keyof typeof GRAFANA_STATUS_MAP, ...(keyof typeof GRAFANA_STATUS_MAP)[]];
 
