@@ -8,7 +8,7 @@ import type { Deliveries } from '../store/deliveries.js';
 import type { Locale } from './card.js';
 import { teamOfChannel } from './channels.js';
 import type { BotReply, InboundRequest, PlatformId } from './chat-adapter.js';
-import { helpText, parseCommand, type Command } from './commands.js';
+import { helpText, parseCommand, usage, type Command } from './commands.js';
 import { texts, refText } from './i18n.js';
 import { formatTime } from './render-card.js';
 
@@ -63,7 +63,7 @@ export class ChatService {
 
     switch (command.name) {
       case 'help':
-        return { text: helpText(locale), private: true };
+        return { text: command.topic ? usage(command.topic, locale) : helpText(locale), private: true };
       case 'list':
         return { text: await this.list(command.scope, member, req.channel, req.platform, locale), private: true };
       case 'show':
