@@ -23,8 +23,7 @@ export async function openDatabase(uri: string, log?: Logger): Promise<Database>
     autoIndex: false,
     autoCreate: false,
     serverSelectionTimeoutMS: 5000,
-    maxPoolSize: Number(process.env.DUTYBOT_POOL ?? 32),
-    monitorCommands: process.env.DUTYBOT_MONITOR_COMMANDS === '1',
+    maxPoolSize: 32,
   });
   await conn.asPromise();
   const db = conn.db;
