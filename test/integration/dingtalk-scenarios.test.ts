@@ -157,4 +157,17 @@ describe('DingTalk: interactive cards in step with Slack, commands by @-message,
     expect(line.text.content).toContain('@+8613800000003');
     expect(line.at.atMobiles).toEqual(['+8613800000003']);
   });
+
+  it('Slack being down holds up no other platform', async () => {
+    slack.rateLimit('chat.postMessage', 1, 3600);
+    const res = await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: 'disk-9', title: '磁盘 95%', severity: 'critical' }, KEYS.api);
+    const { alertId } = (await res.json()) as { alertId: string };
+    // Let every queue run until it only waits for time: Slack's waits an hour, DingTalk's is done.
+    await new Promise((r) => setImmediate(r));
+    await bot.cards.settled();
+    expect(cardOf(alertId)).toBeTruthy();
+    expect(bot.cards.isIdle()).toBe(false);
+    await bot.flushCards();
+    expect(slack.callsTo('chat.postMessage').some((c) => c.status === 200 && String(c.args.text).includes('磁盘 95%'))).toBe(true);
+  });
 });

@@ -65,6 +65,17 @@ describe('POST /api/v1/events', () => {
     expect(old).toMatchObject({ state: 'resolved', resolvedBy: { kind: 'source', name: 'rest' }, secondsToResolve: 60 });
   });
 
+  it('keeps raw copies for the retention bound, then the retention job deletes them', async () => {
+    const { pruneRawEvents } = await import('../../src/jobs/retention.js');
+    const models = bot.runtime.database.models;
+    const before = await models.RawEvent.countDocuments();
+    expect(before).toBeGreaterThan(0);
+    expect(await pruneRawEvents(models, bot.clock, 30)).toBe(0);
+    bot.clock.advance(31 * 86_400_000);
+    expect(await pruneRawEvents(models, bot.clock, 30)).toBe(before);
+    expect(await models.RawEvent.countDocuments()).toBe(0);
+  });
+
   it('answers a resolve for an unknown key without inventing an alert', async () => {
     const res = await bot.post('/api/v1/events', { eventType: 'resolve', dedupKey: 'never-seen', title: 'ok' }, KEYS.api);
     expect(res.status).toBe(202);
