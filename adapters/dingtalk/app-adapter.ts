@@ -15,7 +15,8 @@ import type {
   SendResult,
 } from '../../src/bot/chat-adapter.js';
 import type { Logger } from '../../src/log.js';
-import { cardClickRequest, robotMessageRequest, SeenIds, STAFF_PREFIX, type RobotSession } from './inbound.js';
+import { SeenIds } from '../../src/bot/seen-ids.js';
+import { cardClickRequest, robotMessageRequest, STAFF_PREFIX, type RobotSession } from './inbound.js';
 import { OpenApi, postRobot, type ApiOutcome } from './openapi.js';
 import { cardParams, cut, type CardParams } from './render.js';
 import { SOCKET_CLOSE, SOCKET_OPEN, StreamClient } from './stream-client.js';

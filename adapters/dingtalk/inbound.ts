@@ -166,28 +166,3 @@ function groupSpace(d: Rec): string | undefined {
 export const STAFF_PREFIX = 'staff:';
 export const staffHandle = (userId: string): string => `${STAFF_PREFIX}${userId}`;
 
-/** Remembers delivery ids for a while, so a DingTalk redelivery runs the handler only once. */
-export class SeenIds {
-  private readonly seen = new Map<string, number>();
-
-  constructor(
-    private readonly max = 10_000,
-    private readonly ttlMs = 600_000,
-  ) {}
-
-  /** True when `id` was seen within the TTL; records it otherwise. */
-  check(id: string, now: number): boolean {
-    for (const [k, at] of this.seen) {
-      if (now - at <= this.ttlMs) break;
-      this.seen.delete(k);
-    }
-    const at = this.seen.get(id);
-    if (at !== undefined && now - at <= this.ttlMs) return true;
-    this.seen.set(id, now);
-    if (this.seen.size > this.max) {
-      const oldest = this.seen.keys().next();
-      if (!oldest.done) this.seen.delete(oldest.value);
-    }
-    return false;
-  }
-}

@@ -14,7 +14,8 @@ import type {
 } from '../../src/bot/chat-adapter.js';
 import type { Logger } from '../../src/log.js';
 import { boltLogger } from './bolt-logger.js';
-import { actionRequest, isKnownSlackBody, messageRequest, SeenIds, slashCommandRequest } from './inbound.js';
+import { SeenIds } from '../../src/bot/seen-ids.js';
+import { actionRequest, isKnownSlackBody, messageRequest, slashCommandRequest } from './inbound.js';
 import { ACTION_PREFIX, fit, renderBlocks } from './render.js';
 import { AUTH_ERRORS, classify, platformError } from './send-result.js';
 

@@ -135,28 +135,3 @@ export function isKnownSlackBody(body: unknown): boolean {
   return typeof body.type === 'string' && ['block_suggestion', 'dialog_submission', 'shortcut', 'message_action'].includes(body.type);
 }
 
-/** Remembers delivery ids for a while, so a Slack retry of the same event is dropped early. */
-export class SeenIds {
-  private readonly seen = new Map<string, number>();
-
-  constructor(
-    private readonly max = 10_000,
-    private readonly ttlMs = 600_000,
-  ) {}
-
-  /** True when `id` was seen within the TTL; records it otherwise. */
-  check(id: string, now = Date.now()): boolean {
-    for (const [k, at] of this.seen) {
-      if (now - at <= this.ttlMs) break;
-      this.seen.delete(k);
-    }
-    const at = this.seen.get(id);
-    if (at !== undefined && now - at <= this.ttlMs) return true;
-    this.seen.set(id, now);
-    if (this.seen.size > this.max) {
-      const oldest = this.seen.keys().next();
-      if (!oldest.done) this.seen.delete(oldest.value);
-    }
-    return false;
-  }
-}

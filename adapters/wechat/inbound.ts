@@ -78,27 +78,3 @@ export function parseGroupText(raw: string, botNames: readonly string[]): Parsed
   return ref ? { text, mentioned, quotedAlertRef: ref } : { text, mentioned };
 }
 
-/** Remembers delivery ids for a while: puppets may deliver a message twice after a reconnect. */
-export class SeenIds {
-  private readonly seen = new Map<string, number>();
-
-  constructor(
-    private readonly max = 10_000,
-    private readonly ttlMs = 3_600_000,
-  ) {}
-
-  /** True when `id` was seen within the TTL; records it otherwise. */
-  check(id: string, now = Date.now()): boolean {
-    for (const [k, at] of this.seen) {
-      if (now - at <= this.ttlMs) break;
-      this.seen.delete(k);
-    }
-    if (this.seen.has(id)) return true;
-    this.seen.set(id, now);
-    if (this.seen.size > this.max) {
-      const oldest = this.seen.keys().next();
-      if (!oldest.done) this.seen.delete(oldest.value);
-    }
-    return false;
-  }
-}

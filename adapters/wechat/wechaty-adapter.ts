@@ -31,7 +31,8 @@ import type {
 // so "is this a command?" is answered exactly as the core would answer it.
 import { parseCommand } from '../../src/bot/commands.js';
 import type { Logger } from '../../src/log.js';
-import { parseGroupText, SeenIds } from './inbound.js';
+import { SeenIds } from '../../src/bot/seen-ids.js';
+import { parseGroupText } from './inbound.js';
 import { clipChars, FollowUps, wechatText, type StateSummary } from './render.js';
 import { bridgeWechatyLog } from './sdk-log.js';
 
@@ -104,7 +105,7 @@ export class WechatyAdapter implements ChatAdapter {
 
   private readonly log: Logger;
   private readonly followUps = new FollowUps();
-  private readonly seen = new SeenIds();
+  private readonly seen = new SeenIds(10_000, 3_600_000);
   /** Configured channel (room id or topic) → room. */
   private readonly rooms = new Map<string, Room>();
   private bot: Wechaty | undefined;
