@@ -157,15 +157,6 @@ export function followUpLine(card: AlertCard): string {
   return cut(`${card.ref} ${card.status}`.trim(), 300);
 }
 
-/**
- * What counts as a state change worth a follow-up line: the alert's state, and for a claimed or
- * resolved alert who and when (a reassign), and whether it is muted. Not the repeat count of an
- * open alert, which changes with every repeat and would burn the robot's 20 messages a minute.
- */
-export function stateKey(card: AlertCard): string {
-  const muted = card.status.includes('🔕') || card.heading.includes('🔕');
-  return card.state === 'triggered' ? `triggered|muted=${muted}` : `${card.state}|${card.status}`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Text helpers

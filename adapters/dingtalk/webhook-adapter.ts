@@ -12,7 +12,8 @@ import type {
 } from '../../src/bot/chat-adapter.js';
 import type { Logger } from '../../src/log.js';
 import { postRobot } from './openapi.js';
-import { atOf, cut, followUpLine, stateKey, webhookMarkdown } from './render.js';
+import { FollowUps } from '../../src/bot/follow-ups.js';
+import { atOf, cut, followUpLine, webhookMarkdown } from './render.js';
 
 /**
  * A DingTalk custom group robot (群设置 → 智能群助手 → 添加机器人 → 自定义): outbound only. It
@@ -64,7 +65,6 @@ export interface DingTalkWebhookAdapterOptions {
 
 /** DingTalk throttles a custom robot for 10 minutes after 20 messages in a minute (errcode 130101). */
 export const THROTTLED_MS = 10 * 60_000;
-const MAX_TRACKED = 10_000;
 
 export class DingTalkWebhookAdapter implements ChatAdapter {
   readonly platform = 'dingtalk-webhook' as const;
@@ -72,8 +72,7 @@ export class DingTalkWebhookAdapter implements ChatAdapter {
 
   private readonly log: Logger;
   private readonly now: () => number;
-  /** The last state shown per posted message: follow-ups only when it moves. */
-  private readonly shown = new Map<string, string>();
+  private readonly followUps = new FollowUps();
   /** Channels whose last answer was a permanent refusal (bad sign, keyword, token). */
   private readonly problems = new Map<string, string>();
   private started = false;
@@ -113,24 +112,22 @@ export class DingTalkWebhookAdapter implements ChatAdapter {
     if (sent.kind !== 'sent') return sent;
     // The robot API returns no message id: ours only keys the follow-up memory.
     const messageId = `dtw-${randomUUID()}`;
-    if (card.kind === 'alert') this.track(messageId, stateKey(card));
+    this.followUps.remember(messageId, card);
     return { kind: 'sent', value: { platform: 'dingtalk-webhook', channel, messageId } };
   }
 
   /**
-   * Cannot edit: posts `#12 已认领 · 张三` when the state moved, and nothing for repeat counts or
-   * summary changes. After a restart the last state is unknown: a claimed/resolved card gets its
-   * line (it is news), an open one does not.
+   * Cannot edit: posts `#12 已认领 · 张三 · 09:41` when the state, owner or mute moved, and nothing
+   * for repeat counts or summary changes (src/bot/follow-ups.ts).
    */
   async update(ref: MessageRef, card: Card): Promise<SendResult<void>> {
     if (card.kind !== 'alert') return { kind: 'sent', value: undefined };
-    const key = stateKey(card);
-    const last = this.shown.get(ref.messageId);
-    if (last === key || (last === undefined && card.state === 'triggered')) return { kind: 'sent', value: undefined };
+    const moved = this.followUps.pending(ref.messageId, card);
+    if (!moved) return { kind: 'sent', value: undefined };
     // The line @-mentions the owner, so the person who now has the alert is notified.
     const { at, tag } = atOf(card);
     const sent = await this.send(ref.channel, { msgtype: 'text', text: { content: [followUpLine(card), tag].filter(Boolean).join(' ') }, at });
-    if (sent.kind === 'sent') this.track(ref.messageId, key);
+    if (sent.kind === 'sent') this.followUps.commit(ref.messageId, moved);
     return sent;
   }
 
@@ -179,14 +176,7 @@ export class DingTalkWebhookAdapter implements ChatAdapter {
     return u.toString();
   }
 
-  private track(messageId: string, key: string): void {
-    this.shown.delete(messageId);
-    this.shown.set(messageId, key);
-    if (this.shown.size > MAX_TRACKED) {
-      const oldest = this.shown.keys().next();
-      if (!oldest.done) this.shown.delete(oldest.value);
-    }
-  }
+
 }
 
 /**

@@ -33,7 +33,8 @@ import { parseCommand } from '../../src/bot/commands.js';
 import type { Logger } from '../../src/log.js';
 import { SeenIds } from '../../src/bot/seen-ids.js';
 import { parseGroupText } from './inbound.js';
-import { clipChars, FollowUps, wechatText, type StateSummary } from './render.js';
+import { FollowUps, type StateSummary } from '../../src/bot/follow-ups.js';
+import { clipChars, wechatText } from './render.js';
 import { bridgeWechatyLog } from './sdk-log.js';
 
 /** A puppet instance (tests: wechaty-puppet-mock; closer to production: PuppetService). */

@@ -11,7 +11,8 @@ import type {
   SendResult,
 } from '../../src/bot/chat-adapter.js';
 import type { Logger } from '../../src/log.js';
-import { FollowUps, renderWeComMarkdown, truncateUtf8, utf8Bytes, weComFollowUp, WECOM_MARKDOWN_MAX_BYTES } from './render.js';
+import { FollowUps } from '../../src/bot/follow-ups.js';
+import { renderWeComMarkdown, truncateUtf8, utf8Bytes, weComFollowUp, WECOM_MARKDOWN_MAX_BYTES } from './render.js';
 
 export interface WeComWebhookAdapterOptions {
   /**
