@@ -3,7 +3,6 @@ import type { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlackAdapter } from '../../adapters/slack/adapter.js';
 import { WechatyAdapter } from '../../adapters/wechat/wechaty-adapter.js';
-import type { AlertEvent } from '../../src/events.js';
 import { log } from '../../src/log.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { WechatMock } from '../fakes/wechat-mock.js';
@@ -16,15 +15,6 @@ describe('one alert, cards on Slack and in a WeChat group, one state', () => {
   const wx = new WechatMock({ topic: ROOM });
   let wechat: WechatyAdapter;
   let bot: TestBot;
-  const nextEvent = (type: AlertEvent['type']) =>
-    new Promise<AlertEvent>((ok) => {
-      const off = bot.runtime.events.subscribe((e) => {
-        if (e.type === type) {
-          off();
-          ok(e);
-        }
-      });
-    });
 
   beforeAll(async () => {
     slack = await FakeSlackApi.start();
@@ -54,7 +44,7 @@ describe('one alert, cards on Slack and in a WeChat group, one state', () => {
     await wx.waitForBot((t) => t.includes(`#${shortId}`) && t.includes('MySQL 主从延迟'));
     const post = slack.callsTo('chat.postMessage')[0]!;
 
-    const claimed = nextEvent('claimed');
+    const claimed = bot.nextEvent('claimed');
     wx.say(wx.zhang, `认领 ${shortId}`);
     const ev = await claimed;
     expect(ev.entry.actor).toMatchObject({ memberId: 'zhang', via: 'wechat' });
@@ -77,7 +67,7 @@ describe('one alert, cards on Slack and in a WeChat group, one state', () => {
     wx.say(stranger, `认领 ${shortId}`);
     await wx.waitForBot((t) => t.includes('members[].wechat'));
 
-    const claimed = nextEvent('claimed');
+    const claimed = bot.nextEvent('claimed');
     wx.say(wx.li, WechatMock.quote('dutybot', `🟠 #${shortId} nginx 502 激增 待认领`, '认领'));
     expect((await claimed).entry.actor).toMatchObject({ memberId: 'li' });
   });

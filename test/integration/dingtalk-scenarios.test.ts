@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DingTalkAppAdapter } from '../../adapters/dingtalk/app-adapter.js';
 import { DingTalkWebhookAdapter, sign } from '../../adapters/dingtalk/webhook-adapter.js';
 import { SlackAdapter } from '../../adapters/slack/adapter.js';
-import type { AlertEvent } from '../../src/events.js';
 import { log } from '../../src/log.js';
 import { ackResponse, FakeDingTalk } from '../fakes/dingtalk-server.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
@@ -20,15 +19,6 @@ describe('DingTalk: interactive cards in step with Slack, commands by @-message,
   let app: DingTalkAppAdapter;
   let bot: TestBot;
   let robotUrl: string;
-  const nextEvent = (type: AlertEvent['type']) =>
-    new Promise<AlertEvent>((ok) => {
-      const off = bot.runtime.events.subscribe((e) => {
-        if (e.type === type) {
-          off();
-          ok(e);
-        }
-      });
-    });
   const cardOf = (alertId: string) => [...dingtalk.cards.values()].find((c) => c.params.alertId === alertId);
 
   beforeAll(async () => {
@@ -77,7 +67,7 @@ describe('DingTalk: interactive cards in step with Slack, commands by @-message,
     expect(card).toMatchObject({ conversationId: CONV });
     expect(card.params).toMatchObject({ state: 'triggered', show_claim: 'true' });
 
-    const claimed = nextEvent('claimed');
+    const claimed = bot.nextEvent('claimed');
     const ackPromise = dingtalk.sendCardCallback({ outTrackId: card.outTrackId, userId: 'staff-zhang', params: { action: 'claim', alertId, conv: CONV } });
     expect((await claimed).entry.actor).toMatchObject({ memberId: 'zhang', via: 'dingtalk' });
     await bot.flushCards();
@@ -101,7 +91,7 @@ describe('DingTalk: interactive cards in step with Slack, commands by @-message,
     await app.waitUntilOpen();
     const res = await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: 'es-red', title: 'ES 集群变红', severity: 'critical' }, KEYS.api);
     const { shortId } = (await res.json()) as { shortId: number };
-    const claimed = nextEvent('claimed');
+    const claimed = bot.nextEvent('claimed');
     await dingtalk.sendRobotMessage({ conversationId: CONV, senderStaffId: 'staff-li', senderNick: '李四', text: `@dutybot 认领 ${shortId}`, isInAtList: true });
     expect((await claimed).entry.actor).toMatchObject({ memberId: 'li', via: 'dingtalk', channel: CONV });
     const reply = await dingtalk.waitFor(() => dingtalk.sessionReplies.find((r) => JSON.stringify(r.body).includes(`已认领 #${shortId}`)));

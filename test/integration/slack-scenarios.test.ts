@@ -40,16 +40,6 @@ const shown = (m: FakeSlackMessage | undefined): string => JSON.stringify(m ?? {
 describe('Slack: alerts become cards that people act on, and every copy stays in sync', () => {
   let slack: FakeSlackApi;
   let bot: TestBot;
-  const events: AlertEvent[] = [];
-  const nextEvent = (type: AlertEvent['type']) =>
-    new Promise<AlertEvent>((ok) => {
-      const off = bot.runtime.events.subscribe((e) => {
-        if (e.type === type) {
-          off();
-          ok(e);
-        }
-      });
-    });
   const click = (userId: string, channel: string, messageTs: string, actionId: string, alertId: string, selected?: string) =>
     signedSlackRequest(
       `${bot.url}/slack/events`,
@@ -77,7 +67,6 @@ describe('Slack: alerts become cards that people act on, and every copy stays in
     ];
     const adapter = new SlackAdapter({ botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: slack.apiUrl, log });
     bot = await startTestBot({ config: testConfig(input), adapters: [adapter] });
-    bot.runtime.events.subscribe((e) => void events.push(e));
   });
   afterAll(async () => {
     await bot.stop();
@@ -97,7 +86,7 @@ describe('Slack: alerts become cards that people act on, and every copy stays in
     expect(shown(slack.message(OPS, ts(OPS)))).toContain('NginxDown');
     expect(shown(slack.message(OPS, ts(OPS)))).toContain('认领');
 
-    const claimed = nextEvent('claimed');
+    const claimed = bot.nextEvent('claimed');
     expect((await click(ZHANG, OPS, ts(OPS), 'claim', alertId)).status).toBe(200);
     const ev = await claimed;
     expect(ev.entry.actor).toMatchObject({ memberId: 'zhang', name: '张三', via: 'slack', channel: OPS });
@@ -124,7 +113,7 @@ describe('Slack: alerts become cards that people act on, and every copy stays in
     expect((await bot.runtime.alerts.get(alertId))!.state).toBe('acknowledged');
 
     // The source recovers: both cards show it resolved.
-    const resolved = nextEvent('resolved');
+    const resolved = bot.nextEvent('resolved');
     await bot.post('/api/v1/webhooks/alertmanager', alertmanager([{ name: 'NginxDown', fp: 'fp-nginx', status: 'resolved' }]), KEYS.alertmanager);
     await resolved;
     await bot.flushCards();
@@ -141,10 +130,10 @@ describe('Slack: alerts become cards that people act on, and every copy stays in
     await bot.flushCards();
     const ts = String(slack.callsTo('chat.postMessage').find((p) => p.args.channel === OPS)!.response.ts);
 
-    const reassigned = nextEvent('reassigned');
+    const reassigned = bot.nextEvent('reassigned');
     await click(ZHANG, OPS, ts, 'reassign', alertId, 'li');
     await reassigned;
-    const muted = nextEvent('muted');
+    const muted = bot.nextEvent('muted');
     await click(ZHANG, OPS, ts, 'mute', alertId, String(30 * 60_000));
     await muted;
     await bot.flushCards();
@@ -174,7 +163,7 @@ describe('Slack: alerts become cards that people act on, and every copy stays in
     const command = (text: string, user = ZHANG) =>
       signedSlackRequest(`${bot.url}/slack/events`, SECRET, slashCommandBody({ userId: user, channel: OPS, text, responseUrl: slack.responseUrl() }), FORM);
 
-    const claimed = nextEvent('claimed');
+    const claimed = bot.nextEvent('claimed');
     expect((await command(`认领 ${shortId}`)).status).toBe(200);
     await claimed;
     const confirmation = await slack.waitFor((c) => c.method === 'chat.postMessage' && String(c.args.text).includes(`已认领 #${shortId}`));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { parseConfig, type LoadedConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
+import type { AlertEvent } from '../../src/events.js';
 import { startDutybot, type Dutybot, type StartOptions } from '../../src/start.js';
 import { withDatabase } from '../../src/store/provision.js';
 import { FakeClock } from './clock.js';
@@ -55,6 +56,8 @@ export interface TestBot extends Dutybot {
   get(path: string, auth?: string): Promise<Response>;
   /** Lets every card go out, moving the fake clock through rate-limit waits. */
   flushCards(): Promise<void>;
+  /** The next domain event of this type (subscribe before causing it). */
+  nextEvent(type: AlertEvent['type']): Promise<AlertEvent>;
 }
 
 export async function startTestBot(
@@ -87,6 +90,15 @@ export async function startTestBot(
         body: typeof body === 'string' ? body : JSON.stringify(body),
       }),
     get: (path, auth) => fetch(bot.url + path, { headers: auth ? { authorization: `Bearer ${auth}` } : {} }),
+    nextEvent: (type) =>
+      new Promise<AlertEvent>((ok) => {
+        const off = bot.runtime.events.subscribe((e) => {
+          if (e.type === type) {
+            off();
+            ok(e);
+          }
+        });
+      }),
     flushCards: async () => {
       for (let i = 0; i < 10_000; i++) {
         // Let woken senders run on before looking again (they resume in later ticks).
