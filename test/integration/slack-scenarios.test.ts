@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SlackAdapter } from '../../adapters/slack/adapter.js';
-import type { AlertEvent } from '../../src/events.js';
 import { log } from '../../src/log.js';
 import { FakeSlackApi, type FakeSlackMessage } from '../fakes/slack-api.js';
 import { blockActionsBody, FORM, signedSlackRequest, slashCommandBody } from '../fakes/slack-signing.js';
