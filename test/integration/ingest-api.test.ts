@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYS, TOKENS, startTestBot, type TestBot } from '../support/bot.js';
+import { KEYS, startTestBot, type TestBot } from '../support/bot.js';
 
 const trigger = (dedupKey: string, extra: Record<string, unknown> = {}) => ({
   eventType: 'trigger',
@@ -137,6 +137,5 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
   it('still serves after all of that', async () => {
     expect((await bot.get('/healthz')).status).toBe(200);
     expect((await bot.post('/api/v1/events', trigger('fine'), KEYS.api)).status).toBe(202);
-    expect(TOKENS.zhang).toBeTruthy();
   });
 });
