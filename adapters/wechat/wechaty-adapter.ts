@@ -443,6 +443,9 @@ export class WechatyAdapter implements ChatAdapter {
     };
     const userName = talker.name();
     if (userName) req.userName = userName;
+    // Teams name their WeChat group by topic in the config: pass it on so the core finds the team.
+    const topic = await room.topic().catch(() => '');
+    if (topic) req.channelName = topic;
     return req;
   }
 

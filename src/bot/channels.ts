@@ -16,7 +16,8 @@ export function channelId(c: ChannelRef): string {
   }
 }
 
-/** The team a chat channel belongs to (its language, its `list team`). */
-export function teamOfChannel(dir: Directory, platform: PlatformId, channel: string) {
-  return dir.allTeams().find((t) => t.channels.some((c) => c.platform === platform && channelId(c) === channel));
+/** The team a chat channel belongs to (its language, its `list team`), by its id or its name. */
+export function teamOfChannel(dir: Directory, platform: PlatformId, channel: string, channelName?: string) {
+  const names = [channel, channelName].filter(Boolean);
+  return dir.allTeams().find((t) => t.channels.some((c) => c.platform === platform && names.includes(channelId(c))));
 }

@@ -51,6 +51,8 @@ interface InboundBase {
   /** Display name on the platform, for answers to people dutybot does not know. */
   userName?: string;
   channel: string;
+  /** The channel's human name when the config may name it so (a WeChat group's topic). */
+  channelName?: string;
   replyTo: ReplyTarget;
   /**
    * The platform's id of this delivery, when it has one: a redelivered request with the same id

@@ -45,7 +45,7 @@ export class ChatService {
       rt.log.info({ platform: req.platform, deliveryId: req.deliveryId }, 'redelivered chat request ignored');
       return null;
     }
-    const locale = this.localeOf(req.platform, req.channel);
+    const locale = this.localeOf(req.platform, req.channel, req.channelName);
     const t = texts(locale);
     const idp = identityPlatform(req.platform);
     const member = idp ? rt.directory.memberByPlatformId(idp, req.userId) : undefined;
@@ -65,7 +65,7 @@ export class ChatService {
       case 'help':
         return { text: command.topic ? usage(command.topic, locale) : helpText(locale), private: true };
       case 'list':
-        return { text: await this.list(command.scope, member, req.channel, req.platform, locale), private: true };
+        return { text: await this.list(command.scope, member, req, locale), private: true };
       case 'show':
         return { text: await this.show(command.ref, locale), private: true };
       default:
@@ -157,7 +157,8 @@ export class ChatService {
     }
   }
 
-  private async list(scope: 'mine' | 'open' | 'team', member: Member | undefined, channel: string, platform: PlatformId, locale: Locale): Promise<string> {
+  private async list(scope: 'mine' | 'open' | 'team', member: Member | undefined, req: InboundRequest, locale: Locale): Promise<string> {
+    const platform = req.platform;
     const { alerts, directory } = this.deps.rt;
     const states = ['triggered', 'acknowledged'] as const;
     let found: Alert[];
@@ -165,7 +166,8 @@ export class ChatService {
       if (!member) return texts(locale).refuse.unknownUser(identityPlatform(platform) ?? 'slack');
       found = await alerts.list({ states: [...states], ownerId: member.id, limit: LIST_LIMIT });
     } else if (scope === 'team') {
-      const team = teamOfChannel(directory, platform, channel) ?? directory.allTeams().find((t) => member && t.members.includes(member.id));
+      const team =
+        teamOfChannel(directory, platform, req.channel, req.channelName) ?? directory.allTeams().find((t) => member && t.members.includes(member.id));
       found = await alerts.list({ states: [...states], team: team?.id, limit: LIST_LIMIT });
     } else {
       found = await alerts.list({ states: [...states], limit: LIST_LIMIT });
@@ -189,9 +191,9 @@ export class ChatService {
     return [head, ...lines].join('\n');
   }
 
-  private localeOf(platform: PlatformId, channel: string): Locale {
+  private localeOf(platform: PlatformId, channel: string, channelName?: string): Locale {
     const dir = this.deps.rt.directory;
-    return teamOfChannel(dir, platform, channel)?.locale ?? dir.config.locale;
+    return teamOfChannel(dir, platform, channel, channelName)?.locale ?? dir.config.locale;
   }
 }
 

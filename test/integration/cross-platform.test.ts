@@ -19,6 +19,9 @@ describe('one alert, cards on Slack and in a WeChat group, one state', () => {
   beforeAll(async () => {
     slack = await FakeSlackApi.start();
     const input = testConfigInput();
+    // The group's team speaks Chinese while dutybot's default is English: answers must find the team.
+    input.locale = 'en';
+    input.teams![0]!.locale = 'zh';
     input.members![0]!.wechat = wx.zhang.id;
     input.members![1]!.wechat = wx.li.id;
     input.teams![0]!.channels = [
@@ -66,6 +69,10 @@ describe('one alert, cards on Slack and in a WeChat group, one state', () => {
     const stranger = wx.mocker.createContact({ id: 'wxid_stranger', name: '路人' });
     wx.say(stranger, `认领 ${shortId}`);
     await wx.waitForBot((t) => t.includes('members[].wechat'));
+
+    // The configured name of the group is its topic: the answer is in its team's language.
+    wx.say(wx.li, '@dutybot claim', [wx.bot]);
+    await wx.waitForBot((t) => t.includes('缺少告警编号'));
 
     const claimed = bot.nextEvent('claimed');
     wx.say(wx.li, WechatMock.quote('dutybot', `🟠 #${shortId} nginx 502 激增 待认领`, '认领'));
