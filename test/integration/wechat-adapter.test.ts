@@ -205,6 +205,7 @@ describe('WechatyAdapter (wechaty + wechaty-puppet-mock)', () => {
       userId: wx.zhang.id,
       userName: '张三',
       channel: wx.room.id,
+      channelName: '运维值班',
       text: '认领 12',
       replyTo: { platform: 'wechat', channel: wx.room.id, handle: wx.zhang.id },
       deliveryId: id,
