@@ -1,4 +1,5 @@
 import type { AlertCard, Card, CardActionId, Locale, SummaryCard } from '../../src/bot/card.js';
+import { mentionMobiles } from '../../src/bot/mentions.js';
 
 /**
  * Card → DingTalk, pure. Two shapes:
@@ -131,7 +132,7 @@ const WEBHOOK_TEXT_MAX = 4000;
  */
 export function atOf(card: Card): { at: WebhookMarkdown['at']; tag: string } {
   const mentions = card.kind === 'alert' ? card.mentions : [];
-  const atMobiles = mentions.flatMap((m) => (m.phone ? [m.phone.replace(/[^0-9+]/g, '')] : []));
+  const atMobiles = mentionMobiles(card);
   const atUserIds = mentions.flatMap((m) => (!m.phone && m.dingtalk ? [m.dingtalk] : []));
   const tag = [...atMobiles, ...atUserIds].map((x) => `@${x}`).join(' ');
   return { at: { atMobiles, atUserIds, isAtAll: false }, tag };

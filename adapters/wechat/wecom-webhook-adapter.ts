@@ -12,6 +12,7 @@ import type {
 } from '../../src/bot/chat-adapter.js';
 import type { Logger } from '../../src/log.js';
 import { FollowUps } from '../../src/bot/follow-ups.js';
+import { mentionMobiles } from '../../src/bot/mentions.js';
 import { renderWeComMarkdown, truncateUtf8, utf8Bytes, weComFollowUp, WECOM_MARKDOWN_MAX_BYTES } from './render.js';
 
 export interface WeComWebhookAdapterOptions {
@@ -97,7 +98,7 @@ export class WeComWebhookAdapter implements ChatAdapter {
     const line = this.followUps.pending(ref.messageId, card);
     if (!line) return { kind: 'sent', value: undefined };
     // A state line @-mentions the owner by mobile (WeCom markdown cannot mention); else markdown.
-    const mobiles = card.mentions.flatMap((m) => (m.phone ? [m.phone.replace(/[^0-9+]/g, '')] : []));
+    const mobiles = mentionMobiles(card);
     const sent = mobiles.length
       ? await this.send(ref.channel, line.line, mobiles)
       : await this.send(ref.channel, weComFollowUp(card, line));
