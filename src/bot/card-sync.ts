@@ -226,11 +226,14 @@ export class CardSync {
       createdAt: now,
       updatedAt: now,
     };
-    return this.send(q, base, rendered, alert.rev);
+    return this.send(q, base, rendered, alert.rev, card !== null);
   }
 
-  /** Posts or edits one card under the channel's rate limit and records the outcome. */
-  private async send(q: ChannelQueue, card: CardDoc, rendered: Card, rev: number): Promise<Outcome> {
+  /**
+   * Posts or edits one card under the channel's rate limit and records the outcome. `stored`: the
+   * card record is already in the database (a new one is written as `posting` before the post).
+   */
+  private async send(q: ChannelQueue, card: CardDoc, rendered: Card, rev: number, stored: boolean): Promise<Outcome> {
     const adapter = this.deps.adapters.get(q.platform)!;
     const wait = q.window.delay(this.deps.clock.now().getTime());
     if (wait > 0) return { done: false, retryAfterMs: wait };
@@ -242,7 +245,7 @@ export class CardSync {
       result = await adapter.update({ platform: q.platform, channel: q.channel, messageId: card.messageId }, rendered);
     } else {
       // Marked before the call: a crash during it leaves `posting`, and resync() posts again.
-      if (card.state !== 'posting' || !(await this.deps.cards.get(card._id))) await this.deps.cards.save({ ...card, state: 'posting' });
+      if (!stored) await this.deps.cards.save({ ...card, state: 'posting' });
       const posted = await adapter.post(q.channel, rendered);
       result = posted;
       if (posted.kind === 'sent') messageId = posted.value.messageId;
@@ -318,7 +321,7 @@ export class CardSync {
     const ctx = first ? this.context(first, now) : { locale: this.deps.directory.config.locale, now, timeZone: this.deps.timeZone, teamName: '' };
     const rendered = renderSummaryCard(open, ctx);
     // Its revision is the number of changes folded into it; any enqueue means "show the latest".
-    const outcome = await this.send(q, summary, rendered, summary.renderedRev + 1);
+    const outcome = await this.send(q, summary, rendered, summary.renderedRev + 1, true);
     if (outcome.done && open.length === 0 && alerts.length > 0) {
       const saved = await this.deps.cards.get(summaryId);
       if (saved) await this.deps.cards.save({ ...saved, closed: true });
