@@ -47,6 +47,10 @@ export const teamSchema = z.strictObject({
   members: z.array(z.string()).default([]),
   channels: z.array(channelSchema).default([]),
   locale: z.enum(['zh', 'en']).optional(),
+  /** The policy of alerts routed to this team when their route names none. */
+  escalationPolicy: id.optional(),
+  /** The team's on-call schedule (`oncall <team>` shows it). */
+  schedule: id.optional(),
 });
 
 const timeZone = z.string().refine((tz) => {
@@ -58,6 +62,135 @@ const timeZone = z.string().refine((tz) => {
   }
 }, 'an IANA time zone like Asia/Shanghai');
 
+/**
+ * `30s`, `5m`, `1h`, `1h30m`, `2d`, `1w` (see src/core/duration.ts). Seconds are allowed so that
+ * tests and demos run fast.
+ */
+export const durationText = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, 'a duration like 30s, 5m, 1h, 1h30m, 2d');
+/** `HH:mm`, 24-hour. */
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day like 09:00');
+const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-10-01');
+
+/**
+ * A time window: days of the week and hours in a zone, and/or a named calendar's working days.
+ * `from` > `to` wraps midnight (`22:00`–`08:00`). All given parts must hold.
+ */
+export const timeWindowSchema = z.strictObject({
+  days: z.array(weekday).optional(),
+  from: timeOfDay.optional(),
+  to: timeOfDay.optional(),
+  timeZone: timeZone.optional(),
+  /** Names a `calendars` entry; with `workingDays: true|false` the window holds on its working days / on its days off. */
+  calendar: id.optional(),
+  workingDays: z.boolean().optional(),
+});
+
+/**
+ * Which alerts a rule applies to; every given matcher must hold (AND). Shared by routes,
+ * maintenance windows and outgoing webhooks. Label matchers use Prometheus syntax:
+ * `env="prod"`, `env!="dev"`, `service=~"nginx|mysql"`, `service!~"test.*"`.
+ */
+export const matchersSchema = z.strictObject({
+  integration: z.array(z.string().min(1)).optional(),
+  application: z.array(z.string().min(1)).optional(),
+  source: z.array(z.enum(SOURCE_TYPES as [string, ...string[]])).optional(),
+  severity: z.array(z.enum(['critical', 'warning', 'info'])).optional(),
+  /** `warning` means warning or critical. */
+  severityAtLeast: z.enum(['critical', 'warning', 'info']).optional(),
+  labels: z.array(z.string().min(3)).optional(),
+  /** Names of `hostGroups`; the alert's host must be in one of them. */
+  hostGroup: z.array(id).optional(),
+  /** Regular expressions (JavaScript syntax, case-insensitive). */
+  title: z.string().min(1).optional(),
+  description: z.string().min(1).optional(),
+  /** Title or description. */
+  text: z.string().min(1).optional(),
+  /** When the alert arrives; `notTime` excludes a window. */
+  time: timeWindowSchema.optional(),
+  notTime: timeWindowSchema.optional(),
+});
+
+/** An ordered dispatch rule: first match wins unless `continue: true`. A rule with no `match` matches everything. */
+export const routeSchema = z.strictObject({
+  name: id,
+  match: matchersSchema.optional(),
+  teams: z.array(id).min(1),
+  escalationPolicy: id.optional(),
+  /** Channels beyond the teams' own. */
+  channels: z.array(channelSchema).default([]),
+  continue: z.boolean().default(false),
+});
+
+/** Named lists of host names or patterns: `web-*` (glob) or `/^db-\d+$/` (regex). */
+export const hostGroupsSchema = z.record(id, z.array(z.string().min(1)).min(1));
+
+/** Holidays and the weekend days that are working days this year (调休). */
+export const calendarSchema = z.strictObject({
+  holidays: z.array(isoDate).default([]),
+  workdays: z.array(isoDate).default([]),
+  /** Days of the week that are working days unless listed as holidays. */
+  weekdays: z.array(weekday).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+});
+
+/** One rotation of an on-call schedule. */
+export const layerSchema = z.strictObject({
+  name: z.string().min(1).max(100).optional(),
+  members: z.array(id).min(1, 'a rotation needs at least one member'),
+  /** `daily`, `weekly`, or a duration (`12h`). */
+  shift: z.union([z.enum(['daily', 'weekly']), durationText]),
+  /** The first shift starts on this date at `handoff`, in the schedule's zone. */
+  start: isoDate,
+  handoff: timeOfDay.default('09:00'),
+  /** The layer is on call only inside this window (e.g. nights); outside, lower layers answer. */
+  restrict: timeWindowSchema.optional(),
+});
+
+export const overrideSchema = z.strictObject({
+  member: id,
+  /** ISO-8601 local times in the schedule's zone (`2026-12-05T09:00`) or with an offset. */
+  from: z.string().min(10),
+  to: z.string().min(10),
+});
+
+/** Layers: the last layer that has someone on call at an instant wins; overrides beat layers. */
+export const scheduleSchema = z.strictObject({
+  id,
+  name: z.string().min(1).max(100),
+  timeZone: timeZone.default('Asia/Shanghai'),
+  layers: z.array(layerSchema).min(1),
+  overrides: z.array(overrideSchema).default([]),
+});
+
+export const notifyMethodSchema = z.enum(['chat', 'mention', 'dm', 'sms', 'voice', 'email', 'webhook']);
+
+/** Who a level notifies: exactly one of schedule (its on-call person), member, or team (its channels). */
+export const escalationTargetSchema = z.strictObject({
+  schedule: id.optional(),
+  member: id.optional(),
+  team: id.optional(),
+  /** Tried in order: a method that fails for good falls back to the next. */
+  via: z.array(notifyMethodSchema).min(1),
+});
+
+export const escalationPolicySchema = z.strictObject({
+  id,
+  name: z.string().min(1).max(100).optional(),
+  levels: z
+    .array(
+      z.strictObject({
+        /** Time since the alert opened (for the first cycle) at which this level fires. */
+        after: durationText,
+        notify: z.array(escalationTargetSchema).min(1),
+      }),
+    )
+    .min(1),
+  /** How many times the whole policy runs again after its last level (0 = once). */
+  repeat: z.number().int().min(0).max(10).default(0),
+  /** A claimed alert not resolved within this time returns to triggered (issue: ack timeout). */
+  ackTimeout: durationText.optional(),
+});
+
 export const configSchema = z.strictObject({
   locale: z.enum(['zh', 'en']).default('zh'),
   /** Times on cards and in chat answers are shown in this zone. */
@@ -65,6 +198,11 @@ export const configSchema = z.strictObject({
   integrations: z.array(integrationSchema).default([]),
   members: z.array(memberSchema).default([]),
   teams: z.array(teamSchema).default([]),
+  hostGroups: hostGroupsSchema.default({}),
+  calendars: z.record(id, calendarSchema).default({}),
+  routes: z.array(routeSchema).default([]),
+  schedules: z.array(scheduleSchema).default([]),
+  escalationPolicies: z.array(escalationPolicySchema).default([]),
   retention: z
     .strictObject({
       /** Raw copies of accepted events are kept this long for audit and replay. */
@@ -79,3 +217,13 @@ export type Integration = z.output<typeof integrationSchema> & { application: st
 export type Member = z.output<typeof memberSchema>;
 export type Team = z.output<typeof teamSchema>;
 export type ChannelRef = z.output<typeof channelSchema>;
+export type TimeWindow = z.output<typeof timeWindowSchema>;
+export type Matchers = z.output<typeof matchersSchema>;
+export type Route = z.output<typeof routeSchema>;
+export type Calendar = z.output<typeof calendarSchema>;
+export type Schedule = z.output<typeof scheduleSchema>;
+export type ScheduleLayer = z.output<typeof layerSchema>;
+export type ScheduleOverride = z.output<typeof overrideSchema>;
+export type NotifyMethod = z.output<typeof notifyMethodSchema>;
+export type EscalationTarget = z.output<typeof escalationTargetSchema>;
+export type EscalationPolicy = z.output<typeof escalationPolicySchema>;

@@ -1,3 +1,4 @@
+import type { ChannelRef } from '../config/schema.js';
 import type { Actor, AlertState, Label, Link, Owner, Severity, SourceType } from './types.js';
 
 /** An alert as the domain sees it (the store adds its own id type). */
@@ -36,6 +37,8 @@ export interface Alert {
    * record the `rev` they show; a card behind its alert's `rev` is re-rendered.
    */
   rev: number;
+  /** Where dispatch sent it (src/core/routing.ts), decided once when the alert opens. */
+  route?: AlertRoute;
   /** Written at the transition so analytics can `$sum` them (FerretDB has no `$avg`). */
   secondsToClaim?: number;
   secondsToResolve?: number;
@@ -63,4 +66,17 @@ export interface TimelineEntry {
   text?: string;
   /** For events received from a source: the stored raw copy of the request. */
   rawEventId?: string;
+}
+
+/**
+ * The outcome of dispatch, stored on the alert when it opens. `team` (the alert's own field) is
+ * `teams[0]`; cards go to every team's channels plus `channels`.
+ */
+export interface AlertRoute {
+  /** Names of the rules that matched, in order; `[]` when none did and the integration's team was used. */
+  rules: string[];
+  teams: string[];
+  /** The escalation policy's id; absent means the first team's `escalationPolicy`, if any. */
+  escalationPolicy?: string;
+  channels: ChannelRef[];
 }

@@ -85,6 +85,7 @@ const alertSchema = new Schema<AlertDoc>(
     escalationLevel: { type: Number, default: 0 },
     mutedUntil: Date,
     rev: { type: Number, default: 1 },
+    route: Schema.Types.Mixed,
     secondsToClaim: Number,
     secondsToResolve: Number,
   },

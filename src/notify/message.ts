@@ -1,0 +1,44 @@
+import type { NotifyMethod } from '../config/schema.js';
+
+/**
+ * One message to one person (or one webhook) by one method: a row of the durable outbox.
+ * The escalation engine (and later the outgoing webhooks) only insert rows; the sender in
+ * src/notify/ drains them (pending → sending → sent | failed), so a crash loses nothing and an
+ * engine that runs a step twice inserts the same `_id` twice, which the outbox keeps once.
+ */
+export interface OutboxMessage {
+  /**
+   * Idempotency key, unique in the collection. Escalation uses
+   * `esc:<alertId>:<run token>:<cycle>:<level>:<target index>:<member|team>:<method>`.
+   */
+  _id: string;
+  alertId: string;
+  method: Exclude<NotifyMethod, 'chat'>;
+  /** The person to reach (address from the directory at send time); absent for `webhook`. */
+  memberId?: string;
+  /** For `mention` and team-wide messages. */
+  teamId?: string;
+  /** For `webhook`: the URL. */
+  url?: string;
+  /** Methods to try, in order, when this one fails for good (the rest of the level's `via`). */
+  fallback: Array<Exclude<NotifyMethod, 'chat'>>;
+  /** What caused it, for the text and the timeline: `escalation level 2 of 3`. */
+  reason: string;
+  /** Escalation level (1-based) and cycle (1-based), when it came from escalation. */
+  level?: number;
+  cycle?: number;
+  state: 'pending' | 'sending' | 'sent' | 'failed';
+  /** Not before this time (retries with backoff move it). */
+  dueAt: Date;
+  createdAt: Date;
+  attempts: number;
+  lastError?: string;
+  /** The provider's answer (message id, call id) once sent: the delivery receipt. */
+  receipt?: string;
+  sentAt?: Date;
+}
+
+/** What a caller gives; the outbox fills in state, attempts and times. */
+export type NewOutboxMessage = Omit<OutboxMessage, 'state' | 'dueAt' | 'createdAt' | 'attempts' | 'lastError' | 'receipt' | 'sentAt'> & {
+  dueAt?: Date;
+};
