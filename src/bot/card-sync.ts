@@ -8,7 +8,7 @@ import { cardId, type CardDoc, type CardStore } from '../store/cards.js';
 import { Types } from 'mongoose';
 import type { Member } from '../config/schema.js';
 import type { Card, CardMention } from './card.js';
-import { channelId } from './channels.js';
+import { alertChannels, channelId } from './channels.js';
 import type { ChatAdapter, PlatformId, SendResult } from './chat-adapter.js';
 import { RATE_POLICIES, SlidingWindow } from './rate-policy.js';
 import { renderAlertCard, renderSummaryCard, type CardContext } from './render-card.js';
@@ -139,9 +139,8 @@ export class CardSync {
     for (const ch of this.channelsOf(alert)) this.enqueue(ch.platform, ch.channel, alert.id, fresh);
   }
 
-  private channelsOf(alert: Pick<Alert, 'team'>): Array<{ platform: PlatformId; channel: string }> {
-    const team = this.deps.directory.team(alert.team);
-    return (team?.channels ?? [])
+  private channelsOf(alert: Alert): Array<{ platform: PlatformId; channel: string }> {
+    return alertChannels(this.deps.directory, alert)
       .map((c) => ({ platform: c.platform as PlatformId, channel: channelId(c) }))
       .filter((c) => this.deps.adapters.has(c.platform));
   }

@@ -1,3 +1,4 @@
+import type { Alert } from '../core/alert.js';
 import type { ChannelRef } from '../config/schema.js';
 import type { Directory } from '../config/directory.js';
 import type { PlatformId } from './chat-adapter.js';
@@ -20,4 +21,21 @@ export function channelId(c: ChannelRef): string {
 export function teamOfChannel(dir: Directory, platform: PlatformId, channel: string, channelName?: string) {
   const names = [channel, channelName].filter(Boolean);
   return dir.allTeams().find((t) => t.channels.some((c) => c.platform === platform && names.includes(channelId(c))));
+}
+
+/**
+ * Every channel an alert's card goes to: the channels of the teams dispatch chose (the alert's own
+ * team when it was not routed), the route's extra channels, and the channels of teams that
+ * escalation brought in. Each channel once, in that order.
+ */
+export function alertChannels(dir: Directory, alert: Pick<Alert, 'team' | 'route' | 'escalatedTeams'>): ChannelRef[] {
+  const teams = [...new Set([...(alert.route?.teams ?? [alert.team]), ...(alert.escalatedTeams ?? [])])];
+  const all = [...teams.flatMap((t) => dir.team(t)?.channels ?? []), ...(alert.route?.channels ?? [])];
+  const seen = new Set<string>();
+  return all.filter((c) => {
+    const key = `${c.platform}|${channelId(c)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

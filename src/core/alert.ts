@@ -39,6 +39,8 @@ export interface Alert {
   rev: number;
   /** Where dispatch sent it (src/core/routing.ts), decided once when the alert opens. */
   route?: AlertRoute;
+  /** Teams whose channels escalation brought in (a level's `team` target with `chat`). */
+  escalatedTeams?: string[];
   /** Written at the transition so analytics can `$sum` them (FerretDB has no `$avg`). */
   secondsToClaim?: number;
   secondsToResolve?: number;

@@ -86,6 +86,7 @@ const alertSchema = new Schema<AlertDoc>(
     mutedUntil: Date,
     rev: { type: Number, default: 1 },
     route: Schema.Types.Mixed,
+    escalatedTeams: [String],
     secondsToClaim: Number,
     secondsToResolve: Number,
   },
