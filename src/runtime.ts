@@ -1,6 +1,7 @@
 import type { LoadedConfig } from './config/load.js';
 import type { Directory } from './config/directory.js';
 import type { Clock } from './core/clock.js';
+import type { Dispatcher } from './core/routing.js';
 import type { AlertEvents } from './events.js';
 import type { Metrics } from './http/metrics.js';
 import type { Logger } from './log.js';
@@ -19,4 +20,6 @@ export interface Runtime {
   clock: Clock;
   metrics: Metrics;
   log: Logger;
+  /** The config's dispatch rules, compiled once. */
+  dispatcher: Dispatcher;
 }

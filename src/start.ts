@@ -3,6 +3,7 @@ import type { Agenda } from 'agenda';
 import { Directory } from './config/directory.js';
 import type { LoadedConfig } from './config/load.js';
 import { systemClock, type Clock } from './core/clock.js';
+import { Dispatcher } from './core/routing.js';
 import { AlertEvents } from './events.js';
 import { createHttpApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
@@ -62,6 +63,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     clock: opts.clock ?? systemClock,
     metrics: new Metrics(() => alerts.countByState()),
     log,
+    dispatcher: new Dispatcher(opts.config),
   };
   const adapters = registerAdapters(opts.adapters ?? []);
   const timeZone = opts.config.timeZone;

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { formatPath } from '../sources/validate.js';
+import { dispatchProblem } from './check-dispatch.js';
 import { configSchema, type Config, type Integration } from './schema.js';
 
 /** Start-up stops with this; the message names the path of the wrong value. */
@@ -58,6 +59,8 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   cfg.integrations.forEach((i, ii) => {
     if (!teamIds.has(i.team)) throw new ConfigError(`integrations[${ii}].team: unknown team "${i.team}"`);
   });
+  const dispatch = dispatchProblem(cfg);
+  if (dispatch) throw new ConfigError(dispatch);
   return {
     ...cfg,
     integrations: cfg.integrations.map((i) => ({ ...i, application: i.application ?? i.name }) as Integration),

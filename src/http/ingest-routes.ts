@@ -37,9 +37,10 @@ export function ingestRoutes(rt: Runtime): Router {
         throw new HttpError(400, `malformed JSON: ${(err as Error).message}`, 'malformed');
       }
       const events = parsers[source].parse(parsed);
+      const arrival = { integration: integration.name, source, application: integration.application, team: integration.team };
       const results = await ingest(
         rt,
-        { integration: integration.name, source, application: integration.application, team: integration.team },
+        { ...arrival, dispatch: (e, at) => rt.dispatcher.route(arrival, e, at).route },
         raw,
         events,
         rt.clock.now(),

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import type { Alert, TimelineEntry, TimelineKind } from '../core/alert.js';
+import type { Alert, AlertRoute, TimelineEntry, TimelineKind } from '../core/alert.js';
 import { decide } from '../core/lifecycle.js';
 import type { Actor, AlertAction, AlertState, NormalizedEvent, SourceType } from '../core/types.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -12,6 +12,8 @@ export interface IngestContext {
   source: SourceType;
   application: string;
   team: string;
+  /** Dispatch (src/core/routing.ts), asked only when the event opens an alert: its route and first team. */
+  dispatch?: (e: NormalizedEvent, receivedAt: Date) => AlertRoute;
 }
 
 export type TriggerOutcome = 'opened' | 'deduplicated';
@@ -159,13 +161,15 @@ export class AlertStore {
         if (!isDuplicateKey(err) || attempt >= 5) throw err;
         continue; // another process opened it first: count ours as a repeat
       }
+      const route = ctx.dispatch?.(e, now);
       const doc: AlertDoc = {
         _id,
         shortId: await this.nextShortId(),
         integration: ctx.integration,
         source: ctx.source,
         application: ctx.application,
-        team: ctx.team,
+        team: route?.teams[0] ?? ctx.team,
+        route,
         dedupKey: e.dedupKey,
         state: 'triggered',
         version: 1,
@@ -272,7 +276,7 @@ export class AlertStore {
   async list(q: ListQuery): Promise<Alert[]> {
     const filter: Record<string, unknown> = {};
     if (q.states?.length) filter.state = { $in: q.states };
-    if (q.team) filter.team = q.team;
+    if (q.team) filter.$or = [{ team: q.team }, { 'route.teams': q.team }];
     if (q.ownerId) filter['owner.memberId'] = q.ownerId;
     if (q.cursor) filter._id = { $lt: new Types.ObjectId(q.cursor) };
     const docs = await this.m.Alert.find(filter).sort({ _id: -1 }).limit(q.limit).lean();
