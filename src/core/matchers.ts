@@ -164,7 +164,7 @@ export function compileMatchers(m: Matchers | undefined, ctx: MatchContext): Com
     checks.push({
       matcher: key,
       test: (s) => {
-        const values = pick(s);
+        const values = [...new Set(pick(s))];
         const hit = values.find((v) => re.test(v));
         return hit !== undefined
           ? { ok: true, why: `${key} /${source}/i matches ${quote(hit)}` }

@@ -4,6 +4,7 @@ import { alertRoutes } from './alert-routes.js';
 import { errorHandler } from './errors.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { ingestRoutes } from './ingest-routes.js';
+import { routeTestRoutes } from './route-test-routes.js';
 
 export interface HttpOptions {
   readiness?: ReadinessCheck[];
@@ -18,6 +19,7 @@ export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
   app.use(healthRoutes(rt, opts.readiness));
   app.use(ingestRoutes(rt));
   app.use(alertRoutes(rt));
+  app.use(routeTestRoutes(rt));
   for (const r of opts.extraRouters ?? []) app.use(r);
   app.use((req, res) => void res.status(404).json({ error: `no route ${req.method} ${req.path}` }));
   app.use(errorHandler(rt.log));

@@ -47,7 +47,7 @@ describe('config', () => {
   it('accepts the shipped example', () => {
     const env = new Proxy({}, { get: (_t, name) => `secret-value-for-${String(name)}` }) as NodeJS.ProcessEnv;
     const cfg = parseConfig(readFileSync(new URL('../../dutybot.example.yaml', import.meta.url), 'utf8'), env);
-    expect(cfg.teams.map((t) => t.id)).toEqual(['ops', 'biz']);
+    expect(cfg.teams.map((t) => t.id)).toEqual(['ops', 'dev', 'operations', 'biz']);
   });
 
   it('treats an empty file as an empty config', () => {
