@@ -41,9 +41,13 @@ export function parseLabelMatcher(text: string): LabelMatcher {
   return matcher;
 }
 
-/** The label's value, or `fallback` (the alert's host/service/severity fields) when it has no such label. */
-export function labelOf(labels: readonly Label[], name: string, fallback: Readonly<Record<string, string | undefined>> = {}): string | undefined {
-  return labels.find((l) => l.name === name)?.value ?? fallback[name];
+/** Fields an alert has outside its labels, which a matcher may name when no label has that name. */
+const FIELDS = new Set(['host', 'service', 'severity']);
+
+/** The label's value, or the alert's `host`/`service`/`severity` field when it has no such label. */
+export function labelOf(labels: readonly Label[], name: string, fields: { host?: string; service?: string; severity?: string } = {}): string | undefined {
+  for (const l of labels) if (l.name === name) return l.value;
+  return FIELDS.has(name) ? fields[name as keyof typeof fields] : undefined;
 }
 
 export function testLabelMatcher(m: LabelMatcher, actual: string | undefined): boolean {

@@ -1,7 +1,7 @@
 import type { Calendar, Matchers } from '../config/schema.js';
 import { compileHostGroups, hostInGroup, type CompiledHostGroups } from './host-groups.js';
-import { labelOf, parseLabelMatcher, testLabelMatcher } from './label-matcher.js';
-import { compileCalendar, compileTimeWindow, type CompiledCalendar } from './time-window.js';
+import { labelOf, parseLabelMatcher, testLabelMatcher, type LabelMatcher } from './label-matcher.js';
+import { compileCalendar, compileTimeWindow, type CompiledCalendar, type CompiledWindow } from './time-window.js';
 import type { Label, Severity, SourceType } from './types.js';
 
 /**
@@ -52,13 +52,15 @@ export interface MatcherVerdict {
 
 export interface MatchResult {
   matched: boolean;
-  /** One verdict per matcher tested; with `explain: false` testing stops at the first failure. */
+  /** With `explain`, one verdict per matcher; without, none (testing stops at the first failure). */
   verdicts: MatcherVerdict[];
 }
 
 interface Check {
   matcher: string;
-  test(s: MatchSubject, at: Date): { ok: boolean; why: string };
+  test(s: MatchSubject, at: Date): boolean;
+  /** Only called when an explanation is asked for: routing an alert builds no strings. */
+  why(s: MatchSubject, at: Date): string;
 }
 
 export interface CompiledMatchers {
@@ -95,49 +97,44 @@ export function compileMatchers(m: Matchers | undefined, ctx: MatchContext): Com
     if (!list) return;
     checks.push({
       matcher: key,
-      test: (s) => {
-        const ok = list.includes(s[key]);
-        return { ok, why: `${key} ${s[key]} is ${ok ? '' : 'not '}one of ${list.join(', ')}` };
-      },
+      test: (s) => list.includes(s[key]),
+      why: (s) => `${key} ${s[key]} is ${list.includes(s[key]) ? '' : 'not '}one of ${list.join(', ')}`,
     });
   };
   oneOf('integration', m.integration);
   oneOf('application', m.application);
   oneOf('source', m.source);
   if (m.severity) {
-    const list = m.severity;
+    const list: readonly string[] = m.severity;
     checks.push({
       matcher: 'severity',
-      test: (s) => {
-        const ok = list.includes(s.severity);
-        return { ok, why: `severity ${s.severity} is ${ok ? '' : 'not '}one of ${list.join(', ')}` };
-      },
+      test: (s) => list.includes(s.severity),
+      why: (s) => `severity ${s.severity} is ${list.includes(s.severity) ? '' : 'not '}one of ${list.join(', ')}`,
     });
   }
   if (m.severityAtLeast) {
-    const min = m.severityAtLeast as Severity;
+    const min = RANK[m.severityAtLeast as Severity];
     checks.push({
       matcher: 'severityAtLeast',
-      test: (s) => {
-        const ok = RANK[s.severity] >= RANK[min];
-        return { ok, why: `severity ${s.severity} is ${ok ? 'at least' : 'below'} ${min}` };
-      },
+      test: (s) => RANK[s.severity] >= min,
+      why: (s) => `severity ${s.severity} is ${RANK[s.severity] >= min ? 'at least' : 'below'} ${m.severityAtLeast}`,
     });
   }
   (m.labels ?? []).forEach((text, i) => {
     const path = `labels[${i}]`;
-    let lm;
+    let lm: LabelMatcher;
     try {
       lm = parseLabelMatcher(text);
     } catch (err) {
       throw new MatcherError(path, (err as Error).message);
     }
+    const actualOf = (s: MatchSubject) => labelOf(s.labels, lm.name, s);
     checks.push({
       matcher: path,
-      test: (s) => {
-        const actual = labelOf(s.labels, lm.name, { host: s.host, service: s.service, severity: s.severity });
-        const ok = testLabelMatcher(lm, actual);
-        return { ok, why: `${lm.text} ${ok ? 'holds' : 'does not hold'}: ${lm.name} is ${quote(actual)}` };
+      test: (s) => testLabelMatcher(lm, actualOf(s)),
+      why: (s) => {
+        const actual = actualOf(s);
+        return `${lm.text} ${testLabelMatcher(lm, actual) ? 'holds' : 'does not hold'}: ${lm.name} is ${quote(actual)}`;
       },
     });
   });
@@ -146,39 +143,50 @@ export function compileMatchers(m: Matchers | undefined, ctx: MatchContext): Com
     groups.forEach((g, i) => {
       if (!ctx.hostGroups.has(g)) throw new MatcherError(`hostGroup[${i}]`, `unknown host group "${g}"`);
     });
+    const found = (s: MatchSubject): { group: string; pattern: string } | undefined => {
+      if (!s.host) return undefined;
+      for (const g of groups) {
+        const p = hostInGroup(ctx.hostGroups, g, s.host);
+        if (p) return { group: g, pattern: p.text };
+      }
+      return undefined;
+    };
     checks.push({
       matcher: 'hostGroup',
-      test: (s) => {
-        if (!s.host) return { ok: false, why: `the alert names no host (host groups ${groups.join(', ')})` };
-        for (const g of groups) {
-          const p = hostInGroup(ctx.hostGroups, g, s.host);
-          if (p) return { ok: true, why: `host ${s.host} is in group ${g} (${p.text})` };
-        }
-        return { ok: false, why: `host ${s.host} is in none of the groups ${groups.join(', ')}` };
+      test: (s) => found(s) !== undefined,
+      why: (s) => {
+        const f = found(s);
+        if (!s.host) return `the alert names no host (host groups ${groups.join(', ')})`;
+        return f ? `host ${s.host} is in group ${f.group} (${f.pattern})` : `host ${s.host} is in none of the groups ${groups.join(', ')}`;
       },
     });
   }
-  const regexCheck = (key: 'title' | 'description' | 'text', source: string | undefined, pick: (s: MatchSubject) => string[]) => {
+  const regexCheck = (key: 'title' | 'description' | 'text', source: string | undefined) => {
     if (source === undefined) return;
     const re = compileTextRegex(source, key);
+    const hit = (s: MatchSubject): string | undefined => {
+      if (key !== 'description' && re.test(s.title)) return s.title;
+      if (key !== 'title' && re.test(s.description ?? '')) return s.description ?? '';
+      return undefined;
+    };
     checks.push({
       matcher: key,
-      test: (s) => {
-        const values = [...new Set(pick(s))];
-        const hit = values.find((v) => re.test(v));
-        return hit !== undefined
-          ? { ok: true, why: `${key} /${source}/i matches ${quote(hit)}` }
-          : { ok: false, why: `${key} /${source}/i does not match ${values.map((v) => quote(v)).join(' or ') || 'an empty text'}` };
+      test: (s) => hit(s) !== undefined,
+      why: (s) => {
+        const h = hit(s);
+        if (h !== undefined) return `${key} /${source}/i matches ${quote(h)}`;
+        const values = [...new Set(key === 'title' ? [s.title] : key === 'description' ? [s.description ?? ''] : [s.title, s.description ?? ''])];
+        return `${key} /${source}/i does not match ${values.filter((v) => v !== '').map((v) => quote(v)).join(' or ') || 'an empty text'}`;
       },
     });
   };
-  regexCheck('title', m.title, (s) => [s.title]);
-  regexCheck('description', m.description, (s) => (s.description ? [s.description] : ['']));
-  regexCheck('text', m.text, (s) => [s.title, ...(s.description ? [s.description] : [])]);
+  regexCheck('title', m.title);
+  regexCheck('description', m.description);
+  regexCheck('text', m.text);
   for (const key of ['time', 'notTime'] as const) {
     const w = m[key];
     if (!w) continue;
-    let window;
+    let window: CompiledWindow;
     try {
       window = compileTimeWindow(w, ctx.calendars, ctx.timeZone);
     } catch (err) {
@@ -187,9 +195,10 @@ export function compileMatchers(m: Matchers | undefined, ctx: MatchContext): Com
     const negate = key === 'notTime';
     checks.push({
       matcher: key,
-      test: (_s, at) => {
-        const v = window.holds(at);
-        return negate ? { ok: !v.ok, why: `${v.ok ? 'inside' : 'outside'} the excluded window: ${v.why}` } : v;
+      test: (_s, at) => window.holds(at) !== negate,
+      why: (_s, at) => {
+        const v = window.explain(at);
+        return negate ? `${v.ok ? 'inside' : 'outside'} the excluded window: ${v.why}` : v.why;
       },
     });
   }
@@ -205,9 +214,9 @@ export function matchAlert(compiled: CompiledMatchers, subject: MatchSubject, at
   const verdicts: MatcherVerdict[] = [];
   let matched = true;
   for (const c of compiled.checks) {
-    const r = c.test(subject, at);
-    verdicts.push({ matcher: c.matcher, ok: r.ok, why: r.why });
-    if (!r.ok) {
+    const ok = c.test(subject, at);
+    if (opts.explain) verdicts.push({ matcher: c.matcher, ok, why: c.why(subject, at) });
+    if (!ok) {
       matched = false;
       if (!opts.explain) break;
     }

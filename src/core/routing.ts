@@ -97,13 +97,13 @@ export function routeAlert(
     if (!r.continue) stoppedBy = r.name;
   }
   if (matched.length === 0) return { route: { rules: [], teams: [fallbackTeam], channels: [] }, fallback: true, rules };
-  const route: AlertRoute = {
-    rules: matched.map((r) => r.name),
-    teams: [...new Set(matched.flatMap((r) => r.teams))],
-    channels: matched.flatMap((r) => r.channels),
-  };
-  const policy = matched.find((r) => r.escalationPolicy)?.escalationPolicy;
-  if (policy) route.escalationPolicy = policy;
+  const route: AlertRoute = { rules: [], teams: [], channels: [] };
+  for (const r of matched) {
+    route.rules.push(r.name);
+    for (const t of r.teams) if (!route.teams.includes(t)) route.teams.push(t);
+    route.channels.push(...r.channels);
+    if (r.escalationPolicy && !route.escalationPolicy) route.escalationPolicy = r.escalationPolicy;
+  }
   return { route, fallback: false, rules };
 }
 

@@ -40,8 +40,23 @@ export interface LocalTime {
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-/** The wall-clock date and time of an instant in a zone (Intl, so daylight saving is right). */
+const lastMinute = new Map<string, { minute: number; local: LocalTime }>();
+
+/**
+ * The wall-clock date and time of an instant in a zone (Intl, so daylight saving is right).
+ * Alerts arrive in bursts, so the last minute asked for in each zone is remembered: Intl's
+ * formatting is most of the cost of a time window.
+ */
 export function localTime(at: Date, timeZone: string): LocalTime {
+  const minute = Math.floor(at.getTime() / 60_000);
+  const last = lastMinute.get(timeZone);
+  if (last?.minute === minute) return last.local;
+  const local = formatLocal(at, timeZone);
+  lastMinute.set(timeZone, { minute, local });
+  return local;
+}
+
+function formatLocal(at: Date, timeZone: string): LocalTime {
   let f = formats.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
@@ -78,7 +93,9 @@ export interface WindowVerdict {
 }
 
 export interface CompiledWindow {
-  holds(at: Date): WindowVerdict;
+  holds(at: Date): boolean;
+  /** The same answer with the reason in words (routes test); `holds` builds no strings. */
+  explain(at: Date): WindowVerdict;
 }
 
 /**
@@ -99,27 +116,25 @@ export function compileTimeWindow(w: TimeWindow, calendars: ReadonlyMap<string, 
   }
   const wantWorking = w.workingDays ?? true;
 
-  return {
-    holds(at) {
-      const t = localTime(at, zone);
-      const when = `${t.date} (${t.weekday}) ${hhmm(t.minutes)} ${zone}`;
-      let day = t.date;
-      if (hasHours) {
-        const inHours = wraps ? t.minutes >= from || t.minutes < to : t.minutes >= from && t.minutes < to;
-        const hours = `${hhmm(from)}–${hhmm(to % 1440)}`;
-        if (!inHours) return { ok: false, why: `${when} is outside ${hours}` };
-        if (wraps && t.minutes < to) day = dayBefore(t.date);
-      }
-      const weekday = weekdayOf(day);
-      const ofDay = day === t.date ? '' : ` (the night of ${day}, ${weekday})`;
-      if (days && !days.has(weekday)) return { ok: false, why: `${when}${ofDay}: ${weekday} is not one of ${[...days].join(', ')}` };
-      if (calendar) {
-        const working = calendar.isWorkingDay(day, weekday);
-        const what = `${day} is ${calendar.describe(day, weekday)} in calendar ${calendar.name}`;
-        if (working !== wantWorking) return { ok: false, why: `${when}${ofDay}: ${what}, not a ${wantWorking ? 'working day' : 'day off'}` };
-        return { ok: true, why: `${when}${ofDay}: ${what}` };
-      }
-      return { ok: true, why: `${when}${ofDay} is in the window` };
-    },
+  const evaluate = (at: Date, explain: boolean): WindowVerdict => {
+    const t = localTime(at, zone);
+    const when = explain ? `${t.date} (${t.weekday}) ${hhmm(t.minutes)} ${zone}` : '';
+    let day = t.date;
+    if (hasHours) {
+      const inHours = wraps ? t.minutes >= from || t.minutes < to : t.minutes >= from && t.minutes < to;
+      if (!inHours) return { ok: false, why: explain ? `${when} is outside ${hhmm(from)}–${hhmm(to % 1440)}` : '' };
+      if (wraps && t.minutes < to) day = dayBefore(t.date);
+    }
+    const weekday = day === t.date ? t.weekday : weekdayOf(day);
+    const ofDay = !explain || day === t.date ? '' : ` (the night of ${day}, ${weekday})`;
+    if (days && !days.has(weekday)) return { ok: false, why: explain ? `${when}${ofDay}: ${weekday} is not one of ${[...days].join(', ')}` : '' };
+    if (calendar) {
+      const ok = calendar.isWorkingDay(day, weekday) === wantWorking;
+      if (!explain) return { ok, why: '' };
+      const what = `${day} is ${calendar.describe(day, weekday)} in calendar ${calendar.name}`;
+      return { ok, why: ok ? `${when}${ofDay}: ${what}` : `${when}${ofDay}: ${what}, not a ${wantWorking ? 'working day' : 'day off'}` };
+    }
+    return { ok: true, why: explain ? `${when}${ofDay} is in the window` : '' };
   };
+  return { holds: (at) => evaluate(at, false).ok, explain: (at) => evaluate(at, true) };
 }

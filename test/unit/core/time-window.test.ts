@@ -9,7 +9,12 @@ const cn = compileCalendar('cn-2027', {
   weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'],
 });
 const calendars = new Map([['cn-2027', cn]]);
-const holds = (w: TimeWindow, at: string) => compileTimeWindow(w, calendars, 'Asia/Shanghai').holds(new Date(at));
+const holds = (w: TimeWindow, at: string) => {
+  const window = compileTimeWindow(w, calendars, 'Asia/Shanghai');
+  const v = window.explain(new Date(at));
+  expect(window.holds(new Date(at))).toBe(v.ok);
+  return v;
+};
 
 describe('time windows', () => {
   it('reads hours in the window’s zone, the config’s zone by default', () => {
