@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DingTalkWebhookAdapter } from '../../adapters/dingtalk/webhook-adapter.js';
 import { WeComWebhookAdapter } from '../../adapters/wechat/wecom-webhook-adapter.js';
 import { WechatyAdapter } from '../../adapters/wechat/wechaty-adapter.js';
-import type { ChatAdapter, PlatformId } from '../../src/bot/chat-adapter.js';
+import type { Card } from '../../src/bot/card.js';
+import type { ChatAdapter, MessageRef, PlatformId, SendResult } from '../../src/bot/chat-adapter.js';
 import { RATE_POLICIES } from '../../src/bot/rate-policy.js';
 import type { ChannelRef } from '../../src/config/schema.js';
 import { log } from '../../src/log.js';
@@ -341,5 +342,54 @@ describe('a channel that cannot edit, across a restart', () => {
     const db = await records(bot, 'wecom-webhook');
     expect(db.posted).toBe(acc.own.length);
     expect(db.announced.length).toBe(acc.counted);
+  });
+});
+
+/** A platform that says it edits, then answers that it cannot (as an expired card might). */
+class CannotEditAfterAll implements ChatAdapter {
+  readonly platform = 'slack' as const;
+  readonly capabilities = { edit: true, buttons: false, receive: false };
+  readonly posted: Card[] = [];
+  updates = 0;
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  status() {
+    return { state: 'ready' as const };
+  }
+  async post(channel: string, card: Card): Promise<SendResult<MessageRef>> {
+    this.posted.push(card);
+    return { kind: 'sent', value: { platform: 'slack', channel, messageId: String(this.posted.length) } };
+  }
+  async update(): Promise<SendResult<void>> {
+    this.updates++;
+    return { kind: 'unsupported', error: 'this message can no longer be edited' };
+  }
+  async reply(): Promise<SendResult<void>> {
+    return { kind: 'failed', error: 'no replies' };
+  }
+}
+
+describe('an edit that comes back unsupported', () => {
+  it('is not recorded as shown: the channel gets a new message instead', async () => {
+    const adapter = new CannotEditAfterAll();
+    const input = testConfigInput();
+    input.teams![1]!.channels = [{ platform: 'slack', channel: 'C0BIZ' }];
+    input.integrations!.push({ name: 'billing', type: 'api', key: BIZ_KEY, team: 'biz' });
+    const bot = await startTestBot({ config: testConfig(input), adapters: [adapter] });
+    try {
+      const res = await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: 'x-1', title: '告警-1' }, BIZ_KEY);
+      const { shortId } = (await res.json()) as { shortId: number };
+      await bot.flushCards();
+      expect((await bot.post(`/api/v1/alerts/${shortId}/claim`, {}, TOKENS.wang)).status).toBe(200);
+      await bot.flushCards();
+      expect(adapter.updates).toBe(1); // asked once; afterwards the channel is treated as one that cannot edit
+      expect(adapter.posted.map((c) => (c.kind === 'summary' ? c.heading : c.kind))).toEqual(['alert', `#${shortId} 已认领 · 王五`]);
+      await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: 'x-1', title: '告警-1' }, BIZ_KEY); // a repeat: nothing to say
+      await bot.flushCards();
+      expect(adapter.posted).toHaveLength(2);
+      expect(adapter.updates).toBe(1);
+    } finally {
+      await bot.stop();
+    }
   });
 });
