@@ -84,7 +84,7 @@ export class WeComWebhookAdapter implements ChatAdapter {
 
   async post(channel: string, card: Card): Promise<SendResult<MessageRef>> {
     const mobiles = card.kind === 'summary' ? mentionMobiles(card) : [];
-    const sent = mobiles.length ? await this.send(channel, card.text, mobiles) : await this.send(channel, renderWeComMarkdown(card));
+    const sent = mobiles.length ? await this.send(channel, truncateUtf8(card.text, 2000), mobiles) : await this.send(channel, renderWeComMarkdown(card));
     if (sent.kind !== 'sent') return sent;
     // The robot answers without a message id; ours is only a record that it went out.
     const messageId = `wecom-${randomUUID()}`;
