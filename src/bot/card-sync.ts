@@ -314,7 +314,7 @@ export class CardSync {
       if (result.afterMs >= LONG_WAIT_MS) await this.noteDelivery(card, `${q.platform}: ${result.error}; retry in ${Math.round(result.afterMs / 1000)} s`, now);
       return { kind: 'wait', ms: result.afterMs };
     }
-    if (result.kind === 'failed') {
+    if (result.kind === 'failed' || (result.kind === 'unsupported' && op === 'post')) {
       this.deps.log.warn({ channel: q.key, card: card._id, error: result.error }, 'chat platform refused a card');
       await this.noteDelivery(card, `${q.platform}: ${result.error}`, now);
     }
