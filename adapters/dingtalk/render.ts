@@ -131,7 +131,7 @@ const WEBHOOK_TEXT_MAX = 4000;
  * DingTalk notifies the people in `at` only when the text also carries `@<mobile>` / `@<userId>`.
  */
 export function atOf(card: Card): { at: WebhookMarkdown['at']; tag: string } {
-  const mentions = card.kind === 'alert' ? card.mentions : [];
+  const mentions = card.mentions ?? [];
   const atMobiles = mentionMobiles(card);
   const atUserIds = mentions.flatMap((m) => (!m.phone && m.dingtalk ? [m.dingtalk] : []));
   const tag = [...atMobiles, ...atUserIds].map((x) => `@${x}`).join(' ');
@@ -141,7 +141,7 @@ export function atOf(card: Card): { at: WebhookMarkdown['at']; tag: string } {
 export function webhookMarkdown(card: Card, actHint?: string): WebhookMarkdown {
   const { at, tag } = atOf(card);
   if (card.kind === 'summary') {
-    const text = [`### ${md(card.heading)}`, card.lines.map(md).join('  \n')].join('\n\n');
+    const text = [`### ${md(card.heading)}`, card.lines.map(md).join('  \n'), tag].filter(Boolean).join('\n\n');
     return { msgtype: 'markdown', markdown: { title: cut(card.heading, 100), text: cut(text, WEBHOOK_TEXT_MAX) }, at };
   }
   const head = [`<font color="${safeColour(card.colour)}">**${md(card.heading)}**</font>`, md(card.status)].filter(Boolean).join('  \n');
@@ -153,9 +153,10 @@ export function webhookMarkdown(card: Card, actHint?: string): WebhookMarkdown {
   return { msgtype: 'markdown', markdown: { title: cut(card.heading, 100), text: cut(text, WEBHOOK_TEXT_MAX) }, at };
 }
 
-/** `#12 已认领 · 张三 · 09:41`: what a robot that cannot edit posts when a card's state moves. */
-export function followUpLine(card: AlertCard): string {
-  return cut(`${card.ref} ${card.status}`.trim(), 300);
+/** A one-line card (a follow-up, `#12 已认领 · 张三`) as a text message that @-mentions its people. */
+export function webhookLine(card: Card): { msgtype: 'text'; text: { content: string }; at: WebhookMarkdown['at'] } {
+  const { at, tag } = atOf(card);
+  return { msgtype: 'text', text: { content: [cut(card.heading, 300), tag].filter(Boolean).join(' ') }, at };
 }
 
 

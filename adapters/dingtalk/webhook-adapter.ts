@@ -12,14 +12,13 @@ import type {
 } from '../../src/bot/chat-adapter.js';
 import type { Logger } from '../../src/log.js';
 import { postRobot } from './openapi.js';
-import { FollowUps } from '../../src/bot/follow-ups.js';
-import { atOf, cut, followUpLine, webhookMarkdown } from './render.js';
+import { cut, webhookLine, webhookMarkdown } from './render.js';
 
 /**
  * A DingTalk custom group robot (群设置 → 智能群助手 → 添加机器人 → 自定义): outbound only. It
  * posts markdown, cannot edit, and nothing comes back, so there are no buttons and the message says
- * how to act instead. A state change (claimed, resolved, reassigned, muted) becomes a short
- * follow-up line; repeat-count changes are skipped to save the robot's 20 messages a minute.
+ * how to act instead. The core never asks it to edit: state changes and grown summaries come as new
+ * messages (src/bot/no-edit-delivery.ts); a one-line message goes out as text, @-mentioning.
  *
  * Channels are configured per team as `{platform: 'dingtalk-webhook', url, secret}`. The channel
  * id the core hands us is the robot URL itself (`channelId(cfg)`); its signing secret comes from
@@ -72,7 +71,6 @@ export class DingTalkWebhookAdapter implements ChatAdapter {
 
   private readonly log: Logger;
   private readonly now: () => number;
-  private readonly followUps = new FollowUps();
   /** Channels whose last answer was a permanent refusal (bad sign, keyword, token). */
   private readonly problems = new Map<string, string>();
   private started = false;
@@ -108,27 +106,17 @@ export class DingTalkWebhookAdapter implements ChatAdapter {
   }
 
   async post(channel: string, card: Card): Promise<SendResult<MessageRef>> {
-    const sent = await this.send(channel, webhookMarkdown(card, this.opts.actHint));
+    const oneLine = card.kind === 'summary' && card.lines.length === 0;
+    const sent = await this.send(channel, oneLine ? webhookLine(card) : webhookMarkdown(card, this.opts.actHint));
     if (sent.kind !== 'sent') return sent;
-    // The robot API returns no message id: ours only keys the follow-up memory.
+    // The robot API returns no message id: ours is only a record that it went out.
     const messageId = `dtw-${randomUUID()}`;
-    this.followUps.remember(messageId, card);
     return { kind: 'sent', value: { platform: 'dingtalk-webhook', channel, messageId } };
   }
 
-  /**
-   * Cannot edit: posts `#12 已认领 · 张三 · 09:41` when the state, owner or mute moved, and nothing
-   * for repeat counts or summary changes (src/bot/follow-ups.ts).
-   */
-  async update(ref: MessageRef, card: Card): Promise<SendResult<void>> {
-    if (card.kind !== 'alert') return { kind: 'sent', value: undefined };
-    const moved = this.followUps.pending(ref.messageId, card);
-    if (!moved) return { kind: 'sent', value: undefined };
-    // The line @-mentions the owner, so the person who now has the alert is notified.
-    const { at, tag } = atOf(card);
-    const sent = await this.send(ref.channel, { msgtype: 'text', text: { content: [followUpLine(card), tag].filter(Boolean).join(' ') }, at });
-    if (sent.kind === 'sent') this.followUps.commit(ref.messageId, moved);
-    return sent;
+  /** A custom robot cannot edit what it posted (the core knows, from `capabilities`). */
+  async update(_ref: MessageRef, _card: Card): Promise<SendResult<void>> {
+    return { kind: 'unsupported', error: 'a DingTalk custom robot cannot edit a message' };
   }
 
   /** Nothing reaches this robot, so nothing is answered privately; public text goes to the group. */

@@ -1,10 +1,9 @@
 import type { AlertCard, Card, SummaryCard } from '../../src/bot/card.js';
-import type { StateSummary } from '../../src/bot/follow-ups.js';
 
 /**
  * Card → WeChat text and WeCom robot markdown, pure. Neither platform has buttons or edits: a
- * card is posted once as text (its `#12` is what people answer to), and later changes of state,
- * owner or mute go out as one short follow-up line (`#12 已认领 · 张三`).
+ * card is posted once as text (its `#12` is what people answer to); the core posts later changes
+ * as new messages (`#12 已认领 · 张三`, `📦 +14 more since 09:41`).
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -49,10 +48,6 @@ export function clipChars(s: string, max: number): string {
   const points = Array.from(s);
   return points.length <= max ? s : `${points.slice(0, max - 1).join('').trimEnd()}…`;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Follow-up lines
-
 
 // ---------------------------------------------------------------------------------------------
 // WeCom group robot: markdown
@@ -131,13 +126,10 @@ function alertMarkdown(card: AlertCard): string {
 }
 
 function summaryMarkdown(card: SummaryCard): string {
+  // A one-line card (a follow-up) is a line, not a heading.
+  if (card.lines.length === 0) return truncateUtf8(`**${escapeWeCom(card.heading)}**`, 1024);
   const heading = `### ${truncateUtf8(escapeWeCom(card.heading), 1024)}`;
   const lines = card.lines.map((l) => `> ${truncateUtf8(escapeWeCom(l), 512)}`);
   return fitLines([heading], lines, WECOM_MARKDOWN_MAX_BYTES);
 }
 
-/** A follow-up line as WeCom markdown: the ref in bold, the rest in the state's colour. */
-export function weComFollowUp(card: AlertCard, summary: StateSummary): string {
-  const rest = truncateUtf8(escapeWeCom(summary.line.slice(card.ref.length).trim()), 1024);
-  return `**${truncateUtf8(escapeWeCom(card.ref), 128)}** <font color="${colourOf(card)}">${rest}</font>`;
-}

@@ -33,7 +33,6 @@ import { parseCommand } from '../../src/bot/commands.js';
 import type { Logger } from '../../src/log.js';
 import { SeenIds } from '../../src/bot/seen-ids.js';
 import { parseGroupText } from './inbound.js';
-import { FollowUps, type StateSummary } from '../../src/bot/follow-ups.js';
 import { clipChars, wechatText } from './render.js';
 import { bridgeWechatyLog } from './sdk-log.js';
 
@@ -91,8 +90,8 @@ const SEND_RETRY_MS = 10_000;
 const DEFAULT_MAX_AGE_MS = 10 * 60_000;
 
 /**
- * Personal WeChat groups through wechaty. Cards go out as text (no buttons, no edits); changes of
- * state, owner or mute follow as one short line. People answer by typing a command (`认领 12`),
+ * Personal WeChat groups through wechaty. Cards go out as text (no buttons, no edits); the core
+ * posts changes of state, owner or mute, and grown summaries, as new messages. People answer by typing a command (`认领 12`),
  * by @-mentioning the bot, or by quoting a card and typing `认领`.
  *
  * The account logs in by QR code: the `scan` event's URL is logged and served on
@@ -105,7 +104,6 @@ export class WechatyAdapter implements ChatAdapter {
   readonly router: Router | undefined;
 
   private readonly log: Logger;
-  private readonly followUps = new FollowUps();
   private readonly seen = new SeenIds(10_000, 3_600_000);
   /** Configured channel (room id or topic) → room. */
   private readonly rooms = new Map<string, Room>();
@@ -192,28 +190,18 @@ export class WechatyAdapter implements ChatAdapter {
   // Outbound
 
   async post(channel: string, card: Card): Promise<SendResult<MessageRef>> {
-    const sent = await this.say(channel, wechatText(card));
+    // A follow-up @-mentions the alert's new owner, so the person who now has it is notified.
+    const ownerId = card.kind === 'summary' ? card.mentions?.find((m) => m.wechat)?.wechat : undefined;
+    const owner = ownerId && this.bot?.isLoggedIn ? await this.bot.Contact.find({ id: ownerId }).catch(() => undefined) : undefined;
+    const sent = await this.say(channel, wechatText(card), owner ?? undefined);
     if (sent.kind !== 'sent') return sent;
     const messageId = sent.value || `wx-${randomUUID()}`;
-    this.followUps.remember(messageId, card);
     return { kind: 'sent', value: { platform: 'wechat', channel, messageId } };
   }
 
-  /**
-   * WeChat cannot edit a message: when the alert's state, owner or mute changed since the last
-   * line for this card, one short line goes to the room (`#12 已认领 · 张三`); updates that only
-   * change counts or times send nothing.
-   */
-  async update(ref: MessageRef, card: Card): Promise<SendResult<void>> {
-    const line: StateSummary | null = this.followUps.pending(ref.messageId, card);
-    if (!line) return { kind: 'sent', value: undefined };
-    // The owner is @-mentioned, so the person who now has the alert is notified.
-    const ownerId = card.kind === 'alert' ? card.mentions.find((m) => m.wechat)?.wechat : undefined;
-    const owner = ownerId && this.bot?.isLoggedIn ? await this.bot.Contact.find({ id: ownerId }).catch(() => undefined) : undefined;
-    const sent = await this.say(ref.channel, line.line, owner ?? undefined);
-    if (sent.kind !== 'sent') return sent;
-    this.followUps.commit(ref.messageId, line);
-    return { kind: 'sent', value: undefined };
+  /** WeChat cannot edit a message (the core knows, from `capabilities`). */
+  async update(_ref: MessageRef, _card: Card): Promise<SendResult<void>> {
+    return { kind: 'unsupported', error: 'WeChat cannot edit a message' };
   }
 
   /**

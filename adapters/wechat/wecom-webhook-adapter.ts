@@ -11,9 +11,8 @@ import type {
   SendResult,
 } from '../../src/bot/chat-adapter.js';
 import type { Logger } from '../../src/log.js';
-import { FollowUps } from '../../src/bot/follow-ups.js';
 import { mentionMobiles } from '../../src/bot/mentions.js';
-import { renderWeComMarkdown, truncateUtf8, utf8Bytes, weComFollowUp, WECOM_MARKDOWN_MAX_BYTES } from './render.js';
+import { renderWeComMarkdown, truncateUtf8, utf8Bytes, WECOM_MARKDOWN_MAX_BYTES } from './render.js';
 
 export interface WeComWebhookAdapterOptions {
   /**
@@ -45,7 +44,8 @@ const NETWORK_RETRY_MS = 5_000;
 /**
  * A WeCom (企业微信) group robot: `POST /cgi-bin/webhook/send?key=…` with a markdown message.
  * Outbound only: a robot receives nothing, so there are no commands here and no `reply`; cards
- * are markdown, and changes of state, owner or mute follow as one short line (no edits).
+ * are markdown. It cannot edit: the core posts changes as new messages (follow-up lines, which
+ * go out as text when they @-mention someone by mobile, since WeCom markdown cannot mention).
  *
  * The channel id is the robot's webhook URL (or its bare key). It carries the robot's key, so it
  * is never logged whole.
@@ -56,7 +56,6 @@ export class WeComWebhookAdapter implements ChatAdapter {
 
   private readonly log: Logger;
   private readonly api: URL;
-  private readonly followUps = new FollowUps();
   private state: AdapterStatus = { state: 'off' };
 
   constructor(private readonly opts: WeComWebhookAdapterOptions) {
@@ -84,27 +83,17 @@ export class WeComWebhookAdapter implements ChatAdapter {
   }
 
   async post(channel: string, card: Card): Promise<SendResult<MessageRef>> {
-    const sent = await this.send(channel, renderWeComMarkdown(card));
+    const mobiles = card.kind === 'summary' ? mentionMobiles(card) : [];
+    const sent = mobiles.length ? await this.send(channel, truncateUtf8(card.text, 2000), mobiles) : await this.send(channel, renderWeComMarkdown(card));
     if (sent.kind !== 'sent') return sent;
-    // The robot answers without a message id; ours only keys the follow-up lines.
+    // The robot answers without a message id; ours is only a record that it went out.
     const messageId = `wecom-${randomUUID()}`;
-    this.followUps.remember(messageId, card);
     return { kind: 'sent', value: { platform: 'wecom-webhook', channel, messageId } };
   }
 
-  /** Cannot edit: one short line when state, owner or mute changed since the last one; nothing for count changes. */
-  async update(ref: MessageRef, card: Card): Promise<SendResult<void>> {
-    if (card.kind !== 'alert') return { kind: 'sent', value: undefined };
-    const line = this.followUps.pending(ref.messageId, card);
-    if (!line) return { kind: 'sent', value: undefined };
-    // A state line @-mentions the owner by mobile (WeCom markdown cannot mention); else markdown.
-    const mobiles = mentionMobiles(card);
-    const sent = mobiles.length
-      ? await this.send(ref.channel, line.line, mobiles)
-      : await this.send(ref.channel, weComFollowUp(card, line));
-    if (sent.kind !== 'sent') return sent;
-    this.followUps.commit(ref.messageId, line);
-    return { kind: 'sent', value: undefined };
+  /** A group robot cannot edit what it posted (the core knows, from `capabilities`). */
+  async update(_ref: MessageRef, _card: Card): Promise<SendResult<void>> {
+    return { kind: 'unsupported', error: 'a WeCom group robot cannot edit a message' };
   }
 
   async reply(_to: ReplyTarget, _reply: BotReply): Promise<SendResult<void>> {

@@ -10,6 +10,8 @@ import type { Member } from '../config/schema.js';
 import type { Card, CardMention } from './card.js';
 import { alertChannels, channelId } from './channels.js';
 import type { ChatAdapter, PlatformId, SendResult } from './chat-adapter.js';
+import { stateSummary } from './follow-ups.js';
+import { NoEditDelivery, type PostOutcome } from './no-edit-delivery.js';
 import { RATE_POLICIES, SlidingWindow } from './rate-policy.js';
 import { renderAlertCard, renderSummaryCard, type CardContext } from './render-card.js';
 
@@ -52,12 +54,14 @@ interface ChannelQueue {
   /** Waiting out a rate limit or a Retry-After. */
   sleeping: boolean;
   window: SlidingWindow;
+  /** The adapter said it cannot edit here (`unsupported`): post new messages instead. */
+  noEdit?: boolean;
 }
 
 const SUMMARY = 'summary:';
 /** Waits at least this long are recorded on the alert's timeline. */
 const LONG_WAIT_MS = 60_000;
-type Outcome = { done: true } | { done: false; retryAfterMs: number };
+export type Outcome = { done: true } | { done: false; retryAfterMs: number };
 const DONE: Outcome = { done: true };
 
 export class CardSync {
@@ -66,9 +70,21 @@ export class CardSync {
   private readonly settledWaiters: Array<() => void> = [];
   private readonly sleep: (ms: number) => Promise<void>;
   private stopped = false;
+  /** What channels that cannot edit get instead of edits (decision 0012). */
+  private readonly noEdit: NoEditDelivery;
 
   constructor(private readonly deps: CardSyncDeps) {
     this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms).unref()));
+    this.noEdit = new NoEditDelivery({
+      alerts: deps.alerts,
+      cards: deps.cards,
+      clock: deps.clock,
+      renderAlert: (alert, now) => renderAlertCard(alert, this.context(alert, now)),
+      renderSummary: (alerts, now, since) => renderSummaryCard(alerts, this.summaryContext(alerts, now), since),
+      post: (q, card, about) => this.postNew(q as ChannelQueue, card, about),
+      enqueue: (q, item) => this.enqueue(q.platform, q.channel, item, false),
+      summaryItem: (id) => SUMMARY + id,
+    });
   }
 
   /** Subscribe this to AlertEvents. */
@@ -89,6 +105,8 @@ export class CardSync {
           queued++;
         } else if (card?.state === 'folded' && card.summaryId) {
           this.enqueue(ch.platform, ch.channel, SUMMARY + card.summaryId, false);
+          // A channel that cannot edit may owe this alert a follow-up line.
+          if (card.renderedRev < alert.rev && !this.canEdit(ch.platform)) this.enqueue(ch.platform, ch.channel, alert.id, false);
         }
       }
     }
@@ -205,6 +223,8 @@ export class CardSync {
     const now = this.deps.clock.now();
 
     if (!card && q.fold.has(item)) return this.foldInto(q, alert, id, now);
+    const editable = this.canEdit(q.platform, q);
+    if (card?.state === 'folded' && !editable) return this.noEdit.changed(q, alert, card);
     if (card?.state === 'folded') {
       if (card.summaryId) this.enqueue(q.platform, q.channel, SUMMARY + card.summaryId, false);
       return DONE;
@@ -212,6 +232,7 @@ export class CardSync {
     if (card?.state === 'failed') return DONE;
     if (card?.state === 'posted' && card.renderedRev >= alert.rev) return DONE;
     if (!card && alert.state === 'resolved') return DONE; // resolved before its card went out: nothing to show
+    if (card?.state === 'posted' && !editable) return this.noEdit.changed(q, alert, card);
 
     const rendered = renderAlertCard(alert, this.context(alert, now));
     const base: CardDoc = card ?? {
@@ -225,46 +246,79 @@ export class CardSync {
       createdAt: now,
       updatedAt: now,
     };
-    return this.send(q, base, rendered, alert.rev, card !== null);
+    // Without edits, what people saw is this card's state: later changes are measured from it.
+    return this.send(q, base, rendered, alert.rev, card !== null, editable ? {} : { shownKey: stateSummary(rendered).key });
+  }
+
+  /** False for adapters that cannot edit (robots, WeChat), and for a queue whose edit came back `unsupported`. */
+  private canEdit(platform: PlatformId, q?: ChannelQueue): boolean {
+    return this.deps.adapters.get(platform)?.capabilities.edit === true && !q?.noEdit;
   }
 
   /**
    * Posts or edits one card under the channel's rate limit and records the outcome. `stored`: the
    * card record is already in the database (a new one is written as `posting` before the post).
+   * `extra` is recorded with a successful send.
    */
-  private async send(q: ChannelQueue, card: CardDoc, rendered: Card, rev: number, stored: boolean): Promise<Outcome> {
+  private async send(q: ChannelQueue, card: CardDoc, rendered: Card, rev: number, stored: boolean, extra: Partial<CardDoc> = {}): Promise<Outcome> {
     const adapter = this.deps.adapters.get(q.platform)!;
-    const wait = q.window.delay(this.deps.clock.now().getTime());
-    if (wait > 0) return { done: false, retryAfterMs: wait };
-    q.window.record(this.deps.clock.now().getTime());
-
-    let result: SendResult<unknown>;
+    const editing = !!card.messageId && card.state === 'posted';
     let messageId = card.messageId;
-    if (card.messageId && card.state === 'posted') {
-      result = await adapter.update({ platform: q.platform, channel: q.channel, messageId: card.messageId }, rendered);
-    } else {
+    const result = await this.call(q, editing ? 'update' : 'post', card, async (): Promise<SendResult<unknown>> => {
+      if (editing) return adapter.update({ platform: q.platform, channel: q.channel, messageId: card.messageId! }, rendered);
       // Marked before the call: a crash during it leaves `posting`, and resync() posts again.
       if (!stored) await this.deps.cards.save({ ...card, state: 'posting' });
       const posted = await adapter.post(q.channel, rendered);
-      result = posted;
       if (posted.kind === 'sent') messageId = posted.value.messageId;
-    }
+      return posted;
+    });
     const now = this.deps.clock.now();
-    this.deps.countSend?.(q.platform, card.messageId && card.state === 'posted' ? 'update' : 'post', result.kind);
+    if (result.kind === 'wait') return { done: false, retryAfterMs: result.ms };
+    if (result.kind === 'unsupported' && editing) {
+      // It cannot edit after all: nothing is recorded as shown; the item goes the no-edit way.
+      this.deps.log.warn({ channel: q.key, card: card._id, error: result.error }, 'chat platform cannot edit here; posting new messages instead');
+      q.noEdit = true;
+      return { done: false, retryAfterMs: 0 };
+    }
+    if (result.kind === 'failed' || result.kind === 'unsupported') {
+      await this.deps.cards.save({ ...card, state: card.messageId ? card.state : 'failed', lastError: result.error, updatedAt: now });
+      return DONE;
+    }
+    await this.deps.cards.save({ ...card, ...extra, state: 'posted', messageId, renderedRev: rev, updatedAt: now, lastError: undefined });
+    return DONE;
+  }
+
+  /** One new message on a channel that cannot edit (follow-ups, "+14 more since 09:41"). */
+  private async postNew(q: ChannelQueue, card: Card, about: CardDoc): Promise<PostOutcome> {
+    const adapter = this.deps.adapters.get(q.platform)!;
+    const result = await this.call(q, 'post', about, () => adapter.post(q.channel, card));
+    if (result.kind === 'wait') return result;
+    if (result.kind === 'sent') return { kind: 'sent', messageId: result.value.messageId };
+    return { kind: 'failed', error: result.error };
+  }
+
+  /**
+   * One platform call under the channel's rate limit: a wait (ours, or the platform's `retry`) is
+   * returned, not slept; every call is counted; long waits and refusals go on the alerts' timelines.
+   */
+  private async call<T>(q: ChannelQueue, op: 'post' | 'update', card: CardDoc, fn: () => Promise<SendResult<T>>): Promise<SendResult<T> | { kind: 'wait'; ms: number }> {
+    const wait = q.window.delay(this.deps.clock.now().getTime());
+    if (wait > 0) return { kind: 'wait', ms: wait };
+    q.window.record(this.deps.clock.now().getTime());
+    const result = await fn();
+    const now = this.deps.clock.now();
+    this.deps.countSend?.(q.platform, op, result.kind);
     if (result.kind === 'retry') {
       this.deps.log.info({ channel: q.key, afterMs: result.afterMs, error: result.error }, 'chat platform asked us to wait');
       // A long wait (a throttled robot) is something the responders should be able to see.
       if (result.afterMs >= LONG_WAIT_MS) await this.noteDelivery(card, `${q.platform}: ${result.error}; retry in ${Math.round(result.afterMs / 1000)} s`, now);
-      return { done: false, retryAfterMs: result.afterMs };
+      return { kind: 'wait', ms: result.afterMs };
     }
-    if (result.kind === 'failed') {
+    if (result.kind === 'failed' || (result.kind === 'unsupported' && op === 'post')) {
       this.deps.log.warn({ channel: q.key, card: card._id, error: result.error }, 'chat platform refused a card');
       await this.noteDelivery(card, `${q.platform}: ${result.error}`, now);
-      await this.deps.cards.save({ ...card, state: card.messageId ? card.state : 'failed', lastError: result.error, updatedAt: now });
-      return DONE;
     }
-    await this.deps.cards.save({ ...card, state: 'posted', messageId, renderedRev: rev, updatedAt: now, lastError: undefined });
-    return DONE;
+    return result;
   }
 
   private async noteDelivery(card: CardDoc, text: string, at: Date): Promise<void> {
@@ -311,14 +365,12 @@ export class CardSync {
   private async processSummary(q: ChannelQueue, summaryId: string): Promise<Outcome> {
     const summary = await this.deps.cards.get(summaryId);
     if (!summary) return DONE;
+    if (!this.canEdit(q.platform, q)) return this.noEdit.summary(q, summary);
     const alerts = (await Promise.all((summary.alertIds ?? []).map((id) => this.deps.alerts.get(id.toHexString())))).filter(
       (a): a is Alert => a !== null,
     );
     const open = alerts.filter((a) => a.state !== 'resolved');
-    const first = alerts[0];
-    const now = this.deps.clock.now();
-    const ctx = first ? this.context(first, now) : { locale: this.deps.directory.config.locale, now, timeZone: this.deps.timeZone, teamName: '' };
-    const rendered = renderSummaryCard(open, ctx);
+    const rendered = renderSummaryCard(open, this.summaryContext(alerts, this.deps.clock.now()));
     // Its revision is the number of changes folded into it; any enqueue means "show the latest".
     const outcome = await this.send(q, summary, rendered, summary.renderedRev + 1, true);
     if (outcome.done && open.length === 0 && alerts.length > 0) {
@@ -326,6 +378,11 @@ export class CardSync {
       if (saved) await this.deps.cards.save({ ...saved, closed: true });
     }
     return outcome;
+  }
+
+  private summaryContext(alerts: Alert[], now: Date): Omit<CardContext, 'members' | 'mutedUntil'> {
+    const first = alerts[0];
+    return first ? this.context(first, now) : { locale: this.deps.directory.config.locale, now, timeZone: this.deps.timeZone, teamName: '' };
   }
 
   private context(alert: Alert, now: Date): CardContext {

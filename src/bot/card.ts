@@ -64,13 +64,19 @@ export interface AlertCard {
   text: string;
 }
 
-/** Stands in for alerts that did not fit a channel's rate ("+37 more for ops, 5 hosts"). */
+/**
+ * Stands in for alerts that did not fit a channel's rate ("+37 more for ops, 5 hosts"). On
+ * channels that cannot edit, also the later messages: "+14 more since 09:41" and follow-ups
+ * ("#12 已认领 · 张三", several folded into one).
+ */
 export interface SummaryCard {
   kind: 'summary';
   locale: Locale;
   heading: string;
   lines: string[];
   text: string;
+  /** People to @-mention where a platform can (the new owners named in a follow-up message). */
+  mentions?: CardMention[];
 }
 
 export type Card = AlertCard | SummaryCard;

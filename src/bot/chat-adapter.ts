@@ -20,15 +20,22 @@ export interface MessageRef {
 
 /**
  * Typed send outcome: the outbox retries `retry` after the given delay (a platform's 429 and
- * `Retry-After`, or a network error), gives up on `failed`, and records `sent`.
+ * `Retry-After`, or a network error), gives up on `failed`, and records `sent`. `sent` means the
+ * platform accepted a request, never "there was nothing to do". `unsupported`: the platform
+ * cannot do this at all (a robot asked to edit); nothing was sent and the caller must do
+ * something else.
  */
 export type SendResult<T> =
   | { kind: 'sent'; value: T }
   | { kind: 'retry'; afterMs: number; error: string }
-  | { kind: 'failed'; error: string };
+  | { kind: 'failed'; error: string }
+  | { kind: 'unsupported'; error: string };
 
 export interface AdapterCapabilities {
-  /** Messages can be edited in place (Slack, DingTalk interactive cards); else follow-up lines. */
+  /**
+   * Messages can be edited in place (Slack, DingTalk interactive cards). Without it the core never
+   * calls `update()`: it posts new messages instead (follow-up lines, "+14 more since 09:41").
+   */
   edit: boolean;
   /** Cards carry buttons whose clicks come back to us. */
   buttons: boolean;
@@ -106,7 +113,7 @@ export interface ChatAdapter {
   start(handler: InboundHandler): Promise<void>;
   stop(): Promise<void>;
   post(channel: string, card: Card): Promise<SendResult<MessageRef>>;
-  /** Replaces a posted card. Adapters without `edit` post a short follow-up line instead. */
+  /** Replaces a posted card. Called only when `capabilities.edit`; others answer `unsupported`. */
   update(ref: MessageRef, card: Card): Promise<SendResult<void>>;
   /** Answers a request (ephemeral when `reply.private` and the platform allows it). */
   reply(to: ReplyTarget, reply: BotReply): Promise<SendResult<void>>;

@@ -1,9 +1,11 @@
-import type { AlertCard, Card } from './card.js';
+import type { AlertCard, CardMention, Locale, SummaryCard } from './card.js';
+import { texts } from './i18n.js';
 
 /**
  * Follow-up lines, for platforms that cannot edit a posted card (WeChat, and the DingTalk and WeCom
  * group robots): when what people act on changes — state, owner, mute — one short line follows
  * the card (`#12 已认领 · 张三`); repeats and times send nothing, sparing the robots' 20 a minute.
+ * The core decides when (src/bot/no-edit-delivery.ts) and records what was shown durably.
  */
 /** `09:41`, `11-28 09:41`, `2025-11-28 09:41` as render-card.ts writes times. */
 const TIME = /^(?:\d{4}-)?(?:\d{2}-\d{2} )?\d{2}:\d{2}$/;
@@ -38,45 +40,34 @@ export function stateSummary(card: AlertCard): StateSummary {
   };
 }
 
-/** The summary every card starts from: posted open, nobody on it, not muted. */
+/** The summary every card starts from: posted open, nobody on it, not muted (also what a summary line shows). */
 export const INITIAL_SUMMARY_KEY = JSON.stringify(['triggered', [], []]);
 
+/** At most this many alerts' changes in one follow-up message (well under the robots' 4 KB). */
+export const FOLLOW_UP_BATCH = 40;
+
 /**
- * The last state summary sent per posted message, to decide whether an `update()` deserves a
- * follow-up line. In memory and bounded: after a restart an unknown message is compared with the
- * state every card is posted in, so a claimed alert may get its line once more, never lose one.
+ * One follow-up message for channels that cannot edit: `#12 已认领 · 张三` for one change; for
+ * several, `🔄 5 条告警有变化` and one line per distinct status (`#12 #13 #14 已关闭 · 李四`), so a
+ * mass resolve is a line, not fifty messages. The new owners are @-mentioned where a platform can.
  */
-export class FollowUps {
-  private readonly last = new Map<string, string>();
-
-  constructor(private readonly max = 20_000) {}
-
-  /** Records what a freshly posted card shows. */
-  remember(messageId: string, card: Card): void {
-    if (card.kind !== 'alert') return;
-    this.set(messageId, stateSummary(card).key);
+export function followUpCard(cards: readonly AlertCard[], locale: Locale): SummaryCard {
+  const groups = new Map<string, string[]>();
+  for (const c of cards) {
+    const status = stateSummary(c).line.slice(c.ref.length).trim();
+    const refs = groups.get(status) ?? [];
+    refs.push(c.ref);
+    groups.set(status, refs);
   }
-
-  /** The line to post for this update, or null when state, owner and mute are unchanged. */
-  pending(messageId: string, card: Card): StateSummary | null {
-    if (card.kind !== 'alert') return null;
-    const now = stateSummary(card);
-    const before = this.last.get(messageId) ?? INITIAL_SUMMARY_KEY;
-    return now.key === before ? null : now;
-  }
-
-  /** Call once the line was really sent, so a failed send is tried again on the next update. */
-  commit(messageId: string, summary: StateSummary): void {
-    this.set(messageId, summary.key);
-  }
-
-  private set(messageId: string, key: string): void {
-    this.last.delete(messageId);
-    this.last.set(messageId, key);
-    if (this.last.size > this.max) {
-      const oldest = this.last.keys().next();
-      if (!oldest.done) this.last.delete(oldest.value);
-    }
-  }
+  const lines = [...groups].map(([status, refs]) => `${refs.join(' ')} ${status}`.trim());
+  const seen = new Set<string>();
+  const mentions: CardMention[] = cards.flatMap((c) => c.mentions).filter((m) => {
+    const key = JSON.stringify([m.name, m.phone, m.dingtalk, m.wechat]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (lines.length === 1 && cards.length === 1) return { kind: 'summary', locale, heading: lines[0]!, lines: [], text: lines[0]!, mentions };
+  const heading = `🔄 ${texts(locale).summary.changed(cards.length)}`;
+  return { kind: 'summary', locale, heading, lines, text: [heading, ...lines].join('\n'), mentions };
 }
-

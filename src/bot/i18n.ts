@@ -70,6 +70,10 @@ export interface Texts {
     moreAlerts: (n: number, team: string, hosts: number) => string;
     /** `主机（5）：web-1、web-2…`; `shown` may be fewer than `count`. */
     hosts: (count: number, shown: string[]) => string;
+    /** Channels that cannot edit: `09:41 以来又有 14 条告警（运维，3 台主机）`, `+14 more since 09:41 for ops, 3 hosts` */
+    moreSince: (n: number, since: string, team: string, hosts: number) => string;
+    /** A follow-up message naming several changes: `3 条告警有变化`, `3 alerts changed` */
+    changed: (n: number) => string;
   };
 }
 
@@ -138,6 +142,11 @@ export const TEXTS: Record<Locale, Texts> = {
       },
       hosts: (count, shown) =>
         count > 0 ? `主机（${count}）：${shown.join('、')}${shown.length < count ? '…' : ''}` : '主机：未注明',
+      moreSince: (n, since, team, hosts) => {
+        const parts = [team, hosts > 0 ? `${hosts} 台主机` : ''].filter(Boolean);
+        return `${since ? `${since} 以来` : ''}又有 ${n} 条告警${parts.length ? `（${parts.join('，')}）` : ''}`;
+      },
+      changed: (n) => `${n} 条告警有变化`,
     },
   },
   en: {
@@ -195,6 +204,9 @@ export const TEXTS: Record<Locale, Texts> = {
         `+${n} more${team ? ` for ${team}` : ''}${hosts > 0 ? `, ${hosts} ${hosts === 1 ? 'host' : 'hosts'}` : ''}`,
       hosts: (count, shown) =>
         count > 0 ? `Hosts (${count}): ${shown.join(', ')}${shown.length < count ? ', …' : ''}` : 'Hosts: none given',
+      moreSince: (n, since, team, hosts) =>
+        `+${n} more${since ? ` since ${since}` : ''}${team ? ` for ${team}` : ''}${hosts > 0 ? `, ${hosts} ${hosts === 1 ? 'host' : 'hosts'}` : ''}`,
+      changed: (n) => `${n} alerts changed`,
     },
   },
 };

@@ -5,6 +5,5 @@ import type { Card } from './card.js';
  * (DingTalk `atMobiles`, WeCom `mentioned_mobile_list`): digits and a leading `+` only.
  */
 export function mentionMobiles(card: Card): string[] {
-  if (card.kind !== 'alert') return [];
-  return card.mentions.flatMap((m) => (m.phone ? [m.phone.replace(/[^0-9+]/g, '')] : []));
+  return (card.mentions ?? []).flatMap((m) => (m.phone ? [m.phone.replace(/[^0-9+]/g, '')] : []));
 }

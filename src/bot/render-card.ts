@@ -334,8 +334,11 @@ export function renderAlertCard(alert: Alert, ctx: CardContext): AlertCard {
   };
 }
 
-/** Stands in for alerts that did not fit a channel's rate: `📦 +37 more for ops, 5 hosts`. */
-export function renderSummaryCard(alerts: Alert[], ctx: Omit<CardContext, 'members' | 'mutedUntil'>): SummaryCard {
+/**
+ * Stands in for alerts that did not fit a channel's rate: `📦 +37 more for ops, 5 hosts`. With
+ * `since` (channels that cannot edit, once a summary went out): `📦 +14 more since 09:41 for ops`.
+ */
+export function renderSummaryCard(alerts: Alert[], ctx: Omit<CardContext, 'members' | 'mutedUntil'>, since?: Date): SummaryCard {
   const t = texts(ctx.locale);
   const locale: Locale = ctx.locale === 'en' ? 'en' : 'zh';
   const list = (Array.isArray(alerts) ? alerts : []).filter((a): a is Alert => !!a && typeof a === 'object');
@@ -353,7 +356,9 @@ export function renderSummaryCard(alerts: Alert[], ctx: Omit<CardContext, 'membe
     }
   }
 
-  const heading = `📦 ${t.summary.moreAlerts(list.length, clip(ctx.teamName, 100), hosts.length)}`;
+  const heading = since
+    ? `📦 ${t.summary.moreSince(list.length, formatTime(since, ctx), clip(ctx.teamName, 100), hosts.length)}`
+    : `📦 ${t.summary.moreAlerts(list.length, clip(ctx.teamName, 100), hosts.length)}`;
   const lines = newest.slice(0, SUMMARY_LINES).map((a) => {
     const id = Number.isFinite(a.shortId) ? String(a.shortId) : '?';
     return `${styleOf(a).emoji} #${id} ${clip(a.title, SUMMARY_TITLE_MAX) || t.untitled}`;

@@ -31,6 +31,14 @@ export interface CardDoc {
   createdAt: Date;
   updatedAt: Date;
   lastError?: string;
+  /**
+   * Channels that cannot edit (decision 0012). An alert's card: the state people were last shown
+   * (`stateSummary().key`: by the card itself or a follow-up). A summary: the alerts that a sent
+   * message named or counted, and when the last one went out.
+   */
+  shownKey?: string;
+  announcedIds?: Types.ObjectId[];
+  announcedAt?: Date;
 }
 
 const cardSchema = new Schema<CardDoc>(
@@ -49,6 +57,9 @@ const cardSchema = new Schema<CardDoc>(
     createdAt: Date,
     updatedAt: Date,
     lastError: String,
+    shownKey: String,
+    announcedIds: { type: [Schema.Types.ObjectId], default: undefined },
+    announcedAt: Date,
   },
   { versionKey: false, autoIndex: false, autoCreate: false, collection: 'cards' },
 );

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DingTalkAppAdapter } from '../../adapters/dingtalk/app-adapter.js';
 import { channelId, DingTalkWebhookAdapter, secretsOf, THROTTLED_MS } from '../../adapters/dingtalk/webhook-adapter.js';
 import type { AlertCard } from '../../src/bot/card.js';
+import { followUpCard } from '../../src/bot/follow-ups.js';
 import type { ActionRequest, BotReply, CommandRequest, InboundRequest, MessageRef } from '../../src/bot/chat-adapter.js';
 import { ackResponse, FakeDingTalk } from '../fakes/dingtalk-server.js';
 
@@ -424,19 +425,20 @@ describe('DingTalkWebhookAdapter (custom robot with 加签)', () => {
     expect(adapter.status()).toEqual({ state: 'ready' });
   });
 
-  it('follows up only when the state changes', async () => {
+  it('cannot edit: update() is unsupported and sends nothing; a one-line follow-up goes out as text, @-mentioning by mobile', async () => {
     const posted = await adapter.post(url, card());
     if (posted.kind !== 'sent') throw new Error(posted.error);
     const count = fake.robotMessages.length;
-    expect(await adapter.update(posted.value, card({ status: '待认领 · 已重复 5 次' }))).toEqual({ kind: 'sent', value: undefined });
+    expect(await adapter.update(posted.value, claimed())).toMatchObject({ kind: 'unsupported' });
     expect(fake.robotMessages.length).toBe(count);
 
-    expect((await adapter.update(posted.value, claimed())).kind).toBe('sent');
-    expect(fake.robotMessages.length).toBe(count + 1);
-    expect(fake.robotMessages.at(-1)!.body).toMatchObject({ msgtype: 'text', text: { content: '#12 已认领 · 张三 · 09:41' } });
-
-    await adapter.update(posted.value, claimed());
-    expect(fake.robotMessages.length).toBe(count + 1);
+    const line = followUpCard([{ ...claimed(), mentions: [{ name: '张三', phone: '+8613800000001' }] }], 'zh');
+    expect((await adapter.post(url, line)).kind).toBe('sent');
+    expect(fake.robotMessages.at(-1)!.body).toMatchObject({
+      msgtype: 'text',
+      text: { content: '#12 已认领 · 张三 @+8613800000001' },
+      at: { atMobiles: ['+8613800000001'] },
+    });
   });
 
   it('maps the 21st message in a minute (130101) to a 10-minute retry', async () => {

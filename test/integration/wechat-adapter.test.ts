@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseGroupText, splitQuote, stripBotMentions } from '../../adapters/wechat/inbound.js';
 import { renderWeComMarkdown, truncateUtf8, utf8Bytes } from '../../adapters/wechat/render.js';
-import { FollowUps, stateSummary } from '../../src/bot/follow-ups.js';
+import { followUpCard, stateSummary } from '../../src/bot/follow-ups.js';
 import { maskSecrets } from '../../adapters/wechat/sdk-log.js';
 import { WechatyAdapter, WECHAT_QR_PATH, type InboundOutcome } from '../../adapters/wechat/wechaty-adapter.js';
 import { maskChannel, WeComWebhookAdapter } from '../../adapters/wechat/wecom-webhook-adapter.js';
@@ -250,35 +250,17 @@ describe('WechatyAdapter (wechaty + wechaty-puppet-mock)', () => {
     }
   });
 
-  it('posts one follow-up line when state or owner changes, none for count changes', async () => {
+  it('cannot edit: update() answers unsupported and sends nothing; a follow-up is a new line that @-mentions the owner', async () => {
     const posted = await adapter.post('运维值班', card({ ref: '#21', shortId: 21, text: '🔴 #21 新告警' }));
     if (posted.kind !== 'sent') throw new Error(posted.error);
-    const ref = posted.value;
-    const count = (): number => wx.botMessages().length;
+    const n = wx.botMessages().length;
+    expect(await adapter.update(posted.value, card({ ref: '#21', ...claimed() }))).toMatchObject({ kind: 'unsupported' });
+    expect(wx.botMessages().length).toBe(n);
 
-    let n = count();
-    expect(await adapter.update(ref, card({ ref: '#21', status: '待认领 · 已重复 5 次' }))).toEqual({ kind: 'sent', value: undefined });
-    expect(count()).toBe(n); // a count change says nothing
-
-    expect(await adapter.update(ref, card({ ref: '#21', ...claimed() }))).toEqual({ kind: 'sent', value: undefined });
-    expect(count()).toBe(n + 1);
-    expect(wx.botMessages().at(-1)?.text).toBe('#21 已认领 · 张三');
-
-    n = count();
-    await adapter.update(ref, card({ ref: '#21', ...claimed(), fields: [{ label: '次数', value: '9' }] }));
-    expect(count()).toBe(n);
-
-    await adapter.update(ref, card({ ref: '#21', ...claimed('李四', '10:02') }));
-    expect(wx.botMessages().at(-1)?.text).toBe('#21 已认领 · 李四');
-
-    await adapter.update(ref, card({ ref: '#21', ...claimed('李四', '10:02'), status: '已认领 · 李四 · 10:02 · 🔕 静默至 12:00' }));
-    expect(wx.botMessages().at(-1)?.text).toBe('#21 已认领 · 李四 · 🔕 静默至 12:00');
-
-    await adapter.update(ref, card({ ref: '#21', state: 'resolved', status: '已关闭 · 李四 · 10:30' }));
-    expect(wx.botMessages().at(-1)?.text).toBe('#21 已关闭 · 李四');
-    n = count();
-    await adapter.update(ref, card({ ref: '#21', state: 'resolved', status: '已关闭 · 李四 · 10:30' }));
-    expect(count()).toBe(n);
+    const owner = { name: '张三', wechat: wx.zhang.id };
+    const line = followUpCard([card({ ref: '#21', ...claimed(), mentions: [owner] })], 'zh');
+    expect((await adapter.post('运维值班', line)).kind).toBe('sent');
+    expect(wx.botMessages().at(-1)?.text).toMatch(/^@张三[\s\u2005]+#21 已认领 · 张三$/);
   });
 
   it('retries sends while the account is logged out', async () => {
@@ -445,19 +427,18 @@ describe('WeComWebhookAdapter (fake WeCom robot)', () => {
     expect(robot.requests.length).toBe(before);
   });
 
-  it('sends a follow-up line on state change only', async () => {
+  it('cannot edit; a follow-up goes out as one markdown line, or as text when it @-mentions by mobile', async () => {
     const key = 'key-follow-0001';
     const posted = await adapter.post(url(key), card());
     if (posted.kind !== 'sent') throw new Error(posted.error);
     const n = (): number => robot.messages(key).length;
+    expect(await adapter.update(posted.value, card(claimed()))).toMatchObject({ kind: 'unsupported' });
     expect(n()).toBe(1);
-    await adapter.update(posted.value, card({ status: '待认领 · 已重复 3 次' }));
-    expect(n()).toBe(1);
-    await adapter.update(posted.value, card(claimed()));
-    expect(n()).toBe(2);
-    expect(robot.messages(key).at(-1)?.content).toBe('**#12** <font color="warning">已认领 · 张三</font>');
-    await adapter.update(posted.value, card(claimed()));
-    expect(n()).toBe(2);
+    await adapter.post(url(key), followUpCard([card(claimed())], 'zh'));
+    expect(robot.messages(key).at(-1)).toMatchObject({ msgtype: 'markdown', content: '**#12 已认领 · 张三**' });
+    await adapter.post(url(key), followUpCard([card({ ...claimed(), mentions: [{ name: '张三', phone: '+86 138-0000-0001' }] })], 'zh'));
+    expect(robot.messages(key).at(-1)?.body).toMatchObject({ msgtype: 'text', text: { content: '#12 已认领 · 张三', mentioned_mobile_list: ['+8613800000001'] } });
+    expect(n()).toBe(3);
   });
 
   it('never logs a robot key whole', () => {
@@ -487,9 +468,14 @@ describe('WeChat text handling (pure)', () => {
   it('summarises state, owner and mute, not counts or times', () => {
     expect(stateSummary(card({ status: '待认领 · 已重复 5 次' })).key).toBe(stateSummary(card()).key);
     expect(stateSummary(card(claimed('张三', '09:41'))).key).toBe(stateSummary(card(claimed('张三', '11-28 09:42'))).key);
-    const f = new FollowUps();
-    expect(f.pending('unknown', card())).toBeNull(); // unknown (after a restart): compared with how cards start
-    expect(f.pending('unknown', card(claimed()))?.line).toBe('#12 已认领 · 张三');
+    expect(stateSummary(card(claimed())).line).toBe('#12 已认领 · 张三');
+    // Several changes are one message, one line per distinct status.
+    const many = followUpCard(
+      [card(claimed()), card({ ref: '#13', state: 'resolved', status: '已关闭 · 李四 · 10:30' }), card({ ref: '#14', state: 'resolved', status: '已关闭 · 李四 · 10:31' })],
+      'zh',
+    );
+    expect(many.lines).toEqual(['#12 已认领 · 张三', '#13 #14 已关闭 · 李四']);
+    expect(many.heading).toBe('🔄 3 条告警有变化');
   });
 
   it('truncates by UTF-8 bytes on code points', () => {

@@ -258,6 +258,12 @@ describe('renderSummaryCard', () => {
     expect(TEXTS.zh.summary.moreAlerts(37, '运维', 5)).toBe('还有 37 条告警（运维，5 台主机）');
   });
 
+  it('says "+14 more since 09:41" for what folded in after a summary went out (channels that cannot edit)', () => {
+    const since = new Date('2026-11-27T01:41:00Z');
+    expect(renderSummaryCard(many.slice(0, 14), { locale: 'en', now, timeZone: 'Asia/Shanghai', teamName: 'ops' }, since).heading).toMatch(/^📦 \+14 more since 09:41 for ops, \d hosts$/);
+    expect(renderSummaryCard(many.slice(0, 14), { locale: 'zh', now, timeZone: 'Asia/Shanghai', teamName: '运维' }, since).heading).toMatch(/^📦 09:41 以来又有 14 条告警（运维，\d 台主机）$/);
+  });
+
   it('copes with few alerts and no hosts', () => {
     const card = renderSummaryCard([alert({ host: undefined })], { locale: 'en', now, timeZone: 'UTC', teamName: 'ops' });
     expect(card.heading).toBe('📦 +1 more for ops');
