@@ -7,6 +7,7 @@ import type { Logger } from './log.js';
 import type { AlertStore } from './store/alerts.js';
 import type { Database } from './store/database.js';
 import type { RawEventStore } from './store/raw-events.js';
+import type { OutboxStore } from './store/outbox.js';
 
 /** Everything a running dutybot holds, passed explicitly (no module-level singletons). */
 export interface Runtime {
@@ -19,4 +20,6 @@ export interface Runtime {
   clock: Clock;
   metrics: Metrics;
   log: Logger;
+  /** The paging outbox (src/notify/): insert rows with `outbox.enqueue`, then `kick()` the sender. */
+  notify?: { outbox: OutboxStore; kick(): void };
 }
