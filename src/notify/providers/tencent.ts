@@ -31,7 +31,7 @@ export interface Tc3Input {
 export function tc3Authorization(i: Tc3Input): string {
   const contentType = i.contentType ?? 'application/json; charset=utf-8';
   const signedHeaders = 'content-type;host';
-  const canonical = ['POST', '/', '', `content-type:${contentType}\nhost:${i.host}\n`, signedHeaders, sha256hex(i.payload)].join('\n');
+  const canonical = ['POST', '/', '', `content-type:${contentType.toLowerCase()}\nhost:${i.host.toLowerCase()}\n`, signedHeaders, sha256hex(i.payload)].join('\n');
   const date = new Date(i.timestamp * 1000).toISOString().slice(0, 10);
   const scope = `${date}/${i.service}/tc3_request`;
   const toSign = ['TC3-HMAC-SHA256', String(i.timestamp), scope, sha256hex(canonical)].join('\n');
