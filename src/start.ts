@@ -21,6 +21,8 @@ import { AlertStore } from './store/alerts.js';
 import { openDatabase } from './store/database.js';
 import { RawEventStore } from './store/raw-events.js';
 import { startNotify, type Notify } from './notify/start-notify.js';
+import { scheduleNotifyRetention } from './jobs/notify-retention.js';
+import { parseConfigDuration } from './core/duration.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -115,6 +117,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     agenda = await startAgenda(database.db, log);
     await scheduleRetention(agenda, database.models, deliveries, runtime.clock, opts.config.retention.rawEventDays);
     defineUnmute(agenda, runtime);
+    await scheduleNotifyRetention(agenda, notify, runtime.clock, opts.config.retention.rawEventDays, parseConfigDuration(opts.config.notify.linkTtl) ?? 86_400_000);
     await agenda.start();
   }
   await cards.resync(new Date(runtime.clock.now().getTime() - 86_400_000));
