@@ -163,8 +163,11 @@ export class OutboxSender {
     const now = clock.now();
     const claimed = await outbox.claim(row, new Date(now.getTime() + (this.deps.leaseMs ?? DEFAULT_LEASE_MS)));
     if (!claimed) return;
-    // A replay of a row that already finished (enqueued again while it was being moved): drop it.
-    if (await outbox.isFinished(claimed._id)) {
+    // A replay of a row that already went out (its step run again after it left `outbox`), or a
+    // row whose finish was cut short by a crash: drop it. First attempts check with a unique
+    // insert (cheap everywhere); later ones, rare, with a lookup.
+    const fresh = claimed.attempts === 1 ? await outbox.start(claimed) : !(await outbox.isFinished(claimed._id));
+    if (!fresh) {
       await outbox.discard(claimed._id);
       return;
     }

@@ -33,13 +33,14 @@ export class OutboxStore {
     this.log = db.collection<OutboxMessage>('outboxlog');
   }
 
-  /** Inserts the messages that are not there yet (nor already finished); returns how many were new. */
+  /**
+   * Inserts the messages that are not there yet; returns how many were new. A replay of a row
+   * that already finished is inserted too, and dropped by the sender before it sends (see
+   * `start`): checking `outboxlog` here would cost a scan of the log per message on FerretDB.
+   */
   async enqueue(msgs: NewOutboxMessage[], now: Date): Promise<number> {
     if (msgs.length === 0) return 0;
-    const done = await Promise.all(msgs.map((m) => this.isFinished(m._id)));
-    const fresh = msgs.filter((_, i) => !done[i]);
-    if (fresh.length === 0) return 0;
-    const docs: OutboxMessage[] = fresh.map((m) => stripUndefined({ ...m, state: 'pending', dueAt: m.dueAt ?? now, createdAt: now, attempts: 0 }));
+    const docs: OutboxMessage[] = msgs.map((m) => stripUndefined({ ...m, state: 'pending', dueAt: m.dueAt ?? now, createdAt: now, attempts: 0 }));
     try {
       const r = await this.col.insertMany(docs, { ordered: false });
       return r.insertedCount;
@@ -65,13 +66,30 @@ export class OutboxStore {
 
   /**
    * Takes a due row for sending: `sending`, one more attempt, a lease until `leaseUntil`. Null when
-   * another sender took or finished it first.
+   * another sender took or finished it first. (`updateOne`, not `findOneAndUpdate`: the caller
+   * already holds the row, and on FerretDB the latter costs a read and a write-back.)
    */
   async claim(row: OutboxMessage, leaseUntil: Date): Promise<OutboxMessage | null> {
     const filter = this.opts.casFilters ? { _id: row._id, state: row.state, attempts: row.attempts } : { _id: row._id };
-    const before = await this.col.findOneAndUpdate(filter, { $set: { state: 'sending', dueAt: leaseUntil }, $inc: { attempts: 1 } }, { returnDocument: 'before' });
-    if (!before || before.state !== row.state || before.attempts !== row.attempts) return null;
-    return { ...before, state: 'sending', dueAt: leaseUntil, attempts: before.attempts + 1 };
+    const r = await this.col.updateOne(filter, { $set: { state: 'sending', dueAt: leaseUntil }, $inc: { attempts: 1 } });
+    if (r.matchedCount !== 1) return null;
+    return { ...row, state: 'sending', dueAt: leaseUntil, attempts: row.attempts + 1 };
+  }
+
+  /**
+   * Before the first attempt of a row: a unique insert of its `_id` into `outboxlog`. It fails
+   * only when a row of that `_id` started before, i.e. this row is a replay of one that already
+   * went out (an escalation step run again after its message finished and left `outbox`). An
+   * insert is one index probe on every server; a lookup by `_id` scans on FerretDB.
+   */
+  async start(row: OutboxMessage): Promise<boolean> {
+    try {
+      await this.log.insertOne({ ...stripUndefined(row), state: 'sending', finishedAt: undefined } as OutboxMessage);
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) return false;
+      throw err;
+    }
   }
 
   /** Back to pending after a failure worth another try; `refund` gives the attempt back (a wait that was not a failure). */
@@ -82,7 +100,7 @@ export class OutboxStore {
     );
   }
 
-  /** Records the final state in `outboxlog`, then frees the row from `outbox` (in that order: a crash between leaves a row the next claim drops). */
+  /** Records the final state in `outboxlog`, then frees the row from `outbox` (in that order: a crash between leaves a row the next claim finds finished and drops). */
   async finish(row: OutboxMessage): Promise<void> {
     await this.log.replaceOne({ _id: row._id }, stripUndefined(row), { upsert: true });
     await this.col.deleteOne({ _id: row._id });
@@ -90,7 +108,8 @@ export class OutboxStore {
 
   /** True when a row of this `_id` already reached a final state. */
   async isFinished(id: string): Promise<boolean> {
-    return (await this.log.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+    const r = await this.log.findOne({ _id: id }, { projection: { state: 1 } });
+    return r !== null && r.state !== 'sending';
   }
 
   /** Drops a row from `outbox` (a replay of a finished one). */

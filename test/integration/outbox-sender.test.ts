@@ -95,9 +95,10 @@ describe('the outbox sender pages people by SMS, voice, email and direct message
     expect(await bot.notify.outbox.countOpen()).toBe(0);
     expect(await deliveries(a.id)).toEqual([`SMS to 张三 via aliyun (escalation level 1 of 2): sent, receipt ${done!.receipt}`]);
 
-    // The escalation engine replaying its step inserts the same _id: nothing new goes out.
-    expect(await enqueue(row(a.id, 'sms'))).toBe(0);
+    // The escalation engine replaying its step inserts the same _id again: the sender drops it.
+    await enqueue(row(a.id, 'sms'));
     await pass();
+    expect(await bot.notify.outbox.countOpen()).toBe(0);
     expect(aliyun.calls('SendSms')).toHaveLength(1);
     await expect(bot.runtime.metrics.registry.getSingleMetricAsString('dutybot_notify_messages_total')).resolves.toContain(
       'dutybot_notify_messages_total{channel="sms",provider="aliyun",result="sent"} 1',
@@ -183,6 +184,18 @@ describe('the outbox sender pages people by SMS, voice, email and direct message
     await pass();
     expect(aliyun.calls('SendSms')).toHaveLength(1);
     expect(await bot.notify.outbox.find(row(a.id, 'sms')._id)).toMatchObject({ state: 'sent', attempts: 2 });
+  });
+
+  it('a crash between recording a message as sent and freeing its row does not send it again', async () => {
+    const a = await openAlert();
+    await enqueue(row(a.id, 'sms'));
+    const [due] = await bot.notify.outbox.due(bot.clock.now(), 10);
+    const claimed = (await bot.notify.outbox.claim(due!, new Date(bot.clock.now().getTime() + 120_000)))!;
+    await bot.notify.outbox.log.replaceOne({ _id: claimed._id }, { ...claimed, state: 'sent', receipt: 'x', finishedAt: bot.clock.now() }, { upsert: true });
+    bot.clock.advance(120_000);
+    await pass();
+    expect(aliyun.requests).toHaveLength(0);
+    expect(await bot.notify.outbox.countOpen()).toBe(0);
   });
 
   it('the action link of an SMS: GET only shows the page; POST claims as that member and the Slack card updates', async () => {
