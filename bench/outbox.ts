@@ -88,7 +88,8 @@ async function main(): Promise<void> {
       });
     }
     console.table(rows);
-    console.log('  drain = claim (findOneAndUpdate by _id) + outboxlog check + provider call + outboxlog insert + outbox delete + timeline insert, 8 at a time');
+    console.log('  drain = due-row query + claim (updateOne by _id) + outboxstarts insert + alert read + provider call + outboxlog insert + outbox delete + timeline insert;');
+    console.log(`  ${db.kind === 'ferretdb' ? 4 : 8} rows at a time (FerretDB: 4, its single SQLite writer makes more slower). Every outbox query but _id scans on FerretDB: the queue's own size slows the drain.`);
   } finally {
     await bot.stop();
     await db.stop();

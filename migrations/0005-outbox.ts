@@ -2,7 +2,8 @@ import type { Migration } from './types.js';
 
 /**
  * The paging outbox (src/store/outbox.ts): `outbox` holds work still to do, looked up by due time;
- * `outboxlog` the finished rows (by alert, and by finish time for retention); `linkuses` the
+ * `outboxlog` the finished rows (by alert, and by finish time for retention); `outboxstarts` the
+ * ids whose first attempt began (replays are refused by its unique `_id`); `linkuses` the
  * personal action links already used (src/notify/links.ts).
  */
 export const outbox: Migration = {
@@ -13,6 +14,7 @@ export const outbox: Migration = {
       { key: { alertId: 1 }, name: 'alertId' },
       { key: { finishedAt: 1 }, name: 'finishedAt' },
     ]);
+    await db.collection('outboxstarts').createIndexes([{ key: { at: 1 }, name: 'at' }]);
     await db.collection('linkuses').createIndexes([{ key: { at: 1 }, name: 'at' }]);
   },
 };

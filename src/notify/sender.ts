@@ -166,7 +166,7 @@ export class OutboxSender {
     // A replay of a row that already went out (its step run again after it left `outbox`), or a
     // row whose finish was cut short by a crash: drop it. First attempts check with a unique
     // insert (cheap everywhere); later ones, rare, with a lookup.
-    const fresh = claimed.attempts === 1 ? await outbox.start(claimed) : !(await outbox.isFinished(claimed._id));
+    const fresh = claimed.attempts === 1 ? await outbox.start(claimed, now) : !(await outbox.isFinished(claimed._id));
     if (!fresh) {
       await outbox.discard(claimed._id);
       return;

@@ -35,6 +35,9 @@ export function startNotify(rt: Runtime, adapters: ReadonlyMap<PlatformId, ChatA
     clock: rt.clock,
     log: rt.log,
     maxAttempts: cfg.maxAttempts,
+    // FerretDB's single SQLite writer makes many concurrent sends slower, not faster (bench:outbox);
+    // a few at once still hide a slow provider's latency.
+    concurrency: casFilters ? 8 : 4,
     count: (channel, provider, result) => rt.metrics.notifySends.inc({ channel, provider, result }),
     observeSeconds: (channel, provider, s) => rt.metrics.notifySeconds.observe({ channel, provider }, s),
   });

@@ -17,13 +17,14 @@ export interface OutboxStoreOptions {
  *
  * `outbox` holds only rows still to do (pending, or sending under a lease). A finished row moves
  * to `outboxlog` (same `_id`), so finding due rows scans only the work in hand: on FerretDB any
- * filter but `{_id}` reads the whole collection. A replayed `_id` that already finished is
- * refused by `enqueue` and, should it slip in during the move, dropped by the sender's check of
- * `outboxlog` after claiming (see docs/decisions/0009-outbox-sender.md).
+ * filter but `{_id}` reads the whole collection. A replayed `_id` whose row already left
+ * `outbox` is inserted again and dropped by the sender: its first attempt's unique insert into
+ * `outboxstarts` fails (see docs/decisions/0009-outbox-sender.md).
  */
 export class OutboxStore {
   readonly col: Collection<OutboxMessage>;
   readonly log: Collection<OutboxMessage>;
+  private readonly starts: Collection<{ _id: string; at: Date }>;
 
   constructor(
     db: Db,
@@ -31,6 +32,7 @@ export class OutboxStore {
   ) {
     this.col = db.collection<OutboxMessage>('outbox');
     this.log = db.collection<OutboxMessage>('outboxlog');
+    this.starts = db.collection<{ _id: string; at: Date }>('outboxstarts');
   }
 
   /**
@@ -77,14 +79,14 @@ export class OutboxStore {
   }
 
   /**
-   * Before the first attempt of a row: a unique insert of its `_id` into `outboxlog`. It fails
+   * Before the first attempt of a row: a unique insert of its `_id` into `outboxstarts`. It fails
    * only when a row of that `_id` started before, i.e. this row is a replay of one that already
    * went out (an escalation step run again after its message finished and left `outbox`). An
    * insert is one index probe on every server; a lookup by `_id` scans on FerretDB.
    */
-  async start(row: OutboxMessage): Promise<boolean> {
+  async start(row: OutboxMessage, at: Date): Promise<boolean> {
     try {
-      await this.log.insertOne({ ...stripUndefined(row), state: 'sending', finishedAt: undefined } as OutboxMessage);
+      await this.starts.insertOne({ _id: row._id, at });
       return true;
     } catch (err) {
       if ((err as { code?: number }).code === 11000) return false;
@@ -102,14 +104,19 @@ export class OutboxStore {
 
   /** Records the final state in `outboxlog`, then frees the row from `outbox` (in that order: a crash between leaves a row the next claim finds finished and drops). */
   async finish(row: OutboxMessage): Promise<void> {
-    await this.log.replaceOne({ _id: row._id }, stripUndefined(row), { upsert: true });
+    // Insert-only (flat cost on FerretDB, where an update scans): a repeat after a crash between
+    // the two steps finds its record already there.
+    try {
+      await this.log.insertOne(stripUndefined(row));
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
     await this.col.deleteOne({ _id: row._id });
   }
 
   /** True when a row of this `_id` already reached a final state. */
   async isFinished(id: string): Promise<boolean> {
-    const r = await this.log.findOne({ _id: id }, { projection: { state: 1 } });
-    return r !== null && r.state !== 'sending';
+    return (await this.log.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
   }
 
   /** Drops a row from `outbox` (a replay of a finished one). */
@@ -129,6 +136,7 @@ export class OutboxStore {
 
   /** Forgets finished rows older than `before` (retention). */
   async prune(before: Date): Promise<number> {
+    await this.starts.deleteMany({ at: { $lt: before } });
     return (await this.log.deleteMany({ finishedAt: { $lt: before } })).deletedCount;
   }
 }
