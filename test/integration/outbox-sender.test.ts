@@ -274,4 +274,12 @@ describe('the outbox sender pages people by SMS, voice, email and direct message
     expect(String(dm?.args.text)).toMatch(/https:\/\/dutybot\.example\.com\/l\//);
     expect(await deliveries(a.id)).toEqual(['direct message to 张三 via slack (escalation level 1 of 2): sent, receipt slack:U0ZHANG']);
   });
+
+  it('someone no chat platform can message directly: the DM fails for good and falls back to SMS', async () => {
+    const a = await openAlert();
+    await enqueue(row(a.id, 'dm', { _id: `esc:${a.id}:wang:dm`, memberId: 'wang', fallback: ['sms'] }));
+    await pass();
+    expect(await bot.notify.outbox.find(`esc:${a.id}:wang:dm`)).toMatchObject({ state: 'failed', lastError: expect.stringContaining('no chat platform can send wang a direct message') });
+    expect(await bot.notify.outbox.find(`esc:${a.id}:wang:dm>sms`)).toMatchObject({ state: 'failed', lastError: 'member wang has no phone number' });
+  });
 });
