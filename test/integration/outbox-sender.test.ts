@@ -65,6 +65,7 @@ describe('the outbox sender pages people by SMS, voice, email and direct message
     input = testConfigInput();
     input.members![0] = { ...input.members![0]!, phone: '+8613800000001', email: 'zhang@example.com' };
     input.teams![0]!.channels = [{ platform: 'slack', channel: 'C0OPS' }];
+    input.teams![1]!.locale = 'en';
     input.notify = {
       publicUrl: PUBLIC,
       linkSecret: 'link-secret-0123456789abcdef',
@@ -103,6 +104,17 @@ describe('the outbox sender pages people by SMS, voice, email and direct message
     await expect(bot.runtime.metrics.registry.getSingleMetricAsString('dutybot_notify_messages_total')).resolves.toContain(
       'dutybot_notify_messages_total{channel="sms",provider="aliyun",result="sent"} 1',
     );
+  });
+
+  it('kick() after enqueue (what the escalation engine does) delivers at once; email in the team’s language', async () => {
+    const a = await openAlert('Disk full on db-1');
+    const before = smtp.mails.length;
+    await bot.runtime.notify!.outbox.enqueue([row(a.id, 'email', { teamId: 'biz' })], bot.clock.now());
+    bot.runtime.notify!.kick();
+    await bot.notify.sender.settled();
+    expect(smtp.mails.length).toBe(before + 1);
+    expect(smtp.mails.at(-1)!.subject).toBe(`[Critical] #${a.shortId} Disk full on db-1 db-1`);
+    expect(smtp.mails.at(-1)!.text).toContain('Claim or resolve: https://dutybot.example.com/l/');
   });
 
   it('throttling is retried with backoff, not before its time', async () => {
