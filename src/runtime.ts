@@ -8,6 +8,7 @@ import type { Logger } from './log.js';
 import type { AlertStore } from './store/alerts.js';
 import type { Database } from './store/database.js';
 import type { RawEventStore } from './store/raw-events.js';
+import type { OutboxStore } from './store/outbox.js';
 
 /** Everything a running dutybot holds, passed explicitly (no module-level singletons). */
 export interface Runtime {
@@ -22,4 +23,6 @@ export interface Runtime {
   log: Logger;
   /** The config's dispatch rules, compiled once. */
   dispatcher: Dispatcher;
+  /** The paging outbox (src/notify/): insert rows with `outbox.enqueue`, then `kick()` the sender. */
+  notify?: { outbox: OutboxStore; kick(): void };
 }

@@ -21,6 +21,9 @@ import type { Runtime } from './runtime.js';
 import { AlertStore } from './store/alerts.js';
 import { openDatabase } from './store/database.js';
 import { RawEventStore } from './store/raw-events.js';
+import { startNotify, type Notify } from './notify/start-notify.js';
+import { scheduleNotifyRetention } from './jobs/notify-retention.js';
+import { parseConfigDuration } from './core/duration.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -36,12 +39,15 @@ export interface StartOptions {
   adapters?: ChatAdapter[];
   /** How the card sender waits (rate limits); tests pass one that moves a fake clock. */
   sleep?: (ms: number) => Promise<void>;
+  /** The outbox sender's periodic pass (ms); `false` leaves only kick() (tests drive it). */
+  outboxIntervalMs?: number | false;
 }
 
 export interface Dutybot {
   runtime: Runtime;
   cards: CardSync;
   chat: ChatService;
+  notify: Notify;
   server: Server;
   agenda?: Agenda;
   url: string;
@@ -93,8 +99,10 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   for (const a of adapters.values()) {
     await a.start(chat.handle).catch((err: unknown) => log.error({ err, platform: a.platform }, 'chat adapter did not start'));
   }
+  const notify = startNotify(runtime, adapters, !database.ferretdb);
+  runtime.notify = { outbox: notify.outbox, kick: () => notify.sender.kick() };
   const app = createHttpApp(runtime, {
-    extraRouters: [...adapters.values()].flatMap((a) => (a.router ? [a.router] : [])),
+    extraRouters: [...adapters.values()].flatMap((a) => (a.router ? [a.router] : [])).concat(notify.router ? [notify.router] : []),
     readiness: [...adapters.values()].map((a) => async () => {
       const s = a.status();
       return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
@@ -111,19 +119,23 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     agenda = await startAgenda(database.db, log);
     await scheduleRetention(agenda, database.models, deliveries, runtime.clock, opts.config.retention.rawEventDays);
     defineUnmute(agenda, runtime);
+    await scheduleNotifyRetention(agenda, notify, runtime.clock, opts.config.retention.rawEventDays, parseConfigDuration(opts.config.notify.linkTtl) ?? 86_400_000);
     await agenda.start();
   }
   await cards.resync(new Date(runtime.clock.now().getTime() - 86_400_000));
+  if (opts.outboxIntervalMs !== false) notify.sender.start(opts.outboxIntervalMs ?? 5_000);
   return {
     runtime,
     cards,
     chat,
+    notify,
     server,
     agenda,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       await new Promise<void>((ok) => server.close(() => ok()));
       await cards.stop();
+      await notify.sender.stop();
       server.closeAllConnections();
       for (const a of adapters.values()) await a.stop().catch(() => {});
       await agenda?.stop();

@@ -277,6 +277,11 @@ export class DingTalkAppAdapter implements ChatAdapter {
     return this.sendGroup(to.channel, text);
   }
 
+  /** Paging by direct message: the robot's one-to-one message (oToMessages/batchSend) to a staff id. */
+  sendDirect(userId: string, text: string): Promise<SendResult<void>> {
+    return this.sendPrivate(userId, text);
+  }
+
   private async sendPrivate(userId: string, text: string): Promise<SendResult<void>> {
     const res = await this.api.call<{ invalidStaffIdList?: string[]; flowControlledStaffIdList?: string[] }>('POST', '/v1.0/robot/oToMessages/batchSend', {
       robotCode: this.opts.robotCode,

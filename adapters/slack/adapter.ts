@@ -196,6 +196,16 @@ export class SlackAdapter implements ChatAdapter {
     }
   }
 
+  /** Paging by direct message: chat.postMessage to the user id opens (or reuses) the bot's DM with them. */
+  async sendDirect(userId: string, text: string): Promise<SendResult<void>> {
+    try {
+      await this.web.chat.postMessage({ channel: userId, text: fit(text, 3900, true), unfurl_links: false, unfurl_media: false });
+      return { kind: 'sent', value: undefined };
+    } catch (err) {
+      return this.failure(err, 'chat.postMessage', userId);
+    }
+  }
+
   private failure(err: unknown, method: string, channel: string): SendResult<never> {
     const f = classify(err);
     if (f.kind === 'failed' && AUTH_ERRORS.has(f.error)) this.authProblem = `Slack refused the bot token (${f.error})`;

@@ -218,6 +218,20 @@ export class WechatyAdapter implements ChatAdapter {
     return sent.kind === 'sent' ? { kind: 'sent', value: undefined } : sent;
   }
 
+  /** Paging by direct message: contact.say() to the member's WeChat contact id (a friend of the bot account). */
+  async sendDirect(userId: string, text: string): Promise<SendResult<void>> {
+    const bot = this.bot;
+    if (!bot || !bot.isLoggedIn) return { kind: 'retry', afterMs: NOT_LOGGED_IN_RETRY_MS, error: 'wechat account not logged in' };
+    const contact = await bot.Contact.find({ id: userId }).catch(() => undefined);
+    if (!contact) return { kind: 'failed', error: `wechat contact not found: ${clipChars(userId, 80)} (is the person a friend of the bot account?)` };
+    try {
+      await contact.say(clipChars(text, 3900));
+      return { kind: 'sent', value: undefined };
+    } catch (err) {
+      return { kind: 'retry', afterMs: SEND_RETRY_MS, error: `send: ${errorText(err)}` };
+    }
+  }
+
   /** Sends one text to a room; the value is the message id when the puppet reports one. */
   private async say(channel: string, text: string, mention?: Contact): Promise<SendResult<string | undefined>> {
     const bot = this.bot;

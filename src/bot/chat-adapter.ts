@@ -117,5 +117,10 @@ export interface ChatAdapter {
   update(ref: MessageRef, card: Card): Promise<SendResult<void>>;
   /** Answers a request (ephemeral when `reply.private` and the platform allows it). */
   reply(to: ReplyTarget, reply: BotReply): Promise<SendResult<void>>;
+  /**
+   * A direct (one-to-one) text message to a person by their platform user id, for paging by `dm`
+   * (src/notify/). Absent where the platform cannot: the outbox then falls back to the next method.
+   */
+  sendDirect?(userId: string, text: string): Promise<SendResult<void>>;
   status(): AdapterStatus;
 }

@@ -191,6 +191,86 @@ export const escalationPolicySchema = z.strictObject({
   ackTimeout: durationText.optional(),
 });
 
+/** A provider's base URL (tests point it at a local fake); defaults to the provider's public API. */
+const endpoint = z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional();
+
+/** SMS providers: Aliyun (dysmsapi) and Tencent Cloud for China, Twilio elsewhere. */
+export const smsProviderSchema = z.discriminatedUnion('provider', [
+  z.strictObject({
+    provider: z.literal('aliyun'),
+    accessKeyId: z.string().min(1),
+    accessKeySecret: z.string().min(1),
+    signName: z.string().min(1),
+    /** An approved notification template with the parameters severity, id, title, link. */
+    templateCode: z.string().min(1),
+    regionId: z.string().min(1).default('cn-hangzhou'),
+    endpoint,
+  }),
+  z.strictObject({
+    provider: z.literal('tencent'),
+    secretId: z.string().min(1),
+    secretKey: z.string().min(1),
+    sdkAppId: z.string().min(1),
+    signName: z.string().min(1),
+    /** An approved template with four parameters: {1} severity, {2} id, {3} title, {4} link. */
+    templateId: z.string().min(1),
+    region: z.string().min(1).default('ap-guangzhou'),
+    endpoint,
+  }),
+  z.strictObject({
+    provider: z.literal('twilio'),
+    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID like AC + 32 hex digits'),
+    authToken: z.string().min(1),
+    from: z.string().min(1),
+    endpoint,
+  }),
+]);
+
+/** Voice providers: Aliyun voice notification (TTS template), Twilio (reads the title, press 1 to claim). */
+export const voiceProviderSchema = z.discriminatedUnion('provider', [
+  z.strictObject({
+    provider: z.literal('aliyun'),
+    accessKeyId: z.string().min(1),
+    accessKeySecret: z.string().min(1),
+    /** The number shown to the callee (a number bought in the console). */
+    calledShowNumber: z.string().min(1),
+    /** An approved TTS template with the parameters severity, id, title. */
+    ttsCode: z.string().min(1),
+    regionId: z.string().min(1).default('cn-hangzhou'),
+    endpoint,
+  }),
+  z.strictObject({
+    provider: z.literal('twilio'),
+    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID like AC + 32 hex digits'),
+    authToken: z.string().min(1),
+    from: z.string().min(1),
+    endpoint,
+  }),
+]);
+
+/** Paging outside chat: links, email, SMS, voice, outgoing webhooks (src/notify/). */
+export const notifySchema = z.strictObject({
+  /** The address people reach dutybot at; personal action links and Twilio callbacks use it. */
+  publicUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
+  /** Signs personal action links (HMAC-SHA256). */
+  linkSecret: secret.optional(),
+  /** How long a personal action link works. */
+  linkTtl: durationText.default('24h'),
+  email: z
+    .strictObject({
+      /** `smtp://user:pass@host:587` or `smtps://…:465`; absent means the `SMTP_URL` environment variable. */
+      smtpUrl: z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').optional(),
+      from: z.string().min(3),
+    })
+    .optional(),
+  sms: smsProviderSchema.optional(),
+  voice: voiceProviderSchema.optional(),
+  /** Outgoing webhook rows are signed with this secret (HMAC-SHA256 of `<timestamp>.<body>`). */
+  webhook: z.strictObject({ secret, timeout: durationText.default('10s') }).optional(),
+  /** A message still failing after this many attempts fails for good (and falls back). */
+  maxAttempts: z.number().int().min(1).max(20).default(5),
+});
+
 export const configSchema = z.strictObject({
   locale: z.enum(['zh', 'en']).default('zh'),
   /** Times on cards and in chat answers are shown in this zone. */
@@ -209,6 +289,7 @@ export const configSchema = z.strictObject({
       rawEventDays: z.number().int().min(1).max(3650).default(30),
     })
     .default({ rawEventDays: 30 }),
+  notify: notifySchema.default({ linkTtl: '24h', maxAttempts: 5 }),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -227,3 +308,6 @@ export type ScheduleOverride = z.output<typeof overrideSchema>;
 export type NotifyMethod = z.output<typeof notifyMethodSchema>;
 export type EscalationTarget = z.output<typeof escalationTargetSchema>;
 export type EscalationPolicy = z.output<typeof escalationPolicySchema>;
+export type NotifyConfig = z.output<typeof notifySchema>;
+export type SmsProviderConfig = z.output<typeof smsProviderSchema>;
+export type VoiceProviderConfig = z.output<typeof voiceProviderSchema>;

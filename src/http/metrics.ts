@@ -28,6 +28,19 @@ export class Metrics {
     labelNames: ['platform', 'op', 'result'] as const,
     registers: [this.registry],
   });
+  readonly notifySends = new Counter({
+    name: 'dutybot_notify_messages_total',
+    help: 'Outbox messages handled, by channel (dm, sms, voice, email, webhook), provider and result (sent, retry, failed, cancelled)',
+    labelNames: ['channel', 'provider', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly notifySeconds = new Histogram({
+    name: 'dutybot_notify_send_duration_seconds',
+    help: 'Time of one provider call, by channel and provider',
+    labelNames: ['channel', 'provider'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   readonly openAlerts: Gauge<'state'>;
 
   constructor(countOpen: () => Promise<Record<string, number>>) {

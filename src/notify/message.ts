@@ -27,18 +27,29 @@ export interface OutboxMessage {
   /** Escalation level (1-based) and cycle (1-based), when it came from escalation. */
   level?: number;
   cycle?: number;
-  state: 'pending' | 'sending' | 'sent' | 'failed';
-  /** Not before this time (retries with backoff move it). */
+  /**
+   * `sending` rows carry a lease in `dueAt`: a row still `sending` after it (its process died
+   * mid-send) is due again. `sent`, `failed` and `cancelled` rows leave `outbox` for `outboxlog`
+   * (see docs/decisions/0009-outbox-sender.md), so `outbox` holds only work still to do.
+   */
+  state: 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
+  /** Not before this time (retries with backoff move it); for a `sending` row, its lease's end. */
   dueAt: Date;
   createdAt: Date;
   attempts: number;
   lastError?: string;
   /** The provider's answer (message id, call id) once sent: the delivery receipt. */
   receipt?: string;
+  /** Which provider carried it (`aliyun`, `tencent`, `twilio`, `smtp`, `slack`…), once tried. */
+  provider?: string;
   sentAt?: Date;
+  /** When it reached a final state (sent, failed, cancelled). */
+  finishedAt?: Date;
+  /** For a fallback row: the `_id` of the row whose permanent failure created it. */
+  fallbackOf?: string;
 }
 
 /** What a caller gives; the outbox fills in state, attempts and times. */
-export type NewOutboxMessage = Omit<OutboxMessage, 'state' | 'dueAt' | 'createdAt' | 'attempts' | 'lastError' | 'receipt' | 'sentAt'> & {
+export type NewOutboxMessage = Omit<OutboxMessage, 'state' | 'dueAt' | 'createdAt' | 'attempts' | 'lastError' | 'receipt' | 'sentAt' | 'provider' | 'finishedAt'> & {
   dueAt?: Date;
 };

@@ -41,6 +41,8 @@ export class WechatMock {
   readonly room: RoomMock;
   /** Everything said in the room (people and bot), in order. */
   readonly said: SaidMessage[] = [];
+  /** One-to-one messages (the bot's direct messages to people): to whom, what. */
+  readonly direct: Array<{ to: string; from: string; text: string }> = [];
   private readonly events = new EventEmitter();
 
   constructor(opts: WechatMockOptions = {}) {
@@ -57,6 +59,7 @@ export class WechatMock {
       adminIdList: [],
       avatar: '',
     } as Parameters<mock.Mocker['createRoom']>[0]);
+    this.puppet.on('message', ({ messageId }: { messageId: string }) => this.recordDirect(messageId));
     // RoomMock's emitter type comes from typed-emitter, which is not installed: use it as a plain emitter.
     (this.room as unknown as EventEmitter).on('message', (m: MessageMock) => {
       const p = m.payload as { id: string; talkerId?: string; text?: string; timestamp: number; mentionIdList?: string[] };
@@ -70,6 +73,12 @@ export class WechatMock {
       this.said.push(rec);
       this.events.emit('said', rec);
     });
+  }
+
+  /** Records one-to-one messages, which the mock announces only as the puppet's `message` event. */
+  private recordDirect(messageId: string): void {
+    const p = this.mocker.MessageMock.load(messageId).payload as { listenerId?: string; talkerId?: string; text?: string };
+    if (p.listenerId) this.direct.push({ to: p.listenerId, from: p.talkerId ?? '', text: p.text ?? '' });
   }
 
   /** Emits a `scan` event with this QR payload (status Waiting). */

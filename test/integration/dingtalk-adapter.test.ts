@@ -135,6 +135,11 @@ describe('DingTalkAppAdapter (dingtalk-stream SDK against the fake DingTalk)', (
     ]);
   });
 
+  it('sends a direct message through the robot’s one-to-one API (paging by dm)', async () => {
+    expect(await adapter.sendDirect('staff-zhang', '[dutybot] 严重 #7 磁盘满')).toEqual({ kind: 'sent', value: undefined });
+    expect(fake.privateMessages.at(-1)).toMatchObject({ userIds: ['staff-zhang'], msgKey: 'sampleText', msgParam: { content: '[dutybot] 严重 #7 磁盘满' } });
+  });
+
   it('echoes the gateway ping', async () => {
     const echo = await fake.ping();
     expect(echo.code).toBe(200);

@@ -171,6 +171,12 @@ describe('WechatyAdapter (wechaty + wechaty-puppet-mock)', () => {
     await new Promise<void>((ok) => server?.close(() => ok()));
   });
 
+  it('sends a direct message to a contact (paging by dm); an unknown contact fails for good', async () => {
+    expect(await adapter.sendDirect('wxid_zhang', '[dutybot] 严重 #7 磁盘满')).toEqual({ kind: 'sent', value: undefined });
+    expect(wx.direct.at(-1)).toEqual({ to: 'wxid_zhang', from: 'wxid_dutybot', text: '[dutybot] 严重 #7 磁盘满' });
+    expect((await adapter.sendDirect('wxid_nobody', 'x')).kind).toBe('failed');
+  });
+
   it('serves no QR once logged in', async () => {
     const res = await fetch(adminUrl, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(await res.json()).toMatchObject({ qr: null, url: null, status: { state: 'ready' } });

@@ -1,0 +1,29 @@
+import type { Alert } from '../core/alert.js';
+import type { Member } from '../config/schema.js';
+import type { Locale } from '../bot/card.js';
+import type { OutboxMessage } from './message.js';
+import type { ChannelResult } from './result.js';
+import type { PageContent } from './texts.js';
+
+/** Everything a channel needs to deliver one outbox row, prepared by the sender. */
+export interface Delivery {
+  row: OutboxMessage;
+  alert: Alert;
+  /** The recipient (absent for webhooks). */
+  member?: Member;
+  locale: Locale;
+  content: PageContent;
+  /** The personal action link's token (Twilio's <Gather> callback carries it), when links are on. */
+  linkToken?: string;
+}
+
+/** One way to reach a person (or a URL). Channels never retry themselves: the outbox does. */
+export interface Channel {
+  readonly method: OutboxMessage['method'];
+  /** For metrics and receipts: `aliyun`, `tencent`, `twilio`, `smtp`, `webhook`, or the chat platform. */
+  readonly provider: string;
+  send(d: Delivery): Promise<ChannelResult>;
+  /** The provider that carries this delivery, when it depends on the recipient (a DM's chat platform). */
+  providerFor?(d: Delivery): string;
+  close?(): Promise<void>;
+}

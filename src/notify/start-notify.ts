@@ -1,0 +1,47 @@
+import type { Router } from 'express';
+import type { ChatAdapter, PlatformId } from '../bot/chat-adapter.js';
+import { parseConfigDuration } from '../core/duration.js';
+import { linkRoutes } from '../http/link-routes.js';
+import type { Runtime } from '../runtime.js';
+import { OutboxStore } from '../store/outbox.js';
+import { buildChannels } from './build-channels.js';
+import { ActionLinks, LinkUses } from './links.js';
+import { OutboxSender } from './sender.js';
+
+export interface Notify {
+  outbox: OutboxStore;
+  sender: OutboxSender;
+  /** Absent unless `notify.publicUrl` and `notify.linkSecret` are set. */
+  links?: ActionLinks;
+  uses: LinkUses;
+  router?: Router;
+}
+
+/** Builds the outbox, its channels, the sender and the action-link routes from the config. */
+export function startNotify(rt: Runtime, adapters: ReadonlyMap<PlatformId, ChatAdapter>, casFilters: boolean, env: NodeJS.ProcessEnv = process.env): Notify {
+  const cfg = rt.config.notify;
+  const outbox = new OutboxStore(rt.database.db, { casFilters });
+  const links =
+    cfg.publicUrl && cfg.linkSecret ? new ActionLinks(cfg.linkSecret, cfg.publicUrl, parseConfigDuration(cfg.linkTtl) ?? 86_400_000) : undefined;
+  const uses = new LinkUses(rt.database.db);
+  const channels = buildChannels(cfg, { clock: rt.clock, adapters, env, linksOn: Boolean(links) });
+  const sender = new OutboxSender({
+    outbox,
+    alerts: rt.alerts,
+    directory: rt.directory,
+    locale: rt.config.locale,
+    channels,
+    links,
+    clock: rt.clock,
+    log: rt.log,
+    maxAttempts: cfg.maxAttempts,
+    // FerretDB's single SQLite writer makes many concurrent sends slower, not faster (bench:outbox);
+    // a few at once still hide a slow provider's latency.
+    concurrency: casFilters ? 8 : 4,
+    count: (channel, provider, result) => rt.metrics.notifySends.inc({ channel, provider, result }),
+    observeSeconds: (channel, provider, s) => rt.metrics.notifySeconds.observe({ channel, provider }, s),
+  });
+  const twilioAuthToken = cfg.voice?.provider === 'twilio' ? cfg.voice.authToken : undefined;
+  const router = links ? linkRoutes(rt, { links, uses, twilioAuthToken }) : undefined;
+  return { outbox, sender, links, uses, router };
+}
