@@ -42,9 +42,11 @@ export class GroupWriter<T extends Document> {
           for (const b of batch) b.done();
         } catch (err) {
           // An unordered bulk write reports which operations failed; the others went through.
+          // Each caller hears its own operation's error (e.g. code 11000 for its duplicate key).
           const failed = new Map<number, unknown>();
-          const writeErrors = (err as { writeErrors?: Array<{ index: number }> }).writeErrors;
-          if (Array.isArray(writeErrors) && writeErrors.length) for (const w of writeErrors) failed.set(w.index, err);
+          const writeErrors = (err as { writeErrors?: Array<{ index: number; code?: number; errmsg?: string }> }).writeErrors;
+          if (Array.isArray(writeErrors) && writeErrors.length)
+            for (const w of writeErrors) failed.set(w.index, Object.assign(new Error(w.errmsg ?? 'write failed'), { code: w.code, cause: err }));
           batch.forEach((b, i) => b.done(writeErrors?.length ? failed.get(i) : err));
         }
       }

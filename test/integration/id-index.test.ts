@@ -30,6 +30,6 @@ describe('a lookup by _id uses the index in every collection', () => {
       checked.push(`${name}:${typeof any._id === 'string' ? 'string' : 'ObjectId'}`);
     }
     // Both kinds of `_id` we use: ObjectIds (alerts) and strings (slots, short ids).
-    expect(checked).toEqual(expect.arrayContaining(['alerts:ObjectId', 'dedupslots:string', 'alertrefs:string']));
+    expect(checked).toEqual(expect.arrayContaining(['alerts:ObjectId', 'timelines:ObjectId', 'dedupslots:string', 'alertrefs:string']));
   });
 });
