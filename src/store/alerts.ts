@@ -7,6 +7,7 @@ import { GroupWriter } from './group-writer.js';
 import type { AlertDoc, AlertRefDoc, DedupSlotDoc, Models } from './models.js';
 import { ShortIds } from './short-ids.js';
 import { Timelines } from './timelines.js';
+import { writeGateOf, type WriteGate } from './write-gate.js';
 
 /** What the ingestion path knows about the integration an event came through. */
 export interface IngestContext {
@@ -91,6 +92,7 @@ export class AlertStore {
    * repeat's own answer and the slot is read again.
    */
   private readonly slotMemory = new Map<string, Types.ObjectId>();
+  private readonly gate: WriteGate;
   /** Triggers waiting for their key's lock, combined into one write when it is their turn. */
   private readonly waitingTriggers = new Map<string, TriggerGroup>();
 
@@ -98,11 +100,12 @@ export class AlertStore {
     private readonly m: Models,
     private readonly opts: AlertStoreOptions = { casFilters: true },
   ) {
+    this.gate = writeGateOf(m.Alert.db);
     this.timelines = new Timelines(m);
-    this.shortIds = new ShortIds(m);
-    this.refWriter = new GroupWriter(m.AlertRef.collection as never);
-    this.slotWriter = new GroupWriter(m.DedupSlot.collection as never);
-    this.alertWriter = new GroupWriter(m.Alert.collection as never);
+    this.shortIds = new ShortIds(m, this.gate);
+    this.refWriter = new GroupWriter(m.AlertRef.collection as never, 500, this.gate);
+    this.slotWriter = new GroupWriter(m.DedupSlot.collection as never, 500, this.gate);
+    this.alertWriter = new GroupWriter(m.Alert.collection as never, 500, this.gate);
   }
 
   /** Short ids come from blocks reserved in `counters` (src/store/short-ids.ts). */
@@ -156,11 +159,9 @@ export class AlertStore {
       const remembered = this.slotMemory.get(key);
       const alertId = remembered ?? (await this.m.DedupSlot.findById(key).lean())?.alertId;
       if (alertId) {
-        const repeated = await this.m.Alert.findOneAndUpdate(
-          { _id: alertId },
-          { $inc: { count: n, rev: 1 }, $set: { lastSeenAt: lastAt } },
-          { returnDocument: 'after' },
-        ).lean();
+        const repeated = await this.gate.run(() =>
+          this.m.Alert.findOneAndUpdate({ _id: alertId }, { $inc: { count: n, rev: 1 }, $set: { lastSeenAt: lastAt } }, { returnDocument: 'after' }).lean(),
+        );
         if (repeated && repeated.state !== 'resolved') {
           this.remember(key, alertId);
           return { alert: toAlert(repeated), outcome: 'deduplicated' };
@@ -257,15 +258,15 @@ export class AlertStore {
       const update: Record<string, unknown> = { $set, $inc: { version: 1, rev: 1 } };
       if (d.unset?.length) update.$unset = Object.fromEntries(d.unset.map((f) => [f, 1]));
       const _id = new Types.ObjectId(current.id);
-      const updated = await this.m.Alert.findOneAndUpdate(this.opts.casFilters ? { _id, version: current.version } : { _id }, update, {
-        returnDocument: 'after',
-      }).lean();
+      const updated = await this.gate.run(() =>
+        this.m.Alert.findOneAndUpdate(this.opts.casFilters ? { _id, version: current.version } : { _id }, update, { returnDocument: 'after' }).lean(),
+      );
       if (!updated) continue;
       if (d.set.state === 'resolved') {
         // Frees the dedup key: the next trigger opens a new alert.
         const key = slotId(current.integration, current.dedupKey);
         this.slotMemory.delete(key);
-        await this.m.DedupSlot.collection.deleteOne((this.opts.casFilters ? { _id: key, alertId: _id } : { _id: key }) as never);
+        await this.gate.run(() => this.m.DedupSlot.collection.deleteOne((this.opts.casFilters ? { _id: key, alertId: _id } : { _id: key }) as never));
       }
       const timeline: TimelineEntry = { alertId: current.id, at: now, kind: d.timeline, actor, text: d.text };
       await this.addTimeline([timeline]);

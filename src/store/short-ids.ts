@@ -1,4 +1,5 @@
 import type { Models } from './models.js';
+import type { WriteGate } from './write-gate.js';
 
 /**
  * Short ids (`#12`) handed out from blocks reserved in the `counters` document, so a storm of new
@@ -20,7 +21,10 @@ export class ShortIds {
   private reservedAt = -Infinity;
   private reserving: Promise<void> | null = null;
 
-  constructor(private readonly m: Models) {}
+  constructor(
+    private readonly m: Models,
+    private readonly gate?: WriteGate,
+  ) {}
 
   async take(): Promise<number> {
     while (this.next >= this.end) {
@@ -35,7 +39,9 @@ export class ShortIds {
     const now = performance.now();
     this.size = now - this.reservedAt < BUSY_MS ? Math.min(this.size * 2, MAX_BLOCK) : 1;
     this.reservedAt = now;
-    const c = await this.m.Counter.findOneAndUpdate({ _id: 'alert' }, { $inc: { seq: this.size } }, { upsert: true, returnDocument: 'after' }).lean();
+    const size = this.size;
+    const reserve = () => this.m.Counter.findOneAndUpdate({ _id: 'alert' }, { $inc: { seq: size } }, { upsert: true, returnDocument: 'after' }).lean();
+    const c = await (this.gate ? this.gate.run(reserve) : reserve());
     this.end = c!.seq + 1;
     this.next = this.end - this.size;
   }

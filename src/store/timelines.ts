@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { TimelineEntry } from '../core/alert.js';
 import { GroupWriter } from './group-writer.js';
 import type { AlertTimelineDoc, Models } from './models.js';
+import { writeGateOf } from './write-gate.js';
 
 /** `timeline()` answers at most this many entries (the first ones: how the alert began). */
 export const TIMELINE_READ_LIMIT = 1000;
@@ -21,7 +22,7 @@ export class Timelines {
   private readonly writer: GroupWriter<AlertTimelineDoc>;
 
   constructor(private readonly m: Models) {
-    this.writer = new GroupWriter(m.AlertTimeline.collection as never);
+    this.writer = new GroupWriter(m.AlertTimeline.collection as never, 500, writeGateOf(m.AlertTimeline.db));
   }
 
   async add(entries: TimelineEntry[]): Promise<void> {
