@@ -10,6 +10,7 @@
  *   BENCH_LOG_LEVEL    dutybot's log level during the bench (default warn)
  *   BENCH_CHAT_RATE    alerts per second in the chat latency run (default 20)
  *   BENCH_CHAT_SECONDS seconds of the chat latency run (default BENCH_SECONDS)
+ *   --history          cost vs stored history instead (bench/history.ts; BENCH_HISTORY_SIZES, BENCH_HISTORY_SAMPLES)
  *
  * src/log.ts reads LOG_LEVEL when it is imported, so it is set here and everything from src/
  * is imported dynamically in main(). (Static imports are hoisted above this line: keep them to
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const opsN = Math.round(envNumber('BENCH_OPS', 500));
 
   const { log } = await import('../src/log.js');
+  if (process.argv.includes('--history')) return historyMode(log);
   const { parseConfig } = await import('../src/config/load.js');
   const { startDutybot } = await import('../src/start.js');
   const { provisionDatabase, withDatabase } = await import('../src/store/provision.js');
@@ -148,6 +150,24 @@ async function main(): Promise<void> {
   } finally {
     await bot?.stop().catch((err: unknown) => console.error('stopping dutybot failed:', err));
     await db?.stop().catch((err: unknown) => console.error('stopping the database failed:', err));
+    if (!process.env.BENCH_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** `npm run bench -- --history`: bench/history.ts on a database of its own. */
+async function historyMode(log: import('../src/log.js').Logger): Promise<void> {
+  const { provisionDatabase } = await import('../src/store/provision.js');
+  const { runHistoryBench } = await import('./history.js');
+  const sizes = (process.env.BENCH_HISTORY_SIZES ?? '0,10000,100000').split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 0)) throw new Error('BENCH_HISTORY_SIZES: comma-separated whole numbers');
+  mkdirSync(join(projectRoot, '.test-db'), { recursive: true });
+  const dataDir = mkdtempSync(join(projectRoot, '.test-db', 'bench-history-'));
+  const db = await provisionDatabase({ dataDir, log });
+  try {
+    console.log(`dutybot history benchmark (database: ${db.kind}; node ${process.version}, ${cpus().length} CPU(s))`);
+    await runHistoryBench({ serverUri: db.uri, sizes, samples: Math.round(envNumber('BENCH_HISTORY_SAMPLES', 50)) });
+  } finally {
+    await db.stop().catch((err: unknown) => console.error('stopping the database failed:', err));
     if (!process.env.BENCH_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
   }
 }
