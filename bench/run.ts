@@ -88,7 +88,13 @@ async function main(): Promise<void> {
       const served = (): Promise<number> => inFlight.accepted();
       results.push(await runScenario(bot.url, scenario, { connections, seconds, warmupSeconds, watch, settle, served }));
     }
+    process.stderr.write(`running: raw insertOne, ${connections} clients …\n`);
+    const { measureRawInserts } = await import('./raw-insert.js');
+    const raw = await measureRawInserts(bot.runtime.database.db, connections, seconds);
     printTable(resultRows(results), 'Throughput');
+    console.log(
+      `  the database alone (insertOne of ~300 bytes, ${connections} clients, same run): ${round(raw.perSecond, 0)} inserts/s, p50 ${round(raw.p50)} ms, p99 ${round(raw.p99)} ms`,
+    );
     for (const line of resultNotes(results)) console.log(line);
     console.log(`  alerts in the database before each scenario (before its warm-up): ${alertsBefore.join(', ')}`);
     console.log('');
