@@ -159,9 +159,10 @@ export class AlertStore {
       const remembered = this.slotMemory.get(key);
       const alertId = remembered ?? (await this.m.DedupSlot.findById(key).lean())?.alertId;
       if (alertId) {
-        const repeated = await this.gate.run(() =>
-          this.m.Alert.findOneAndUpdate({ _id: alertId }, { $inc: { count: n, rev: 1 }, $set: { lastSeenAt: lastAt } }, { returnDocument: 'after' }).lean(),
-        );
+        // A grouped update (repeats of many keys go in one bulk write), then a read by `_id`:
+        // the read is not a write, so it does not queue for SQLite's single writer.
+        await this.alertWriter.write({ updateOne: { filter: { _id: alertId }, update: { $inc: { count: n, rev: 1 }, $set: { lastSeenAt: lastAt } } } });
+        const repeated = await this.m.Alert.findById(alertId).lean();
         if (repeated && repeated.state !== 'resolved') {
           this.remember(key, alertId);
           return { alert: toAlert(repeated), outcome: 'deduplicated' };
