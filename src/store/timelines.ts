@@ -1,8 +1,7 @@
 import { Types } from 'mongoose';
 import type { TimelineEntry } from '../core/alert.js';
-import { GroupWriter } from './group-writer.js';
 import type { AlertTimelineDoc, Models } from './models.js';
-import { writeGateOf } from './write-gate.js';
+import { writeGateOf, type WriteGate } from './write-gate.js';
 
 /** `timeline()` answers at most this many entries (the first ones: how the alert began). */
 export const TIMELINE_READ_LIMIT = 1000;
@@ -14,35 +13,57 @@ type StoredEntry = AlertTimelineDoc['entries'][number];
  * `_id`, and appending is an update by `_id`, so both cost the same at any history size
  * (decision 0006).
  *
- * Appends go through one group writer: entries for several alerts asked for together become one
- * bulk write, and only one batch is in flight at a time, so two appends to the same document never
- * race (FerretDB's read-change-write update would lose one; decision 0003).
+ * Group commit: entries asked for while a write is in flight wait for the next one, where all the
+ * entries for one alert become a single `$push` (FerretDB rewrites the whole document on each
+ * update, so four appends to one alert would cost four rewrites) and all alerts go in one bulk
+ * write. One write is in flight at a time, so two appends to one document never race (FerretDB's
+ * read-change-write update would lose one; decision 0003). Each caller returns once its entries
+ * are stored.
  */
 export class Timelines {
-  private readonly writer: GroupWriter<AlertTimelineDoc>;
+  private pending = new Map<string, StoredEntry[]>();
+  private waiters: Array<{ done: (err?: unknown) => void }> = [];
+  private flushing = false;
+  private readonly gate: WriteGate;
 
   constructor(private readonly m: Models) {
-    this.writer = new GroupWriter(m.AlertTimeline.collection as never, 500, writeGateOf(m.AlertTimeline.db));
+    this.gate = writeGateOf(m.AlertTimeline.db);
   }
 
-  async add(entries: TimelineEntry[]): Promise<void> {
-    const byAlert = new Map<string, StoredEntry[]>();
+  add(entries: TimelineEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
     for (const e of entries) {
-      const list = byAlert.get(e.alertId) ?? [];
+      const list = this.pending.get(e.alertId) ?? [];
       list.push(toStored(e));
-      byAlert.set(e.alertId, list);
+      this.pending.set(e.alertId, list);
     }
-    await Promise.all(
-      [...byAlert].map(([alertId, list]) =>
-        this.writer.write({
-          updateOne: {
-            filter: { _id: new Types.ObjectId(alertId) },
-            update: { $push: { entries: { $each: list } } },
-            upsert: true,
-          },
-        } as never),
-      ),
-    );
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ done: (err) => (err ? reject(err) : resolve()) });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.waiters.length) {
+        const batch = this.pending;
+        const waiters = this.waiters;
+        this.pending = new Map();
+        this.waiters = [];
+        const ops = [...batch].map(([alertId, list]) => ({
+          updateOne: { filter: { _id: new Types.ObjectId(alertId) }, update: { $push: { entries: { $each: list } } }, upsert: true },
+        }));
+        try {
+          await this.gate.run(() => this.m.AlertTimeline.collection.bulkWrite(ops as never, { ordered: false }));
+          for (const w of waiters) w.done();
+        } catch (err) {
+          for (const w of waiters) w.done(err);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   async read(alertId: string): Promise<TimelineEntry[]> {
