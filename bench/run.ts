@@ -130,13 +130,7 @@ async function main(): Promise<void> {
     console.log('');
     printTable(opRows(b.scaling), 'Lookup cost vs collection size (scratch collection with a unique index)');
     console.log('');
-    const counter = b.ops.find((o) => o.op.startsWith('counters'))?.avgMs;
     const hit = b.ops.find((o) => o.op.startsWith('alerts findOneAndUpdate by _id (repeat)'))?.avgMs;
-    if (counter) {
-      console.log(
-        `  New alerts take their short id one at a time (process-wide lock 'counter:alert'): at most ~${Math.round(1000 / counter)} new alerts/s at the unloaded counter latency.`,
-      );
-    }
     if (hit) {
       console.log(
         `  Repeats of one dedup key run one at a time (per-key lock): with 8 keys at most ~${Math.round((8 * 1000) / hit)} repeats/s at the unloaded findOneAndUpdate latency.`,
