@@ -157,7 +157,9 @@ export class AlertStore {
     const key = slotId(ctx.integration, e.dedupKey);
     for (let attempt = 0; ; attempt++) {
       const remembered = this.slotMemory.get(key);
-      const alertId = remembered ?? (await this.m.DedupSlot.findById(key).lean())?.alertId;
+      // A key this process has not seen is tried as a new alert first (the slot's insert says
+      // whether it is): a new alert then costs no read, a repeat after a restart one failed insert.
+      const alertId = remembered ?? (attempt === 0 ? undefined : (await this.m.DedupSlot.findById(key).lean())?.alertId);
       if (alertId) {
         // A grouped update (repeats of many keys go in one bulk write), then a read by `_id`:
         // the read is not a write, so it does not queue for SQLite's single writer.
@@ -180,7 +182,7 @@ export class AlertStore {
         await this.slotWriter.insert({ _id: key, alertId: _id });
       } catch (err) {
         if (!isDuplicateKey(err) || attempt >= 5) throw err;
-        continue; // another process opened it first: count ours as a repeat
+        continue; // the key is open already (opened before this process started, or by another): a repeat
       }
       const doc: AlertDoc = {
         _id,
