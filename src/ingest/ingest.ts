@@ -16,7 +16,7 @@ export interface EventResult {
  * copies), and the alert's `count` says how many there were. Otherwise every repeat would make the
  * alert's timeline document, rewritten on each append, bigger (decision 0006).
  */
-export const REPEATS_IN_TIMELINE = 100;
+export const REPEATS_IN_TIMELINE = 20;
 
 export interface IngestDeps {
   rawEvents: RawEventStore;
