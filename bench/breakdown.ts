@@ -100,7 +100,7 @@ export async function measureBreakdown(rt: Runtime, baseUrl: string, apiKey: str
     }),
   );
   await m.DedupSlot.collection.deleteMany({ _id: { $in: slotIds } } as never);
-  ops.push(await timeOp('counters findOneAndUpdate (short id)', n, () => rt.alerts.nextShortId()));
+  ops.push(await timeOp('short id (from a reserved block)', n, () => rt.alerts.nextShortId()));
   const alertIds: Types.ObjectId[] = [];
   ops.push(
     await timeOp('alerts insertOne (new alert)', n, (i) => {
@@ -147,7 +147,7 @@ export async function measureBreakdown(rt: Runtime, baseUrl: string, apiKey: str
       'rawevents insertOne',
       'dedupslots findOne by _id, miss (new key)',
       'dedupslots insertOne (new alert)',
-      'counters findOneAndUpdate (short id)',
+      'short id (from a reserved block)',
       'alerts insertOne (new alert)',
       'timeline insertMany, 1 entry',
     ]),

@@ -10,6 +10,7 @@
  *   BENCH_LOG_LEVEL    dutybot's log level during the bench (default warn)
  *   BENCH_CHAT_RATE    alerts per second in the chat latency run (default 20)
  *   BENCH_CHAT_SECONDS seconds of the chat latency run (default BENCH_SECONDS)
+ *   --history          cost vs stored history instead (bench/history.ts; BENCH_HISTORY_SIZES, BENCH_HISTORY_SAMPLES)
  *
  * src/log.ts reads LOG_LEVEL when it is imported, so it is set here and everything from src/
  * is imported dynamically in main(). (Static imports are hoisted above this line: keep them to
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const opsN = Math.round(envNumber('BENCH_OPS', 500));
 
   const { log } = await import('../src/log.js');
+  if (process.argv.includes('--history')) return historyMode(log);
   const { parseConfig } = await import('../src/config/load.js');
   const { startDutybot } = await import('../src/start.js');
   const { provisionDatabase, withDatabase } = await import('../src/store/provision.js');
@@ -86,7 +88,13 @@ async function main(): Promise<void> {
       const served = (): Promise<number> => inFlight.accepted();
       results.push(await runScenario(bot.url, scenario, { connections, seconds, warmupSeconds, watch, settle, served }));
     }
+    process.stderr.write(`running: raw insertOne, ${connections} clients …\n`);
+    const { measureRawInserts } = await import('./raw-insert.js');
+    const raw = await measureRawInserts(bot.runtime.database.db, connections, seconds);
     printTable(resultRows(results), 'Throughput');
+    console.log(
+      `  the database alone (insertOne of ~300 bytes, ${connections} clients, same run): ${round(raw.perSecond, 0)} inserts/s, p50 ${round(raw.p50)} ms, p99 ${round(raw.p99)} ms`,
+    );
     for (const line of resultNotes(results)) console.log(line);
     console.log(`  alerts in the database before each scenario (before its warm-up): ${alertsBefore.join(', ')}`);
     console.log('');
@@ -122,13 +130,7 @@ async function main(): Promise<void> {
     console.log('');
     printTable(opRows(b.scaling), 'Lookup cost vs collection size (scratch collection with a unique index)');
     console.log('');
-    const counter = b.ops.find((o) => o.op.startsWith('counters'))?.avgMs;
     const hit = b.ops.find((o) => o.op.startsWith('alerts findOneAndUpdate by _id (repeat)'))?.avgMs;
-    if (counter) {
-      console.log(
-        `  New alerts take their short id one at a time (process-wide lock 'counter:alert'): at most ~${Math.round(1000 / counter)} new alerts/s at the unloaded counter latency.`,
-      );
-    }
     if (hit) {
       console.log(
         `  Repeats of one dedup key run one at a time (per-key lock): with 8 keys at most ~${Math.round((8 * 1000) / hit)} repeats/s at the unloaded findOneAndUpdate latency.`,
@@ -148,6 +150,24 @@ async function main(): Promise<void> {
   } finally {
     await bot?.stop().catch((err: unknown) => console.error('stopping dutybot failed:', err));
     await db?.stop().catch((err: unknown) => console.error('stopping the database failed:', err));
+    if (!process.env.BENCH_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** `npm run bench -- --history`: bench/history.ts on a database of its own. */
+async function historyMode(log: import('../src/log.js').Logger): Promise<void> {
+  const { provisionDatabase } = await import('../src/store/provision.js');
+  const { runHistoryBench } = await import('./history.js');
+  const sizes = (process.env.BENCH_HISTORY_SIZES ?? '0,10000,100000').split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 0)) throw new Error('BENCH_HISTORY_SIZES: comma-separated whole numbers');
+  mkdirSync(join(projectRoot, '.test-db'), { recursive: true });
+  const dataDir = mkdtempSync(join(projectRoot, '.test-db', 'bench-history-'));
+  const db = await provisionDatabase({ dataDir, log });
+  try {
+    console.log(`dutybot history benchmark (database: ${db.kind}; node ${process.version}, ${cpus().length} CPU(s))`);
+    await runHistoryBench({ serverUri: db.uri, sizes, samples: Math.round(envNumber('BENCH_HISTORY_SAMPLES', 50)) });
+  } finally {
+    await db.stop().catch((err: unknown) => console.error('stopping the database failed:', err));
     if (!process.env.BENCH_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,8 +1,9 @@
 import { indexes } from './0001-indexes.js';
 import { cards } from './0002-cards.js';
+import { timelinesAndArchive } from './0003-timelines-and-archive.js';
 import { outbox } from './0005-outbox.js';
 import type { Migration } from './types.js';
 
 /** In order. Register each migration here explicitly; names are never reused. */
-export const migrations: readonly Migration[] = [indexes, cards, outbox];
+export const migrations: readonly Migration[] = [indexes, cards, timelinesAndArchive, outbox];
 export type { Migration };

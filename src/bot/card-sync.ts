@@ -96,9 +96,9 @@ export class CardSync {
   async resync(since: Date): Promise<number> {
     let queued = 0;
     for (const alert of await this.deps.alerts.recent(since, 5000)) {
-      const cards = new Map((await this.deps.cards.forAlert(alert.id)).map((c) => [c._id, c]));
+      // Each card by its `_id`: a filter on `alertId` would scan every card ever posted on FerretDB.
       for (const ch of this.channelsOf(alert)) {
-        const card = cards.get(cardId(alert.id, ch.platform, ch.channel));
+        const card = await this.deps.cards.get(cardId(alert.id, ch.platform, ch.channel));
         const behind = !card ? alert.state !== 'resolved' : card.state === 'posting' || (card.state === 'posted' && card.renderedRev < alert.rev);
         if (behind) {
           this.enqueue(ch.platform, ch.channel, alert.id, !card);

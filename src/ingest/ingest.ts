@@ -11,6 +11,13 @@ export interface EventResult {
   deduplicated: boolean;
 }
 
+/**
+ * A storm repeats one alert thousands of times: its timeline keeps the first repeats (with their raw
+ * copies), and the alert's `count` says how many there were. Otherwise every repeat would make the
+ * alert's timeline document, rewritten on each append, bigger (decision 0006).
+ */
+export const REPEATS_IN_TIMELINE = 20;
+
 export interface IngestDeps {
   rawEvents: RawEventStore;
   alerts: AlertStore;
@@ -67,7 +74,7 @@ async function applyOne(
   if (e.eventType === 'trigger') {
     const { alert, outcome } = await deps.alerts.trigger(ctx, e, now);
     const entry = { ...receivedEntry(alert.id, now, ctx, outcome === 'opened' ? 'opened' : 'received', e.title), rawEventId };
-    received.push(entry);
+    if (outcome === 'opened' || alert.count <= REPEATS_IN_TIMELINE) received.push(entry);
     emitted.push(() => deps.events.emit({ type: outcome, alert, entry }));
     return result(alert, outcome === 'deduplicated');
   }

@@ -1,6 +1,7 @@
 import type { Agenda } from 'agenda';
 import type { Clock } from '../core/clock.js';
 import type { Deliveries } from '../store/deliveries.js';
+import { ARCHIVE_AFTER_MS, archiveResolved } from '../store/alert-archive.js';
 import type { Models } from '../store/models.js';
 
 export const RETENTION_JOB = 'raw-event-retention';
@@ -20,10 +21,18 @@ export async function pruneDeliveries(deliveries: Deliveries, clock: Clock): Pro
   return deliveries.prune(new Date(clock.now().getTime() - 86_400_000));
 }
 
+/** Resolved alerts leave the hot `alerts` collection a day after they resolved (decision 0006). */
+export async function archiveOldAlerts(models: Models, clock: Clock): Promise<number> {
+  const db = models.Alert.db.db;
+  if (!db) return 0;
+  return archiveResolved(db, new Date(clock.now().getTime() - ARCHIVE_AFTER_MS));
+}
+
 export async function scheduleRetention(agenda: Agenda, models: Models, deliveries: Deliveries, clock: Clock, days: number): Promise<void> {
   agenda.define(RETENTION_JOB, async () => {
     await pruneRawEvents(models, clock, days);
     await pruneDeliveries(deliveries, clock);
+    await archiveOldAlerts(models, clock);
   });
   await agenda.every('1 hour', RETENTION_JOB);
 }

@@ -4,7 +4,10 @@ import { decide } from '../core/lifecycle.js';
 import type { Actor, AlertAction, AlertState, NormalizedEvent, SourceType } from '../core/types.js';
 import { KeyedLock } from './keyed-lock.js';
 import { GroupWriter } from './group-writer.js';
-import type { AlertDoc, AlertRefDoc, Models, TimelineDoc } from './models.js';
+import type { AlertDoc, AlertRefDoc, DedupSlotDoc, Models } from './models.js';
+import { ShortIds } from './short-ids.js';
+import { Timelines } from './timelines.js';
+import { writeGateOf, type WriteGate } from './write-gate.js';
 
 /** What the ingestion path knows about the integration an event came through. */
 export interface IngestContext {
@@ -34,6 +37,10 @@ export interface ListQuery {
 const lockKey = (integration: string, dedupKey: string): string => `alert:${integration}:${dedupKey}`;
 /** The `_id` of an open alert's slot in `dedupslots`. */
 const slotId = (integration: string, dedupKey: string): string => `${integration}:${dedupKey}`;
+/** Past this many remembered slots the memory starts again (it is only a shortcut). */
+const SLOT_MEMORY_MAX = 50_000;
+/** How many short ids a page of `list` that includes archived alerts may look at. */
+const ARCHIVE_WALK_MIN = 200;
 
 export function toAlert(doc: AlertDoc): Alert {
   const { _id, ...rest } = doc;
@@ -67,14 +74,27 @@ export interface AlertStoreOptions {
  *
  * Every hot-path read and write addresses one document by `_id` alone: the open alert of a dedup
  * key through `dedupslots` (`_id` = integration:key), a short id through `alertrefs`
- * (`_id` = "12"). MongoDB indexes any field; FerretDB 1.24 on SQLite uses an index only for a
- * filter that is exactly `{_id}` and scans the collection for anything else.
+ * (`_id` = "12"), a timeline through `timelines` (`_id` = the alert's id). MongoDB indexes any
+ * field; FerretDB 1.24 on SQLite uses an index only for a filter that is exactly `{_id}` and scans
+ * the collection for anything else. The few reads that filter (lists, counts, card resync) read
+ * `alerts`, which holds only open alerts and the last day's resolved ones: older ones are moved to
+ * `alertarchive` (src/store/alert-archive.ts), where lookups by id still find them.
  */
 export class AlertStore {
   /** Writes to one alert (keyed by integration and dedup key) are serialised in this process. */
   private readonly lock = new KeyedLock();
-  private readonly timelineWriter: GroupWriter<TimelineDoc>;
+  private readonly timelines: Timelines;
+  private readonly shortIds: ShortIds;
   private readonly refWriter: GroupWriter<AlertRefDoc>;
+  private readonly slotWriter: GroupWriter<DedupSlotDoc>;
+  private readonly alertWriter: GroupWriter<AlertDoc>;
+  /**
+   * The alert each dedup slot pointed at when we last used it: a repeat then costs one write and
+   * no read. Only a shortcut — a stale entry (the alert resolved elsewhere) is noticed by the
+   * repeat's own answer and the slot is read again.
+   */
+  private readonly slotMemory = new Map<string, Types.ObjectId>();
+  private readonly gate: WriteGate;
   /** Triggers waiting for their key's lock, combined into one write when it is their turn. */
   private readonly waitingTriggers = new Map<string, TriggerGroup>();
 
@@ -82,19 +102,17 @@ export class AlertStore {
     private readonly m: Models,
     private readonly opts: AlertStoreOptions = { casFilters: true },
   ) {
-    this.timelineWriter = new GroupWriter(m.Timeline.collection as never);
-    this.refWriter = new GroupWriter(m.AlertRef.collection as never);
+    this.gate = writeGateOf(m.Alert.db);
+    this.timelines = new Timelines(m);
+    this.shortIds = new ShortIds(m, this.gate);
+    this.refWriter = new GroupWriter(m.AlertRef.collection as never, 500, this.gate);
+    this.slotWriter = new GroupWriter(m.DedupSlot.collection as never, 500, this.gate);
+    this.alertWriter = new GroupWriter(m.Alert.collection as never, 500, this.gate);
   }
 
+  /** Short ids come from blocks reserved in `counters` (src/store/short-ids.ts). */
   async nextShortId(): Promise<number> {
-    return this.lock.run('counter:alert', async () => {
-      const c = await this.m.Counter.findOneAndUpdate(
-        { _id: 'alert' },
-        { $inc: { seq: 1 } },
-        { upsert: true, returnDocument: 'after' },
-      ).lean();
-      return c!.seq;
-    });
+    return this.shortIds.take();
   }
 
   /**
@@ -140,26 +158,33 @@ export class AlertStore {
   ): Promise<{ alert: Alert; outcome: TriggerOutcome }> {
     const key = slotId(ctx.integration, e.dedupKey);
     for (let attempt = 0; ; attempt++) {
-      const slot = await this.m.DedupSlot.findById(key).lean();
-      if (slot) {
-        const repeated = await this.m.Alert.findOneAndUpdate(
-          { _id: slot.alertId },
-          { $inc: { count: n, rev: 1 }, $set: { lastSeenAt: lastAt } },
-          { returnDocument: 'after' },
-        ).lean();
-        if (repeated && repeated.state !== 'resolved') return { alert: toAlert(repeated), outcome: 'deduplicated' };
+      const remembered = this.slotMemory.get(key);
+      // A key this process has not seen is tried as a new alert first (the slot's insert says
+      // whether it is): a new alert then costs no read, a repeat after a restart one failed insert.
+      const alertId = remembered ?? (attempt === 0 ? undefined : (await this.m.DedupSlot.findById(key).lean())?.alertId);
+      if (alertId) {
+        // A grouped update (repeats of many keys go in one bulk write), then a read by `_id`:
+        // the read is not a write, so it does not queue for SQLite's single writer.
+        await this.alertWriter.write({ updateOne: { filter: { _id: alertId }, update: { $inc: { count: n, rev: 1 }, $set: { lastSeenAt: lastAt } } } });
+        const repeated = await this.m.Alert.findById(alertId).lean();
+        if (repeated && repeated.state !== 'resolved') {
+          this.remember(key, alertId);
+          return { alert: toAlert(repeated), outcome: 'deduplicated' };
+        }
+        this.slotMemory.delete(key);
+        if (repeated) await this.m.Alert.updateOne({ _id: alertId }, { $inc: { count: -n, rev: -1 } });
+        if (remembered) continue; // our memory was stale: read the slot itself
         // A slot left behind (a crash between resolving and freeing it, or before the alert was
         // written): free it and open a new alert.
         await this.m.DedupSlot.collection.deleteOne({ _id: key } as never);
-        if (repeated) await this.m.Alert.updateOne({ _id: slot.alertId }, { $inc: { count: -n, rev: -1 } });
       }
 
       const _id = new Types.ObjectId();
       try {
-        await this.m.DedupSlot.collection.insertOne({ _id: key, alertId: _id } as never);
+        await this.slotWriter.insert({ _id: key, alertId: _id });
       } catch (err) {
         if (!isDuplicateKey(err) || attempt >= 5) throw err;
-        continue; // another process opened it first: count ours as a repeat
+        continue; // the key is open already (opened before this process started, or by another): a repeat
       }
       const route = ctx.dispatch?.(e, now);
       const doc: AlertDoc = {
@@ -186,12 +211,15 @@ export class AlertStore {
         lastSeenAt: lastAt,
         escalationLevel: 0,
       };
-      await Promise.all([
-        this.m.Alert.collection.insertOne(stripUndefined(doc)),
-        this.refWriter.insert({ _id: String(doc.shortId), alertId: _id }),
-      ]);
+      await Promise.all([this.alertWriter.insert(stripUndefined(doc)), this.refWriter.insert({ _id: String(doc.shortId), alertId: _id })]);
+      this.remember(key, _id);
       return { alert: toAlert(doc), outcome: 'opened' };
     }
+  }
+
+  private remember(key: string, alertId: Types.ObjectId): void {
+    if (this.slotMemory.size >= SLOT_MEMORY_MAX) this.slotMemory.clear();
+    this.slotMemory.set(key, alertId);
   }
 
   async findOpen(integration: string, dedupKey: string): Promise<Alert | null> {
@@ -210,8 +238,9 @@ export class AlertStore {
     return r ? this.byId(r.alertId) : null;
   }
 
+  /** `alerts` first (open and recent alerts), then the archive. */
   private async byId(id: Types.ObjectId): Promise<Alert | null> {
-    const doc = await this.m.Alert.findById(id).lean();
+    const doc = (await this.m.Alert.findById(id).lean()) ?? (await this.m.ArchivedAlert.findById(id).lean());
     return doc ? toAlert(doc) : null;
   }
 
@@ -236,14 +265,15 @@ export class AlertStore {
       const update: Record<string, unknown> = { $set, $inc: { version: 1, rev: 1 } };
       if (d.unset?.length) update.$unset = Object.fromEntries(d.unset.map((f) => [f, 1]));
       const _id = new Types.ObjectId(current.id);
-      const updated = await this.m.Alert.findOneAndUpdate(this.opts.casFilters ? { _id, version: current.version } : { _id }, update, {
-        returnDocument: 'after',
-      }).lean();
+      const updated = await this.gate.run(() =>
+        this.m.Alert.findOneAndUpdate(this.opts.casFilters ? { _id, version: current.version } : { _id }, update, { returnDocument: 'after' }).lean(),
+      );
       if (!updated) continue;
       if (d.set.state === 'resolved') {
         // Frees the dedup key: the next trigger opens a new alert.
         const key = slotId(current.integration, current.dedupKey);
-        await this.m.DedupSlot.collection.deleteOne((this.opts.casFilters ? { _id: key, alertId: _id } : { _id: key }) as never);
+        this.slotMemory.delete(key);
+        await this.gate.run(() => this.m.DedupSlot.collection.deleteOne((this.opts.casFilters ? { _id: key, alertId: _id } : { _id: key }) as never));
       }
       const timeline: TimelineEntry = { alertId: current.id, at: now, kind: d.timeline, actor, text: d.text };
       await this.addTimeline([timeline]);
@@ -254,25 +284,20 @@ export class AlertStore {
 
   async addTimeline(entries: TimelineEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await Promise.all(
-      entries.map((e) =>
-        this.timelineWriter.insert(
-          stripUndefined({ ...e, alertId: new Types.ObjectId(e.alertId), rawEventId: e.rawEventId ? new Types.ObjectId(e.rawEventId) : undefined }) as TimelineDoc,
-        ),
-      ),
-    );
+    await this.timelines.add(entries);
   }
 
   async timeline(alertId: string): Promise<TimelineEntry[]> {
-    const docs = await this.m.Timeline.find({ alertId: new Types.ObjectId(alertId) })
-      .sort({ at: 1, _id: 1 })
-      .limit(1000)
-      .lean();
-    return docs.map(
-      ({ _id, alertId: a, rawEventId: r, ...rest }) => ({ ...rest, alertId: a.toHexString(), ...(r ? { rawEventId: r.toHexString() } : {}) }) as TimelineEntry,
-    );
+    return this.timelines.read(alertId);
   }
 
+  /**
+   * Newest first. Open alerts and the last day's resolved ones come from `alerts` (small). When the
+   * list may include resolved alerts, older ones come from the archive, found by walking short ids
+   * down from the newest (lookups by `_id`, never a scan of the archive); the walk looks at a
+   * bounded number of ids per page, so a filter that matches few archived alerts returns a shorter
+   * page rather than reading the whole history.
+   */
   async list(q: ListQuery): Promise<Alert[]> {
     const filter: Record<string, unknown> = {};
     if (q.states?.length) filter.state = { $in: q.states };
@@ -280,7 +305,39 @@ export class AlertStore {
     if (q.ownerId) filter['owner.memberId'] = q.ownerId;
     if (q.cursor) filter._id = { $lt: new Types.ObjectId(q.cursor) };
     const docs = await this.m.Alert.find(filter).sort({ _id: -1 }).limit(q.limit).lean();
-    return docs.map(toAlert);
+    if (q.states?.length && !q.states.includes('resolved')) return docs.map(toAlert);
+    const archived = await this.archivedPage(q);
+    const seen = new Set(docs.map((d) => d._id.toHexString()));
+    return [...docs.map(toAlert), ...archived.filter((a) => !seen.has(a.id))]
+      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .slice(0, q.limit);
+  }
+
+  private async archivedPage(q: ListQuery): Promise<Alert[]> {
+    let from: number;
+    if (q.cursor) {
+      const last = await this.get(q.cursor);
+      if (!last) return [];
+      from = last.shortId - 1;
+    } else {
+      from = (await this.m.Counter.findById('alert').lean())?.seq ?? 0;
+    }
+    const matches = (a: Alert): boolean =>
+      (!q.team || a.team === q.team) && (!q.ownerId || a.owner?.memberId === q.ownerId) && (!q.cursor || a.id < q.cursor);
+    const found: Alert[] = [];
+    const stop = Math.max(0, from - Math.max(ARCHIVE_WALK_MIN, 4 * q.limit));
+    for (let top = from; top > stop && found.length < q.limit; top -= q.limit) {
+      const ids = Array.from({ length: Math.min(q.limit, top - stop) }, (_, i) => top - i);
+      const page = await Promise.all(
+        ids.map(async (shortId) => {
+          const ref = await this.m.AlertRef.findById(String(shortId)).lean();
+          const doc = ref ? await this.m.ArchivedAlert.findById(ref.alertId).lean() : null;
+          return doc ? toAlert(doc) : null;
+        }),
+      );
+      for (const a of page) if (a && matches(a)) found.push(a);
+    }
+    return found;
   }
 
   /** Alerts still open, and those resolved since `since` (their cards may still need the final edit). */

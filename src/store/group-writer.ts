@@ -1,4 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
+import type { WriteGate } from './write-gate.js';
 
 /**
  * Group commit: writes asked for while a batch is in flight go together in the next one, so 32
@@ -16,6 +17,8 @@ export class GroupWriter<T extends Document> {
   constructor(
     private readonly collection: Collection<T>,
     private readonly maxBatch = 500,
+    /** Shared by the writers of one database so their batches do not collide (src/store/write-gate.ts). */
+    private readonly gate?: WriteGate,
   ) {}
 
   insert(doc: T): Promise<void> {
@@ -35,16 +38,16 @@ export class GroupWriter<T extends Document> {
       while (this.queue.length) {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
-          await this.collection.bulkWrite(
-            batch.map((b) => b.op),
-            { ordered: false },
-          );
+          const write = () => this.collection.bulkWrite(batch.map((b) => b.op), { ordered: false });
+          await (this.gate ? this.gate.run(write) : write());
           for (const b of batch) b.done();
         } catch (err) {
           // An unordered bulk write reports which operations failed; the others went through.
+          // Each caller hears its own operation's error (e.g. code 11000 for its duplicate key).
           const failed = new Map<number, unknown>();
-          const writeErrors = (err as { writeErrors?: Array<{ index: number }> }).writeErrors;
-          if (Array.isArray(writeErrors) && writeErrors.length) for (const w of writeErrors) failed.set(w.index, err);
+          const writeErrors = (err as { writeErrors?: Array<{ index: number; code?: number; errmsg?: string }> }).writeErrors;
+          if (Array.isArray(writeErrors) && writeErrors.length)
+            for (const w of writeErrors) failed.set(w.index, Object.assign(new Error(w.errmsg ?? 'write failed'), { code: w.code, cause: err }));
           batch.forEach((b, i) => b.done(writeErrors?.length ? failed.get(i) : err));
         }
       }

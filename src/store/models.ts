@@ -32,6 +32,16 @@ export interface TimelineDoc extends Omit<TimelineEntry, 'alertId' | 'rawEventId
   rawEventId?: Types.ObjectId;
 }
 
+/**
+ * One alert's timeline: `_id` is the alert's id, entries in the order they were written. Read and
+ * written by `_id` alone (decision 0006); replaces the `timeline` collection of one row per entry,
+ * which could only be read by a scan on FerretDB (migration 0003 moves those rows here).
+ */
+export interface AlertTimelineDoc {
+  _id: Types.ObjectId;
+  entries: Array<Omit<TimelineDoc, '_id' | 'alertId'>>;
+}
+
 export interface RawEventDoc {
   _id: Types.ObjectId;
   receivedAt: Date;
@@ -105,6 +115,11 @@ const timelineSchema = new Schema<TimelineDoc>(
   { ...opts, collection: 'timeline' },
 );
 
+const alertTimelineSchema = new Schema<AlertTimelineDoc>(
+  { _id: Schema.Types.ObjectId, entries: [{ _id: false, at: Date, kind: String, actor: actorSchema, rawEventId: Schema.Types.ObjectId, text: String }] },
+  { ...opts, collection: 'timelines' },
+);
+
 const rawEventSchema = new Schema<RawEventDoc>(
   {
     receivedAt: { type: Date, required: true },
@@ -122,6 +137,10 @@ const migrationSchema = new Schema<MigrationDoc>({ _id: String, appliedAt: Date 
 
 export interface Models {
   Alert: Model<AlertDoc>;
+  /** Resolved alerts moved out of `alerts` a day after they resolved (src/store/alert-archive.ts). */
+  ArchivedAlert: Model<AlertDoc>;
+  AlertTimeline: Model<AlertTimelineDoc>;
+  /** The `timeline` collection before migration 0003 (one document per entry); read only by it. */
   Timeline: Model<TimelineDoc>;
   RawEvent: Model<RawEventDoc>;
   DedupSlot: Model<DedupSlotDoc>;
@@ -133,6 +152,8 @@ export interface Models {
 export function registerModels(conn: Connection): Models {
   return {
     Alert: conn.model<AlertDoc>('Alert', alertSchema),
+    ArchivedAlert: conn.model<AlertDoc>('ArchivedAlert', alertSchema.clone().set('collection', 'alertarchive')),
+    AlertTimeline: conn.model<AlertTimelineDoc>('AlertTimeline', alertTimelineSchema),
     Timeline: conn.model<TimelineDoc>('Timeline', timelineSchema),
     RawEvent: conn.model<RawEventDoc>('RawEvent', rawEventSchema),
     DedupSlot: conn.model<DedupSlotDoc>('DedupSlot', dedupSlotSchema),

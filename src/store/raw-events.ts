@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { GroupWriter } from './group-writer.js';
+import { writeGateOf } from './write-gate.js';
 import type { Models, RawEventDoc } from './models.js';
 
 /**
@@ -11,7 +12,7 @@ export class RawEventStore {
   private readonly writer: GroupWriter<RawEventDoc>;
 
   constructor(private readonly m: Models) {
-    this.writer = new GroupWriter(m.RawEvent.collection as never);
+    this.writer = new GroupWriter(m.RawEvent.collection as never, 500, writeGateOf(m.RawEvent.db));
   }
 
   /** Stored before anything is applied: the first thing that makes an event durable. */
