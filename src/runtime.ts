@@ -8,6 +8,8 @@ import type { Logger } from './log.js';
 import type { AlertStore } from './store/alerts.js';
 import type { Database } from './store/database.js';
 import type { RawEventStore } from './store/raw-events.js';
+import type { HeartbeatMonitor } from './jobs/heartbeats.js';
+import type { MaintenanceService } from './jobs/maintenance.js';
 
 /** Everything a running dutybot holds, passed explicitly (no module-level singletons). */
 export interface Runtime {
@@ -22,4 +24,8 @@ export interface Runtime {
   log: Logger;
   /** The config's dispatch rules, compiled once. */
   dispatcher: Dispatcher;
+  /** Heartbeats (dead man's switches), when started. */
+  heartbeats?: HeartbeatMonitor;
+  /** Maintenance windows, when started; ingestion asks it whether a new alert opens inside one. */
+  maintenance?: MaintenanceService;
 }

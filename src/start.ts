@@ -21,6 +21,13 @@ import type { Runtime } from './runtime.js';
 import { AlertStore } from './store/alerts.js';
 import { openDatabase } from './store/database.js';
 import { RawEventStore } from './store/raw-events.js';
+import { HeartbeatMonitor } from './jobs/heartbeats.js';
+import { MaintenanceService } from './jobs/maintenance.js';
+import { HeartbeatStore } from './store/heartbeats.js';
+import { MaintenanceStore } from './store/maintenance.js';
+import { AlertMarks } from './store/alert-marks.js';
+import { teamNotifier } from './bot/team-notice.js';
+import { OpsCommands } from './bot/ops-commands.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -79,6 +86,15 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     countSend: (platform, op, result) => runtime.metrics.chatSends.inc({ platform, op, result }),
   });
   runtime.events.subscribe(cards.onEvent);
+  const timerSleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
+  runtime.maintenance = new MaintenanceService({
+    rt: runtime,
+    store: new MaintenanceStore(database.db),
+    marks: new AlertMarks(database.models),
+    notify: teamNotifier(runtime.directory, adapters, log),
+    sleep: timerSleep,
+  });
+  runtime.heartbeats = new HeartbeatMonitor(runtime, new HeartbeatStore(database.db), timerSleep);
   let agenda: Agenda | undefined;
   const deliveries = new Deliveries(database.db);
   const chat = new ChatService({
@@ -88,11 +104,14 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
+    ops: new OpsCommands(runtime, timeZone),
   });
   // A platform that is down must not stop dutybot: its cards wait and go out once it is back.
   for (const a of adapters.values()) {
     await a.start(chat.handle).catch((err: unknown) => log.error({ err, platform: a.platform }, 'chat adapter did not start'));
   }
+  await runtime.maintenance.start();
+  await runtime.heartbeats.start();
   const app = createHttpApp(runtime, {
     extraRouters: [...adapters.values()].flatMap((a) => (a.router ? [a.router] : [])),
     readiness: [...adapters.values()].map((a) => async () => {
@@ -111,6 +130,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     agenda = await startAgenda(database.db, log);
     await scheduleRetention(agenda, database.models, deliveries, runtime.clock, opts.config.retention.rawEventDays);
     defineUnmute(agenda, runtime);
+    await runtime.heartbeats.schedule(agenda);
+    await runtime.maintenance.schedule(agenda);
     await agenda.start();
   }
   await cards.resync(new Date(runtime.clock.now().getTime() - 86_400_000));
@@ -123,6 +144,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       await new Promise<void>((ok) => server.close(() => ok()));
+      runtime.heartbeats?.stop();
+      runtime.maintenance?.stop();
       await cards.stop();
       server.closeAllConnections();
       for (const a of adapters.values()) await a.stop().catch(() => {});
