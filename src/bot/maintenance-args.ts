@@ -42,8 +42,11 @@ export function addMatcherWord(m: Matchers, word: string): Bilingual | null {
   const key = plain[name];
   if (key) {
     if (op !== '=') return { zh: `${rawName} 只支持 =`, en: `${rawName} takes only =` };
+    const values = value.split(',').filter(Boolean);
+    const bad = key === 'severity' ? values.find((v) => !['critical', 'warning', 'info'].includes(v)) : undefined;
+    if (bad !== undefined) return { zh: `未知的级别 "${bad}"（critical、warning、info）`, en: `unknown severity "${bad}" (critical, warning, info)` };
     const list = (m[key] as string[] | undefined) ?? [];
-    (m as Record<string, string[]>)[key] = [...list, ...value.split(',').filter(Boolean)];
+    (m as Record<string, string[]>)[key] = [...list, ...values];
     return null;
   }
   m.labels = [...(m.labels ?? []), word];
