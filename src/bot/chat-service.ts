@@ -180,7 +180,7 @@ export class ChatService {
     const t = texts(locale);
     if (found.length === 0) return locale === 'zh' ? '没有未关闭的告警 ✅' : 'No open alerts ✅';
     return found
-      .map((a) => `${SEVERITY_EMOJI[a.severity]} ${refText(a.shortId)} ${a.title} · ${t.state[a.state]}${a.owner ? ` · ${a.owner.name}` : ''}`)
+      .map((a) => `${SEVERITY_EMOJI[a.severity]} ${refText(a.shortId)} ${a.title} · ${t.state[a.state]}${a.owner ? ` · ${a.owner.name}` : ''}${a.maintenance ? ` · 🛠 ${locale === 'zh' ? '维护中' : 'in maintenance'}` : ''}`)
       .join('\n');
   }
 
