@@ -16,8 +16,7 @@ const eventSchema = z.strictObject({
   service: z.string().max(255).optional(),
   labels: z.record(z.string(), z.string()).optional(),
   links: z.array(z.strictObject({ text: z.string().max(200).default('link'), href: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }) })).max(20).optional(),
-  /** A time that is not valid is ignored (the receipt time is used), like every source's. */
-  occurredAt: z.unknown().optional(),
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
 });
 
 export const apiParser: SourceParser = {
@@ -35,16 +34,8 @@ export const apiParser: SourceParser = {
         service: clean(e.service),
         labels: toLabels(e.labels),
         links: safeLinks(e.links ?? []),
-        occurredAt: isoTime(e.occurredAt),
+        occurredAt: e.occurredAt ? new Date(e.occurredAt) : undefined,
       },
     ];
   },
 };
-
-const ISO_WITH_OFFSET = z.iso.datetime({ offset: true });
-
-function isoTime(v: unknown): Date | undefined {
-  if (!ISO_WITH_OFFSET.safeParse(v).success) return undefined;
-  const d = new Date(v as string);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
