@@ -9,6 +9,8 @@ import type { AlertStore } from './store/alerts.js';
 import type { Database } from './store/database.js';
 import type { RawEventStore } from './store/raw-events.js';
 import type { OutboxStore } from './store/outbox.js';
+import type { HeartbeatMonitor } from './jobs/heartbeats.js';
+import type { MaintenanceService } from './jobs/maintenance.js';
 
 /** Everything a running dutybot holds, passed explicitly (no module-level singletons). */
 export interface Runtime {
@@ -25,4 +27,8 @@ export interface Runtime {
   dispatcher: Dispatcher;
   /** The paging outbox (src/notify/): insert rows with `outbox.enqueue`, then `kick()` the sender. */
   notify?: { outbox: OutboxStore; kick(): void };
+  /** Heartbeats (dead man's switches), when started. */
+  heartbeats?: HeartbeatMonitor;
+  /** Maintenance windows, when started; ingestion asks it whether a new alert opens inside one. */
+  maintenance?: MaintenanceService;
 }

@@ -24,6 +24,13 @@ import { RawEventStore } from './store/raw-events.js';
 import { startNotify, type Notify } from './notify/start-notify.js';
 import { scheduleNotifyRetention } from './jobs/notify-retention.js';
 import { parseConfigDuration } from './core/duration.js';
+import { HeartbeatMonitor } from './jobs/heartbeats.js';
+import { MaintenanceService } from './jobs/maintenance.js';
+import { HeartbeatStore } from './store/heartbeats.js';
+import { MaintenanceStore } from './store/maintenance.js';
+import { AlertMarks } from './store/alert-marks.js';
+import { teamNotifier } from './bot/team-notice.js';
+import { OpsCommands } from './bot/ops-commands.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -85,6 +92,15 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     countSend: (platform, op, result) => runtime.metrics.chatSends.inc({ platform, op, result }),
   });
   runtime.events.subscribe(cards.onEvent);
+  const timerSleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
+  runtime.maintenance = new MaintenanceService({
+    rt: runtime,
+    store: new MaintenanceStore(database.db),
+    marks: new AlertMarks(database.models),
+    notify: teamNotifier(runtime.directory, adapters, log),
+    sleep: timerSleep,
+  });
+  runtime.heartbeats = new HeartbeatMonitor(runtime, new HeartbeatStore(database.db), timerSleep);
   let agenda: Agenda | undefined;
   const deliveries = new Deliveries(database.db);
   const chat = new ChatService({
@@ -94,6 +110,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
+    ops: new OpsCommands(runtime, timeZone),
   });
   // A platform that is down must not stop dutybot: its cards wait and go out once it is back.
   for (const a of adapters.values()) {
@@ -101,6 +118,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   }
   const notify = startNotify(runtime, adapters, !database.ferretdb);
   runtime.notify = { outbox: notify.outbox, kick: () => notify.sender.kick() };
+  await runtime.maintenance.start();
+  await runtime.heartbeats.start();
   const app = createHttpApp(runtime, {
     extraRouters: [...adapters.values()].flatMap((a) => (a.router ? [a.router] : [])).concat(notify.router ? [notify.router] : []),
     readiness: [...adapters.values()].map((a) => async () => {
@@ -120,6 +139,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     await scheduleRetention(agenda, database.models, deliveries, runtime.clock, opts.config.retention.rawEventDays);
     defineUnmute(agenda, runtime);
     await scheduleNotifyRetention(agenda, notify, runtime.clock, opts.config.retention.rawEventDays, parseConfigDuration(opts.config.notify.linkTtl) ?? 86_400_000);
+    await runtime.heartbeats.schedule(agenda);
+    await runtime.maintenance.schedule(agenda);
     await agenda.start();
   }
   await cards.resync(new Date(runtime.clock.now().getTime() - 86_400_000));
@@ -134,6 +155,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       await new Promise<void>((ok) => server.close(() => ok()));
+      runtime.heartbeats?.stop();
+      runtime.maintenance?.stop();
       await cards.stop();
       await notify.sender.stop();
       server.closeAllConnections();

@@ -99,7 +99,7 @@ export class CardSync {
       // Each card by its `_id`: a filter on `alertId` would scan every card ever posted on FerretDB.
       for (const ch of this.channelsOf(alert)) {
         const card = await this.deps.cards.get(cardId(alert.id, ch.platform, ch.channel));
-        const behind = !card ? alert.state !== 'resolved' : card.state === 'posting' || (card.state === 'posted' && card.renderedRev < alert.rev);
+        const behind = !card ? alert.state !== 'resolved' && !alert.maintenance : card.state === 'posting' || (card.state === 'posted' && card.renderedRev < alert.rev);
         if (behind) {
           this.enqueue(ch.platform, ch.channel, alert.id, !card);
           queued++;
@@ -232,6 +232,8 @@ export class CardSync {
     if (card?.state === 'failed') return DONE;
     if (card?.state === 'posted' && card.renderedRev >= alert.rev) return DONE;
     if (!card && alert.state === 'resolved') return DONE; // resolved before its card went out: nothing to show
+    // In a maintenance window: no card until the window ends (src/jobs/maintenance.ts announces it then).
+    if (!card && alert.maintenance) return DONE;
     if (card?.state === 'posted' && !editable) return this.noEdit.changed(q, alert, card);
 
     const rendered = renderAlertCard(alert, this.context(alert, now));

@@ -11,6 +11,7 @@ import type { BotReply, InboundRequest, PlatformId } from './chat-adapter.js';
 import { helpText, parseCommand, usage, type Command } from './commands.js';
 import { texts, refText } from './i18n.js';
 import { formatTime } from './render-card.js';
+import type { OpsCommands } from './ops-commands.js';
 
 /**
  * Turns a platform-neutral chat request (button click or command) into an alert action, with
@@ -23,6 +24,8 @@ export interface ChatServiceDeps {
   timeZone: string;
   /** Schedules the end of a mute (an Agenda job in production). */
   scheduleUnmute: (alertId: string, until: Date) => Promise<void>;
+  /** `heartbeats`, `heartbeat pause`, `maint …` (src/bot/ops-commands.ts). */
+  ops?: OpsCommands;
 }
 
 /** The identity platform of a channel kind (a DingTalk app robot and its users are "dingtalk"). */
@@ -56,6 +59,8 @@ export class ChatService {
       if (!c) return { text: t.refuse.notFound(req.alertRef), private: true };
       command = c;
     } else {
+      const ops = await this.deps.ops?.handle(req, member, locale);
+      if (ops) return ops;
       const parsed = parseCommand(req.text, { quotedAlertRef: req.quotedAlertRef, locale });
       if (!parsed.ok) return { text: `${parsed.error}\n${parsed.usage}`, private: true };
       command = parsed.command;
@@ -175,7 +180,7 @@ export class ChatService {
     const t = texts(locale);
     if (found.length === 0) return locale === 'zh' ? '没有未关闭的告警 ✅' : 'No open alerts ✅';
     return found
-      .map((a) => `${SEVERITY_EMOJI[a.severity]} ${refText(a.shortId)} ${a.title} · ${t.state[a.state]}${a.owner ? ` · ${a.owner.name}` : ''}`)
+      .map((a) => `${SEVERITY_EMOJI[a.severity]} ${refText(a.shortId)} ${a.title} · ${t.state[a.state]}${a.owner ? ` · ${a.owner.name}` : ''}${a.maintenance ? ` · 🛠 ${locale === 'zh' ? '维护中' : 'in maintenance'}` : ''}`)
       .join('\n');
   }
 

@@ -29,6 +29,8 @@ export interface Texts {
     service: string;
     count: string;
     lastSeen: string;
+    /** The source's start and our receipt, when they differ by more than a minute. */
+    times: string;
     owner: string;
     escalationLevel: string;
     labels: string;
@@ -65,6 +67,10 @@ export interface Texts {
     muted: (ref: string | number, until: string) => string;
     unmuted: (ref: string | number) => string;
   };
+  /** `开始于 14:02（收到于 14:05）` */
+  sourceTimes: (started: string, received: string) => string;
+  /** A card's line while its alert is in maintenance. */
+  inMaintenance: (until: string) => string;
   summary: {
     /** `还有 37 条告警（运维，5 台主机）`, `+37 more for ops, 5 hosts` */
     moreAlerts: (n: number, team: string, hosts: number) => string;
@@ -101,6 +107,7 @@ export const TEXTS: Record<Locale, Texts> = {
       service: '服务',
       count: '次数',
       lastSeen: '最近',
+      times: '时间',
       owner: '负责人',
       escalationLevel: '升级级别',
       labels: '标签',
@@ -135,6 +142,8 @@ export const TEXTS: Record<Locale, Texts> = {
       muted: (ref, until) => `已静默 ${refText(ref)} 至 ${until}`,
       unmuted: (ref) => `已取消静默 ${refText(ref)}`,
     },
+    sourceTimes: (started, received) => `开始于 ${started}（收到于 ${received}）`,
+    inMaintenance: (until) => `🛠 维护中，至 ${until}`,
     summary: {
       moreAlerts: (n, team, hosts) => {
         const parts = [team, hosts > 0 ? `${hosts} 台主机` : ''].filter(Boolean);
@@ -165,6 +174,7 @@ export const TEXTS: Record<Locale, Texts> = {
       service: 'Service',
       count: 'Count',
       lastSeen: 'Last seen',
+      times: 'Time',
       owner: 'Owner',
       escalationLevel: 'Escalation level',
       labels: 'Labels',
@@ -199,6 +209,8 @@ export const TEXTS: Record<Locale, Texts> = {
       muted: (ref, until) => `muted ${refText(ref)} until ${until}`,
       unmuted: (ref) => `unmuted ${refText(ref)}`,
     },
+    sourceTimes: (started, received) => `started ${started} (received ${received})`,
+    inMaintenance: (until) => `🛠 in maintenance until ${until}`,
     summary: {
       moreAlerts: (n, team, hosts) =>
         `+${n} more${team ? ` for ${team}` : ''}${hosts > 0 ? `, ${hosts} ${hosts === 1 ? 'host' : 'hosts'}` : ''}`,

@@ -4,6 +4,7 @@ import { allowedActions } from '../core/lifecycle.js';
 import type { AlertState, Label, Link, Severity } from '../core/types.js';
 import type { AlertCard, CardAction, CardActionId, CardField, CardMention, Locale, SummaryCard } from './card.js';
 import { texts, type Texts } from './i18n.js';
+import { showsBoth } from '../core/source-times.js';
 
 /**
  * Alert → platform-neutral card, pure: no I/O, no clock (`now` comes in), never throws on odd
@@ -161,6 +162,7 @@ function statusLine(alert: Alert, t: Texts, ctx: CardContext, mutedUntil: Date |
     parts.push(t.repeated(alert.count));
   }
   if (mutedUntil) parts.push(`${MUTED_EMOJI} ${t.mutedUntil(formatTime(mutedUntil, ctx))}`);
+  if (alert.maintenance && alert.state !== 'resolved') parts.push(t.inMaintenance(formatTime(alert.maintenance.until, ctx)));
   return parts.join(' · ');
 }
 
@@ -173,6 +175,8 @@ function fieldsOf(alert: Alert, t: Texts, ctx: CardContext): CardField[] {
   } else if (origin || app) {
     fields.push({ label: t.field.source, value: origin || app });
   }
+  const times = sourceTimesText(alert, t, ctx);
+  if (times) fields.push({ label: t.field.times, value: times });
   const team = clip(ctx.teamName, 100) || clip(alert.team, 100);
   if (team) fields.push({ label: t.field.team, value: team });
   const host = clip(alert.host, 100);
@@ -186,6 +190,14 @@ function fieldsOf(alert: Alert, t: Texts, ctx: CardContext): CardField[] {
     fields.push({ label: t.field.escalationLevel, value: String(alert.escalationLevel) });
   }
   return fields;
+}
+
+/** `started 14:02 (received 14:05)` when the source's start and our receipt differ by over a minute, else ''. */
+export function sourceTimesText(alert: Pick<Alert, 'sourceStartedAt' | 'firstSeenAt'>, t: Texts, ctx: Pick<CardContext, 'now' | 'timeZone'>): string {
+  const started = toDate(alert.sourceStartedAt);
+  const received = toDate(alert.firstSeenAt);
+  if (!showsBoth(started, received)) return '';
+  return t.sourceTimes(formatTime(started, ctx), formatTime(received, ctx));
 }
 
 /**

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { formatPath } from '../sources/validate.js';
 import { dispatchProblem } from './check-dispatch.js';
+import { opsProblem } from './check-ops.js';
 import { configSchema, type Config, type Integration } from './schema.js';
 
 /** Start-up stops with this; the message names the path of the wrong value. */
@@ -61,6 +62,8 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   });
   const dispatch = dispatchProblem(cfg);
   if (dispatch) throw new ConfigError(dispatch);
+  const ops = opsProblem(cfg);
+  if (ops) throw new ConfigError(ops);
   return {
     ...cfg,
     integrations: cfg.integrations.map((i) => ({ ...i, application: i.application ?? i.name }) as Integration),

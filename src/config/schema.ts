@@ -28,6 +28,8 @@ export const integrationSchema = z.strictObject({
   key: secret,
   team: id,
   application: z.string().min(1).max(100).optional(),
+  /** Alertmanager: the always-firing alert (`Watchdog`) whose arrival pings this integration's heartbeat. */
+  watchdog: z.string().min(1).max(200).optional(),
 });
 
 export const memberSchema = z.strictObject({
@@ -271,6 +273,33 @@ export const notifySchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(20).default(5),
 });
 
+/**
+ * A dead man's switch: no ping for `interval + grace` opens one alert. `integration` names the
+ * integration whose Watchdog pings it (its team is the default team); pings by URL are
+ * authenticated by any integration key of the heartbeat's team.
+ */
+export const heartbeatSchema = z.strictObject({
+  name: id,
+  team: id.optional(),
+  integration: id.optional(),
+  /** Labels on the alert it opens, so routes can match it (`labels: {service: backup}`). */
+  labels: z.record(z.string().min(1), z.string()).default({}),
+  interval: durationText,
+  grace: durationText.default('0s'),
+  severity: z.enum(['critical', 'warning', 'info']).default('critical'),
+  enabled: z.boolean().default(true),
+});
+
+/** A recurring maintenance window: matching alerts open while `time` holds post no card and page nobody. */
+export const recurringMaintenanceSchema = z.strictObject({
+  name: id,
+  match: matchersSchema.optional(),
+  /** Required; `match: {}` (or none) needs `all: true`, so one cannot silence everything by mistake. */
+  all: z.boolean().default(false),
+  time: timeWindowSchema,
+  reason: z.string().max(500).optional(),
+});
+
 export const configSchema = z.strictObject({
   locale: z.enum(['zh', 'en']).default('zh'),
   /** Times on cards and in chat answers are shown in this zone. */
@@ -283,6 +312,8 @@ export const configSchema = z.strictObject({
   routes: z.array(routeSchema).default([]),
   schedules: z.array(scheduleSchema).default([]),
   escalationPolicies: z.array(escalationPolicySchema).default([]),
+  heartbeats: z.array(heartbeatSchema).default([]),
+  maintenance: z.array(recurringMaintenanceSchema).default([]),
   retention: z
     .strictObject({
       /** Raw copies of accepted events are kept this long for audit and replay. */
@@ -311,3 +342,5 @@ export type EscalationPolicy = z.output<typeof escalationPolicySchema>;
 export type NotifyConfig = z.output<typeof notifySchema>;
 export type SmsProviderConfig = z.output<typeof smsProviderSchema>;
 export type VoiceProviderConfig = z.output<typeof voiceProviderSchema>;
+export type HeartbeatConfig = z.output<typeof heartbeatSchema>;
+export type RecurringMaintenance = z.output<typeof recurringMaintenanceSchema>;

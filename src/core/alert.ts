@@ -23,8 +23,18 @@ export interface Alert {
   links: Link[];
   /** How many trigger events this alert has absorbed (1 when opened). */
   count: number;
+  /** When dutybot received the first event (receipt time). */
   firstSeenAt: Date;
   lastSeenAt: Date;
+  /** When the source says the problem started (src/core/source-times.ts); receipt time when it did not say. */
+  sourceStartedAt?: Date;
+  /** When the source says it ended (its resolve event's time); `resolvedAt` is when we received it. */
+  sourceEndedAt?: Date;
+  /**
+   * Set while the alert opened inside a maintenance window: it is stored and deduplicated but
+   * posts no card and pages nobody (the escalation engine checks it) until the window ends.
+   */
+  maintenance?: AlertMaintenance;
   owner?: Owner;
   claimedAt?: Date;
   resolvedAt?: Date;
@@ -81,4 +91,12 @@ export interface AlertRoute {
   /** The escalation policy's id; absent means the first team's `escalationPolicy`, if any. */
   escalationPolicy?: string;
   channels: ChannelRef[];
+}
+
+/** The maintenance window an alert opened in (see src/jobs/maintenance.ts). */
+export interface AlertMaintenance {
+  /** A one-off window's id (`3`) or a recurring one's `cfg:<name>`. */
+  windowId: string;
+  /** When the window ends (for a recurring window, this occurrence's end). */
+  until: Date;
 }

@@ -8,6 +8,8 @@ import type { Runtime } from '../runtime.js';
 import { parseWith } from '../sources/validate.js';
 import { authenticateMember } from './auth.js';
 import { HttpError } from './errors.js';
+import { sourceTimesText } from '../bot/render-card.js';
+import { texts } from '../bot/i18n.js';
 
 const listQuery = z.strictObject({
   status: z
@@ -47,7 +49,8 @@ export function alertRoutes(rt: Runtime): Router {
 
   router.get('/api/v1/alerts/:id', async (req, res) => {
     const alert = await found(rt, req.params.id as string);
-    res.json({ alert: view(alert), timeline: await rt.alerts.timeline(alert.id) });
+    const times = sourceTimesText(alert, texts(rt.config.locale), { now: rt.clock.now(), timeZone: rt.config.timeZone });
+    res.json({ alert: { ...view(alert), ...(times ? { times } : {}) }, timeline: await rt.alerts.timeline(alert.id) });
   });
 
   router.post('/api/v1/alerts/:id/:action', json, async (req: Request, res: Response) => {

@@ -5,6 +5,8 @@ import { errorHandler } from './errors.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { routeTestRoutes } from './route-test-routes.js';
+import { heartbeatRoutes } from './heartbeat-routes.js';
+import { maintenanceRoutes } from './maintenance-routes.js';
 
 export interface HttpOptions {
   readiness?: ReadinessCheck[];
@@ -20,6 +22,8 @@ export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
   app.use(ingestRoutes(rt));
   app.use(alertRoutes(rt));
   app.use(routeTestRoutes(rt));
+  app.use(heartbeatRoutes(rt));
+  app.use(maintenanceRoutes(rt));
   for (const r of opts.extraRouters ?? []) app.use(r);
   app.use((req, res) => void res.status(404).json({ error: `no route ${req.method} ${req.path}` }));
   app.use(errorHandler(rt.log));

@@ -1,6 +1,8 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { SourceType } from '../core/types.js';
 import { ingest } from '../ingest/ingest.js';
+import { ingestContext } from '../ingest/context.js';
+import { splitWatchdog } from '../ingest/watchdog.js';
 import type { Runtime } from '../runtime.js';
 import { parsers } from '../sources/registry.js';
 import { authenticateIntegration } from './auth.js';
@@ -36,15 +38,11 @@ export function ingestRoutes(rt: Runtime): Router {
       } catch (err) {
         throw new HttpError(400, `malformed JSON: ${(err as Error).message}`, 'malformed');
       }
-      const events = parsers[source].parse(parsed);
+      const { events, watchdog } = splitWatchdog(parsers[source].parse(parsed), integration.watchdog);
       const arrival = { integration: integration.name, source, application: integration.application, team: integration.team };
-      const results = await ingest(
-        rt,
-        { ...arrival, dispatch: (e, at) => rt.dispatcher.route(arrival, e, at).route },
-        raw,
-        events,
-        rt.clock.now(),
-      );
+      const results = await ingest(rt, ingestContext(rt, arrival), raw, events, rt.clock.now());
+      // The Watchdog never becomes a card: its arrival is the ping of this integration's heartbeat.
+      if (watchdog) await rt.heartbeats?.pingIntegration(integration.name);
       rt.metrics.accepted.inc({ source }, events.length);
       observe(rt, res);
       if (source === 'api') res.status(202).json(results[0]);

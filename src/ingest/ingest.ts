@@ -3,6 +3,9 @@ import type { Actor, AlertState, NormalizedEvent } from '../core/types.js';
 import type { AlertEvents } from '../events.js';
 import { receivedEntry, type AlertStore, type IngestContext } from '../store/alerts.js';
 import type { RawEventStore } from '../store/raw-events.js';
+import { AlertMarks } from '../store/alert-marks.js';
+import type { Models } from '../store/models.js';
+import { sourceTime } from '../core/source-times.js';
 
 export interface EventResult {
   alertId: string | null;
@@ -22,6 +25,8 @@ export interface IngestDeps {
   rawEvents: RawEventStore;
   alerts: AlertStore;
   events: AlertEvents;
+  /** To record the source's end time of a resolve (absent in a few unit tests). */
+  database?: { models: Models };
 }
 
 /**
@@ -83,6 +88,11 @@ async function applyOne(
   const action = e.eventType === 'resolve' ? ({ kind: 'resolve', note: e.description } as const) : ({ kind: 'claim' } as const);
   const r = await deps.alerts.transition(open.id, action, source, now);
   if (!r.ok) return result(r.alert ?? open, true); // already in that state: the repeat is harmless
+  if (action.kind === 'resolve' && deps.database) {
+    const ended = sourceTime(e.occurredAt, now);
+    await new AlertMarks(deps.database.models).sourceEnded(r.alert.id, ended);
+    r.alert.sourceEndedAt = ended;
+  }
   emitted.push(() =>
     deps.events.emit({ type: action.kind === 'resolve' ? 'resolved' : 'claimed', alert: r.alert, previous: r.previous, entry: r.timeline }),
   );

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import type { Alert, AlertRoute, TimelineEntry, TimelineKind } from '../core/alert.js';
+import type { Alert, AlertMaintenance, AlertRoute, TimelineEntry, TimelineKind } from '../core/alert.js';
+import { sourceTime } from '../core/source-times.js';
 import { decide } from '../core/lifecycle.js';
 import type { Actor, AlertAction, AlertState, NormalizedEvent, SourceType } from '../core/types.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -17,6 +18,8 @@ export interface IngestContext {
   team: string;
   /** Dispatch (src/core/routing.ts), asked only when the event opens an alert: its route and first team. */
   dispatch?: (e: NormalizedEvent, receivedAt: Date) => AlertRoute;
+  /** Maintenance (src/jobs/maintenance.ts), asked only when the event opens an alert. */
+  maintenance?: (e: NormalizedEvent, receivedAt: Date) => AlertMaintenance | undefined;
 }
 
 export type TriggerOutcome = 'opened' | 'deduplicated';
@@ -209,6 +212,8 @@ export class AlertStore {
         rev: 1,
         firstSeenAt: now,
         lastSeenAt: lastAt,
+        sourceStartedAt: sourceTime(e.occurredAt, now),
+        maintenance: ctx.maintenance?.(e, now),
         escalationLevel: 0,
       };
       await Promise.all([this.alertWriter.insert(stripUndefined(doc)), this.refWriter.insert({ _id: String(doc.shortId), alertId: _id })]);

@@ -99,6 +99,9 @@ const alertSchema = new Schema<AlertDoc>(
     escalatedTeams: [String],
     secondsToClaim: Number,
     secondsToResolve: Number,
+    sourceStartedAt: Date,
+    sourceEndedAt: Date,
+    maintenance: { type: new Schema({ windowId: String, until: Date }, { _id: false }) },
   },
   { ...opts, collection: 'alerts' },
 );

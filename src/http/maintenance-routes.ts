@@ -1,0 +1,90 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { matchersSchema, type Matchers, type Member } from '../config/schema.js';
+import { parseConfigDuration } from '../core/duration.js';
+import { addMatcherWord } from '../bot/maintenance-args.js';
+import { MaintenanceError, type MaintenanceService } from '../jobs/maintenance.js';
+import type { Runtime } from '../runtime.js';
+import { parseWith } from '../sources/validate.js';
+import { authenticateMember } from './auth.js';
+import { HttpError } from './errors.js';
+
+/** REST windows may be longer than chat's 7 days, but not unbounded. */
+const MAX_REST_WINDOW_MS = 90 * 86_400_000;
+
+const createBody = z.strictObject({
+  /** The routes' matchers, as in the config. */
+  match: matchersSchema.optional(),
+  /** Or the chat form: `host=db-1 hostgroup=mysql`. */
+  matchers: z.string().min(1).max(1000).optional(),
+  all: z.boolean().default(false),
+  startsAt: z.iso.datetime({ offset: true }).optional(),
+  endsAt: z.iso.datetime({ offset: true }).optional(),
+  duration: z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, 'a duration like 30m, 2h, 1d').optional(),
+  reason: z.string().max(500).optional(),
+});
+
+/**
+ * `/api/v1/maintenance`: GET lists windows not yet ended, POST opens one, DELETE `/:id` ends one
+ * early. Member `apiToken` auth, like the alerts API. Bad input is a 4xx that names the field.
+ */
+export function maintenanceRoutes(rt: Runtime): Router {
+  const router = Router();
+  const json = express.json({ limit: '64kb', type: () => true });
+  const service = (): MaintenanceService => {
+    if (!rt.maintenance) throw new HttpError(503, 'maintenance windows are not running', 'unavailable');
+    return rt.maintenance;
+  };
+  router.use('/api/v1/maintenance', (req, res, next) => {
+    res.locals.member = authenticateMember(req, rt.directory);
+    next();
+  });
+
+  router.get('/api/v1/maintenance', (_req, res) => {
+    res.json({ windows: service().list() });
+  });
+
+  router.post('/api/v1/maintenance', json, async (req, res) => {
+    const body = parseWith(createBody, req.body ?? {});
+    const member = res.locals.member as Member;
+    const now = rt.clock.now();
+    const match: Matchers = { ...(body.match ?? {}) };
+    for (const word of body.matchers?.trim().split(/\s+/) ?? []) {
+      if (word.toLowerCase() === 'all') continue;
+      const err = addMatcherWord(match, word);
+      if (err) throw new HttpError(400, err.en, 'invalid', 'matchers');
+    }
+    const startsAt = body.startsAt ? new Date(body.startsAt) : now;
+    let endsAt: Date;
+    if (body.endsAt) endsAt = new Date(body.endsAt);
+    else if (body.duration) endsAt = new Date(startsAt.getTime() + parseConfigDuration(body.duration)!);
+    else throw new HttpError(400, 'an end is required: endsAt or duration', 'invalid', 'endsAt');
+    if (endsAt.getTime() - startsAt.getTime() > MAX_REST_WINDOW_MS) throw new HttpError(400, 'a window lasts at most 90 days', 'invalid', 'endsAt');
+    try {
+      const doc = await service().create({
+        match,
+        all: body.all || /(^|\s)all(\s|$)/i.test(body.matchers ?? ''),
+        startsAt,
+        endsAt,
+        reason: body.reason,
+        createdBy: { kind: 'member', memberId: member.id, name: member.name, via: 'rest' },
+      });
+      res.status(201).json({ window: doc });
+    } catch (err) {
+      if (err instanceof MaintenanceError) throw new HttpError(err.status, err.en, 'invalid');
+      throw err;
+    }
+  });
+
+  router.delete('/api/v1/maintenance/:id', async (req, res) => {
+    const member = res.locals.member as Member;
+    try {
+      const r = await service().end(req.params.id as string, { kind: 'member', memberId: member.id, name: member.name, via: 'rest' });
+      res.json({ window: r.doc, fired: r.fired, resolved: r.resolved, released: r.released.map((a) => a.id) });
+    } catch (err) {
+      if (err instanceof MaintenanceError) throw new HttpError(err.status, err.en, err.status === 404 ? 'not_found' : 'conflict');
+      throw err;
+    }
+  });
+  return router;
+}
