@@ -20,6 +20,9 @@ import type { Runtime } from './runtime.js';
 import { AlertStore } from './store/alerts.js';
 import { openDatabase } from './store/database.js';
 import { RawEventStore } from './store/raw-events.js';
+import { databaseHealth } from './http/database-health.js';
+import type { DatabaseHealth } from './store/supervisor.js';
+import type { ReadinessCheck } from './http/health-routes.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -35,6 +38,8 @@ export interface StartOptions {
   adapters?: ChatAdapter[];
   /** How the card sender waits (rate limits); tests pass one that moves a fake clock. */
   sleep?: (ms: number) => Promise<void>;
+  /** The embedded database's supervisor (none for MONGODB_URI): /readyz and /metrics show it. */
+  databaseHealth?: DatabaseHealth;
 }
 
 export interface Dutybot {
@@ -93,10 +98,10 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   }
   const app = createHttpApp(runtime, {
     extraRouters: [...adapters.values()].flatMap((a) => (a.router ? [a.router] : [])),
-    readiness: [...adapters.values()].map((a) => async () => {
+    readiness: [...adapters.values()].map((a): ReadinessCheck => async () => {
       const s = a.status();
       return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
-    }),
+    }).concat(opts.databaseHealth ? [databaseHealth(opts.databaseHealth, runtime.metrics.registry)] : []),
   });
   const server = await new Promise<Server>((ok, fail) => {
     const s = app.listen(opts.port, opts.host ?? '0.0.0.0', () => ok(s));
@@ -120,7 +125,11 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     agenda,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
+      // No new connections; requests in flight finish. A keep-alive connection is closed as soon
+      // as it is idle (not after keepAliveTimeout), so stopping takes as long as the slowest request.
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
       await new Promise<void>((ok) => server.close(() => ok()));
+      clearInterval(idle);
       await cards.stop();
       server.closeAllConnections();
       for (const a of adapters.values()) await a.stop().catch(() => {});
