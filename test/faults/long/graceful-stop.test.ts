@@ -3,10 +3,10 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { KEYS, testConfigInput } from '../support/bot.js';
-import { spawnDutybot, type DutybotProcess } from '../support/dutybot-process.js';
-import { storm } from '../support/storm.js';
-import { eventually } from '../support/wait.js';
+import { KEYS, testConfigInput } from '../../support/bot.js';
+import { spawnDutybot, type DutybotProcess } from '../../support/dutybot-process.js';
+import { storm } from '../../support/storm.js';
+import { eventually } from '../../support/wait.js';
 
 /**
  * `npm start` stopped by SIGTERM, as systemd, docker and Kubernetes do. Runs the real program in
