@@ -19,6 +19,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if ((err as { code?: number }).code === 11000) return false;
   return (
+    err.name === 'DeadlineExceeded' ||
     /^Mongo(ose)?(Server|Network|NotConnected|PoolCleared|Topology|WriteConcern|ServerSelection)/.test(err.name) ||
     /ECONNREFUSED|ECONNRESET|topology (is closed|was destroyed)|connection .* closed|client must be connected/i.test(err.message)
   );

@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime.js';
 import { parsers } from '../sources/registry.js';
 import { authenticateIntegration } from './auth.js';
 import { classifyError, HttpError, sendAnswer } from './errors.js';
+import { INGEST_DEADLINE_MS, withDeadline } from './deadline.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const WEBHOOK_SOURCES: readonly SourceType[] = ['alertmanager', 'zabbix', 'graylog', 'grafana'];
@@ -37,12 +38,15 @@ export function ingestRoutes(rt: Runtime): Router {
         throw new HttpError(400, `malformed JSON: ${(err as Error).message}`, 'malformed');
       }
       const events = parsers[source].parse(parsed);
-      const results = await ingest(
-        rt,
-        { integration: integration.name, source, application: integration.application, team: integration.team },
-        raw,
-        events,
-        rt.clock.now(),
+      const results = await withDeadline(
+        ingest(
+          rt,
+          { integration: integration.name, source, application: integration.application, team: integration.team },
+          raw,
+          events,
+          rt.clock.now(),
+        ),
+        INGEST_DEADLINE_MS,
       );
       rt.metrics.accepted.inc({ source }, events.length);
       observe(rt, res);
