@@ -22,6 +22,11 @@ describe('database trouble is a 503 with Retry-After', () => {
     expect(classifyError(err)).toMatchObject({ status: 503, body: { error: 'database unavailable, retry later' } });
   });
 
+  it('mongoose giving up on a connection that is not back → 503', () => {
+    const err = Object.assign(new Error('Operation `alerts.findOne()` buffering timed out after 10000ms'), { name: 'MongooseError' });
+    expect(classifyError(err).status).toBe(503);
+  });
+
   it('a duplicate key is not an outage', () => {
     expect(classifyError(Object.assign(new Error('E11000 duplicate key'), { name: 'MongoServerError', code: 11000 })).status).toBe(500);
   });
