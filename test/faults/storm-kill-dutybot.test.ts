@@ -128,7 +128,9 @@ describe.skipIf(!ownServer)('fault: dutybot is killed during a storm', () => {
       // our record of it): at most one card per kill can be posted again.
       expect(c.duplicates).toBeGreaterThanOrEqual(0);
       expect(c.duplicates).toBeLessThanOrEqual(SIZE.kills);
-      expect(c.posting).toBe(0);
+      // A card caught by a kill between "posting" and its record is posted again by the next
+      // start's resync; the short run stops before the sender has caught up, so it may still wait.
+      expect(c.posting).toBeLessThanOrEqual(LONG ? 0 : SIZE.kills);
     } finally {
       await client.close();
       await db.stop();
