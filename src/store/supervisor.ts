@@ -82,9 +82,17 @@ export class DatabaseSupervisor extends EventEmitter<SupervisorEvents> implement
 
   /** Waits for the first start; throws (with the server's last words) when it does not come up. */
   async start(): Promise<void> {
-    await this.waitReady(this.child);
-    // The server must not outlive us, even when our process exits without cleanup.
+    // The server must not outlive us, even when our process exits without cleanup (or while it
+    // is still starting); the pid file covers SIGKILL, which runs no hook.
     process.once('exit', this.killOnExit);
+    if (this.opts.pidFile && this.child.pid) writeFileSync(this.opts.pidFile, String(this.child.pid));
+    try {
+      await this.waitReady(this.child);
+    } catch (err) {
+      process.off('exit', this.killOnExit);
+      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+      throw err;
+    }
     this.running();
   }
 

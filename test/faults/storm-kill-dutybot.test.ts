@@ -20,7 +20,7 @@ const ownServer = inject('databaseKind') !== 'env';
 const dataDir = mkdtempSync(join(resolve('.test-db'), 'fault-kill-'));
 const started: DutybotProcess[] = [];
 afterAll(() => {
-  for (const p of started) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  for (const p of started) p.kill();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -65,6 +65,9 @@ describe.skipIf(!ownServer)('fault: dutybot is killed during a storm', () => {
       },
     });
     await restarting;
+    const t0 = Date.now();
+    const progress = (what: string) => process.stdout.write(`[fault: dutybot killed] ${what} (${Math.round((Date.now() - t0) / 1000)} s after the storm)\n`);
+    progress(`storm done: ${result.acked.size} acknowledged, ${kills} kills`);
 
     // Every alert gets its card (its own, or a line in the channel's summary card), the Slack
     // rate of one message a second permitting: wait for the sender to catch up.
@@ -79,6 +82,7 @@ describe.skipIf(!ownServer)('fault: dutybot is killed during a storm', () => {
       return done === SIZE.alerts && summaries.every((c) => c.messageId) ? { own: alertCards.filter((c) => c.state === 'posted').length, folded: alertCards.length - alertCards.filter((c) => c.state === 'posted').length, summaries: summaries.length } : undefined;
     }, LONG ? 600_000 : 120_000, 'every alert on a card');
     await live.close();
+    progress('cards delivered');
     const dbPid = Number(readFileSync(join(dataDir, 'database.pid'), 'utf8'));
 
     // More traffic, and a SIGTERM in the middle of it: in-flight requests finish, exit 0.
@@ -99,6 +103,7 @@ describe.skipIf(!ownServer)('fault: dutybot is killed during a storm', () => {
       },
     });
     const exit = await last.exited;
+    progress(`stopped by SIGTERM: ${JSON.stringify(exit)}`);
     const tailResult = await tail;
     expect(exit).toEqual({ code: 0, signal: null });
     expect(existsSync(join(dataDir, 'database.pid'))).toBe(false);

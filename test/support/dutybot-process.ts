@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { ConfigInput } from '../../src/config/schema.js';
@@ -18,6 +18,8 @@ export interface DutybotProcess {
   /** stdout + stderr so far (JSON log lines). */
   output(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** After a failed test: SIGKILL dutybot and the database it started (SIGKILL runs no hook). */
+  kill(): void;
 }
 
 export interface SpawnOptions {
@@ -56,5 +58,13 @@ export async function spawnDutybot(opts: SpawnOptions): Promise<DutybotProcess> 
     child.kill('SIGKILL');
     throw new Error(`${err.message}\n${out.slice(-3000)}`);
   });
-  return { url, port, child, output: () => out, exited };
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    try {
+      process.kill(Number(readFileSync(join(opts.dataDir, 'database.pid'), 'utf8')), 'SIGKILL');
+    } catch {
+      /* none left */
+    }
+  };
+  return { url, port, child, output: () => out, exited, kill };
 }

@@ -6,10 +6,11 @@ import { FakeSlackApi, type SlackCall } from '../../fakes/slack-api.js';
 import { KEYS, TOKENS, startTestBot, testConfig, testConfigInput, type TestBot } from '../../support/bot.js';
 
 /**
- * Fault: the chat platform down for 10 minutes — 8 minutes of HTTP 500, then 2 minutes of no
+ * Fault: the chat platform down for 10 minutes — 9½ minutes of HTTP 500, then 30 s of no
  * answer at all (the client times out) — while alerts open, are claimed and resolved. Time is the
  * test's fake clock (the sender's waits move with it); only the Slack client's request timeout is
- * real, shortened to 300 ms. After Slack returns: every card and every update is delivered, at
+ * real, shortened to 5 s. (A post that times out after the platform took it is posted again —
+ * no chat platform takes an idempotency key — so the time-out is kept well above a slow answer.) After Slack returns: every card and every update is delivered, at
  * most one message a second per channel, and no card is posted twice.
  */
 const CHANNELS = ['C0OPS', 'C0OPS2'];
@@ -42,7 +43,7 @@ describe('fault: every chat platform down for 10 minutes', () => {
     slack = await FakeSlackApi.start();
     const input = testConfigInput();
     input.teams![0]!.channels = CHANNELS.map((channel) => ({ platform: 'slack' as const, channel }));
-    const adapter = new SlackAdapter({ botToken: 'xoxb-test-token', signingSecret: 'secret', apiUrl: slack.apiUrl, log, requestTimeoutMs: 300 });
+    const adapter = new SlackAdapter({ botToken: 'xoxb-test-token', signingSecret: 'secret', apiUrl: slack.apiUrl, log, requestTimeoutMs: 5_000 });
     bot = await startTestBot({ config: testConfig(input), adapters: [adapter] });
   });
   afterAll(async () => {
@@ -63,7 +64,7 @@ describe('fault: every chat platform down for 10 minutes', () => {
     for (const id of ids.slice(0, 5)) expect((await bot.post(`/api/v1/alerts/${id}/claim`, {}, TOKENS.zhang)).status).toBe(200);
     for (const id of ids.slice(5, 8)) expect((await bot.post(`/api/v1/alerts/${id}/resolve`, {}, TOKENS.li)).status).toBe(200);
     await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: 'down-9', title: 'Down 9', severity: 'critical' }, KEYS.api);
-    await runUntil(start + 8 * 60_000);
+    await runUntil(start + 9.5 * 60_000);
     slack.outage = 'hang';
     await runUntil(start + 10 * 60_000);
     const failedDuringOutage = slack.calls.filter((c) => c.status === 500).length;

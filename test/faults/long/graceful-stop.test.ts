@@ -16,7 +16,7 @@ const ownServer = inject('databaseKind') !== 'env';
 const root = mkdtempSync(join(resolve('.test-db'), 'stop-'));
 const started: DutybotProcess[] = [];
 afterAll(() => {
-  for (const p of started) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  for (const p of started) p.kill();
   rmSync(root, { recursive: true, force: true });
 });
 
