@@ -11,7 +11,7 @@ export default defineConfig({
     include: ['test/faults/**/*.test.ts'],
     globalSetup: ['test/setup/database.ts'],
     env: { DUTYBOT_FAULTS: 'long' },
-    testTimeout: 900_000,
+    testTimeout: 3_600_000,
     hookTimeout: 120_000,
     maxWorkers: 1,
   },
