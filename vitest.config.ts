@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The long fault cases run in `npm run test:faults` (vitest.faults.config.ts).
+    exclude: ['test/faults/long/**', 'node_modules/**'],
     globalSetup: ['test/setup/database.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -4,31 +4,38 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { log } from './log.js';
 import { startDutybot } from './start.js';
 import { provisionDatabase, withDatabase } from './store/provision.js';
+import { stopOnSignals } from './shutdown.js';
 
 /** `npm start`: config, a database (provisioned locally when none is given), and dutybot. */
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.DUTYBOT_DATA_DIR ?? './data');
   const configPath = resolve(process.env.DUTYBOT_CONFIG ?? './dutybot.yaml');
   const config = loadConfig({ path: configPath, dataDir });
-  const db = await provisionDatabase({ dataDir, log });
+  // Signals are handled from the start: a SIGTERM while starting still stops what was started.
+  let db: Awaited<ReturnType<typeof provisionDatabase>> | undefined;
+  let bot: Awaited<ReturnType<typeof startDutybot>> | undefined;
+  const shutdown = stopOnSignals({
+    log,
+    stop: async () => {
+      await bot?.stop();
+      await db?.stop();
+    },
+  });
+  db = await provisionDatabase({ dataDir, log });
   const port = Number(process.env.PORT ?? 8080);
   const adapters = adaptersFromEnv({ env: process.env, config, dataDir, log });
   log.info({ chat: adapters.map((a) => a.platform) }, adapters.length ? 'chat adapters on' : 'no chat credentials: chat is off');
-  const bot = await startDutybot({ config, mongoUri: withDatabase(db.uri, 'dutybot'), port, adapters });
+  bot = await startDutybot({ config, mongoUri: withDatabase(db.uri, 'dutybot'), port, adapters, databaseHealth: db.supervisor });
   log.info({ url: bot.url, config: config.generated ? 'generated (no dutybot.yaml)' : configPath }, 'dutybot is running');
   if (config.generated) printFirstSteps(bot.url, config);
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    await bot.stop().catch((err) => log.error({ err }, 'error while stopping'));
-    await db.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // The embedded database would not come back: exit non-zero so that a process manager restarts
+  // the whole (docs/decisions/0010). The reason says what to check.
+  db.supervisor?.once('gave-up', (reason) => {
+    log.fatal({ reason }, 'database gave up');
+    process.stderr.write(`dutybot: ${reason}\n`);
+    void shutdown.begin('database gave up', 1);
+  });
 }
 
 /** No config file: show the generated credentials once, on the terminal only (never in the JSON log). */

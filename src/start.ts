@@ -31,6 +31,9 @@ import { MaintenanceStore } from './store/maintenance.js';
 import { AlertMarks } from './store/alert-marks.js';
 import { teamNotifier } from './bot/team-notice.js';
 import { OpsCommands } from './bot/ops-commands.js';
+import { databaseHealth } from './http/database-health.js';
+import type { DatabaseHealth } from './store/supervisor.js';
+import type { ReadinessCheck } from './http/health-routes.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -48,6 +51,8 @@ export interface StartOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The outbox sender's periodic pass (ms); `false` leaves only kick() (tests drive it). */
   outboxIntervalMs?: number | false;
+  /** The embedded database's supervisor (none for MONGODB_URI): /readyz and /metrics show it. */
+  databaseHealth?: DatabaseHealth;
 }
 
 export interface Dutybot {
@@ -122,10 +127,10 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   await runtime.heartbeats.start();
   const app = createHttpApp(runtime, {
     extraRouters: [...adapters.values()].flatMap((a) => (a.router ? [a.router] : [])).concat(notify.router ? [notify.router] : []),
-    readiness: [...adapters.values()].map((a) => async () => {
+    readiness: [...adapters.values()].map((a): ReadinessCheck => async () => {
       const s = a.status();
       return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
-    }),
+    }).concat(opts.databaseHealth ? [databaseHealth(opts.databaseHealth, runtime.metrics.registry)] : []),
   });
   const server = await new Promise<Server>((ok, fail) => {
     const s = app.listen(opts.port, opts.host ?? '0.0.0.0', () => ok(s));
@@ -154,7 +159,11 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     agenda,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
+      // No new connections; requests in flight finish. A keep-alive connection is closed as soon
+      // as it is idle (not after keepAliveTimeout), so stopping takes as long as the slowest request.
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
       await new Promise<void>((ok) => server.close(() => ok()));
+      clearInterval(idle);
       runtime.heartbeats?.stop();
       runtime.maintenance?.stop();
       await cards.stop();

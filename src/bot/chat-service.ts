@@ -12,6 +12,7 @@ import { helpText, parseCommand, usage, type Command } from './commands.js';
 import { texts, refText } from './i18n.js';
 import { formatTime } from './render-card.js';
 import type { OpsCommands } from './ops-commands.js';
+import { isDatabaseUnavailable } from '../http/errors.js';
 
 /**
  * Turns a platform-neutral chat request (button click or command) into an alert action, with
@@ -41,7 +42,21 @@ const LIST_LIMIT = 15;
 export class ChatService {
   constructor(private readonly deps: ChatServiceDeps) {}
 
+  /**
+   * While the database is down (restarting, failing over) a click or command cannot be applied:
+   * the person is told privately to try again in a moment, rather than left without an answer.
+   */
   readonly handle = async (req: InboundRequest): Promise<BotReply | null> => {
+    try {
+      return await this.answer(req);
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      this.deps.rt.log.warn({ platform: req.platform, err: (err as Error).message }, 'chat request while the database is unavailable');
+      return { text: texts(this.localeOf(req.platform, req.channel, req.channelName)).unavailable, private: true };
+    }
+  };
+
+  private readonly answer = async (req: InboundRequest): Promise<BotReply | null> => {
     const { rt } = this.deps;
     const now = rt.clock.now();
     if (req.deliveryId && !(await this.deps.deliveries.first(req.platform, req.deliveryId, now))) {

@@ -15,6 +15,8 @@ export interface Texts {
   /** Between items of a list inside one line. */
   listSep: string;
   untitled: string;
+  /** Private answer to a click or command while the database is down (restarting): nothing was done. */
+  unavailable: string;
   state: Record<AlertState, string>;
   severity: Record<Severity, string>;
   /** `静默至 09:41` */
@@ -95,6 +97,7 @@ export const TEXTS: Record<Locale, Texts> = {
     colon: '：',
     listSep: '、',
     untitled: '（无标题）',
+    unavailable: '数据库暂时不可用（正在自动恢复），本次操作未执行，请稍后再试。',
     state: { triggered: '待认领', acknowledged: '已认领', resolved: '已关闭' },
     severity: { critical: '严重', warning: '警告', info: '提示' },
     mutedUntil: (time) => `静默至 ${time}`,
@@ -162,6 +165,7 @@ export const TEXTS: Record<Locale, Texts> = {
     colon: ': ',
     listSep: ', ',
     untitled: '(no title)',
+    unavailable: 'The database is briefly unavailable (recovering by itself); nothing was done. Please try again in a moment.',
     state: { triggered: 'Open', acknowledged: 'Claimed', resolved: 'Resolved' },
     severity: { critical: 'Critical', warning: 'Warning', info: 'Info' },
     mutedUntil: (time) => `Muted until ${time}`,

@@ -19,8 +19,13 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if ((err as { code?: number }).code === 11000) return false;
   return (
+    err.name === 'DeadlineExceeded' ||
     /^Mongo(ose)?(Server|Network|NotConnected|PoolCleared|Topology|WriteConcern|ServerSelection)/.test(err.name) ||
-    /ECONNREFUSED|ECONNRESET|topology (is closed|was destroyed)|connection .* closed|client must be connected/i.test(err.message)
+    /ECONNREFUSED|ECONNRESET|topology (is closed|was destroyed)|connection .* closed|client must be connected/i.test(err.message) ||
+    // A full disk reaches us inside a bulk write's error (FerretDB/SQLite: "database or disk is full").
+    /disk is full|no space left on device|database is locked/i.test(err.message) ||
+    // mongoose holds operations while it has no connection, then gives up with this.
+    /buffering timed out/i.test(err.message)
   );
 }
 

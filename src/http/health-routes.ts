@@ -1,6 +1,9 @@
 import { Router } from 'express';
 import type { Runtime } from '../runtime.js';
 import { migrationsApplied } from '../store/migrate.js';
+import { withDeadline } from './deadline.js';
+
+const READY_DEADLINE_MS = 5_000;
 
 /** Component states reported by /readyz, e.g. each chat adapter's connection (later issues add them). */
 export type ReadinessCheck = () => Promise<{ name: string; ok: boolean; detail?: string }>;
@@ -12,7 +15,8 @@ export function healthRoutes(rt: Runtime, extra: ReadinessCheck[] = []): Router 
     const checks = await Promise.all([
       (async () => {
         try {
-          await rt.database.db.command({ ping: 1 });
+          // A frozen database must not freeze the probe: it answers 503 within the deadline.
+          await withDeadline(rt.database.db.command({ ping: 1 }), READY_DEADLINE_MS);
           const migrated = await migrationsApplied(rt.database.db);
           return { name: 'database', ok: migrated, detail: migrated ? 'reachable, migrations applied' : 'migrations pending' };
         } catch (err) {

@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MongoClient } from 'mongodb';
 import type { Logger } from '../log.js';
 import { FERRETDB_PATCH_TAG, applyFerretdbPatches } from './ferretdb-patches.js';
+import { DatabaseSupervisor, endOrphanDatabase, type SupervisorOptions } from './supervisor.js';
 
 /**
  * Finds or starts a MongoDB-protocol server. One module for `npm start`, the tests and the
@@ -21,6 +21,8 @@ export interface ProvisionedDatabase {
   /** A server URI without a database name; callers append their own. */
   uri: string;
   stop(): Promise<void>;
+  /** A server we started is supervised (restarted when it dies); none for MONGODB_URI. */
+  supervisor?: DatabaseSupervisor;
 }
 
 export interface ProvisionOptions {
@@ -30,6 +32,8 @@ export interface ProvisionOptions {
   env?: NodeJS.ProcessEnv;
   /** A fixed port for a started server (tests restart one on the same address); free port otherwise. */
   port?: number;
+  /** Restart backoff and limits for a server we start (src/store/supervisor.ts). */
+  supervise?: SupervisorOptions;
 }
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -50,14 +54,16 @@ export async function provisionDatabase(opts: ProvisionOptions): Promise<Provisi
     say('env', 'MONGODB_URI');
     return { kind: 'env', uri: env.MONGODB_URI, stop: async () => {} };
   }
+  const supervise = { log: opts.log, ...opts.supervise, pidFile: join(opts.dataDir, 'database.pid') };
+  endOrphanDatabase(supervise.pidFile, opts.log);
   if (onPath('mongod')) {
-    const db = await startMongod(opts.dataDir, opts.port);
+    const db = await startMongod(opts.dataDir, opts.port, supervise);
     say('mongod', `mongod on PATH, ${db.uri}`);
     return db;
   }
   if (existsSync(ferretdbBinary) || onPath('go')) {
     ensureFerretdb(opts.log);
-    const db = await startFerretdb(opts.dataDir, opts.port);
+    const db = await startFerretdb(opts.dataDir, opts.port, supervise);
     say('ferretdb', `FerretDB ${FERRETDB_VERSION} with SQLite in ${opts.dataDir}, ${db.uri}`);
     return db;
   }
@@ -123,7 +129,7 @@ export function ensureFerretdb(log?: Logger, variant: 'patched' | 'stock' = 'pat
   return binary;
 }
 
-async function startFerretdb(dataDir: string, fixedPort?: number): Promise<ProvisionedDatabase> {
+async function startFerretdb(dataDir: string, fixedPort?: number, supervise?: SupervisorOptions): Promise<ProvisionedDatabase> {
   const dir = join(dataDir, 'ferretdb');
   mkdirSync(dir, { recursive: true });
   const port = fixedPort ?? (await freePort());
@@ -140,58 +146,24 @@ async function startFerretdb(dataDir: string, fixedPort?: number): Promise<Provi
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DO_NOT_TRACK: '1' } },
   );
-  return waitReady('ferretdb', child, `mongodb://127.0.0.1:${port}`);
+  return waitReady('ferretdb', child, `mongodb://127.0.0.1:${port}`, supervise);
 }
 
-async function startMongod(dataDir: string, fixedPort?: number): Promise<ProvisionedDatabase> {
+async function startMongod(dataDir: string, fixedPort?: number, supervise?: SupervisorOptions): Promise<ProvisionedDatabase> {
   const dir = join(dataDir, 'mongod');
   mkdirSync(dir, { recursive: true });
   const port = fixedPort ?? (await freePort());
   const child = spawn('mongod', ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port), '--quiet'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  return waitReady('mongod', child, `mongodb://127.0.0.1:${port}`);
+  return waitReady('mongod', child, `mongodb://127.0.0.1:${port}`, supervise);
 }
 
-async function waitReady(kind: DatabaseKind, child: ChildProcess, uri: string): Promise<ProvisionedDatabase> {
-  let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString()).slice(-4000);
-  });
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (exited) throw new Error(`${kind} exited at start: ${stderr}`);
-    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 500, directConnection: true });
-    try {
-      await client.db('admin').command({ ping: 1 });
-      break;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${kind} did not answer within 30 s: ${String(err)} ${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    } finally {
-      await client.close().catch(() => {});
-    }
-  }
-  // The server must not outlive us, even when our process is killed without cleanup.
-  const kill = (): void => {
-    if (!exited) child.kill('SIGTERM');
-  };
-  process.once('exit', kill);
-  return {
-    kind,
-    uri,
-    stop: async () => {
-      process.off('exit', kill);
-      if (exited) return;
-      await new Promise<void>((ok) => {
-        child.once('exit', () => ok());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      });
-    },
-  };
+/** Waits for the server to answer, then keeps it alive (restarts it when it dies). */
+async function waitReady(kind: DatabaseKind, child: ChildProcess, uri: string, supervise?: SupervisorOptions): Promise<ProvisionedDatabase> {
+  const supervisor = new DatabaseSupervisor(kind, child, uri, supervise);
+  await supervisor.start();
+  return { kind, uri, supervisor, stop: () => supervisor.stop() };
 }
 
 async function startMemoryServer(): Promise<ProvisionedDatabase | null> {

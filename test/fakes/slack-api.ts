@@ -118,6 +118,12 @@ export class FakeSlackApi {
     this.failures.set(method, q);
   }
 
+  /**
+   * Slack is down (fault tests): `http500` answers every Web API call with HTTP 500, `hang` never
+   * answers (the client times out). Nothing is done or recorded as a message meanwhile.
+   */
+  outage: 'http500' | 'hang' | undefined;
+
   /** The next call of `method` is answered only after `ms` (for client-timeout tests). */
   stallNext(method: string, ms: number): void {
     this.stalls.set(method, ms);
@@ -197,6 +203,9 @@ export class FakeSlackApi {
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
     const call = { method, args, token, contentType };
+
+    if (this.outage === 'http500') return this.answer(res, call, 500, { ok: false, error: 'internal_error' });
+    if (this.outage === 'hang') return;
 
     const stall = this.stalls.get(method);
     if (stall !== undefined) {

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { DeadlineExceeded, withDeadline } from '../../src/http/deadline.js';
+import { classifyError } from '../../src/http/errors.js';
+
+/** What a sender hears when the database cannot take its event: 503 + Retry-After, never 500. */
+describe('database trouble is a 503 with Retry-After', () => {
+  const bulk = (message: string) => Object.assign(new Error(message), { name: 'MongoBulkWriteError', code: 1, writeErrors: [] });
+
+  it('a full disk (FerretDB/SQLite inside a bulk write, or MongoDB) → 503', () => {
+    for (const err of [
+      bulk('[msg_insert.go:168 handler.(*Handler).MsgInsert] [db.go:167 fsql.(*DB).InTransaction] database or disk is full (13)'),
+      bulk('write failed: No space left on device'),
+    ]) {
+      expect(classifyError(err)).toMatchObject({ status: 503, headers: { 'Retry-After': '10' }, reason: 'unavailable' });
+    }
+  });
+
+  it('a database that does not answer within the deadline → 503', async () => {
+    const never = new Promise<never>(() => {});
+    const err = await withDeadline(never, 10).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeadlineExceeded);
+    expect(classifyError(err)).toMatchObject({ status: 503, body: { error: 'database unavailable, retry later' } });
+  });
+
+  it('mongoose giving up on a connection that is not back → 503', () => {
+    const err = Object.assign(new Error('Operation `alerts.findOne()` buffering timed out after 10000ms'), { name: 'MongooseError' });
+    expect(classifyError(err).status).toBe(503);
+  });
+
+  it('a duplicate key is not an outage', () => {
+    expect(classifyError(Object.assign(new Error('E11000 duplicate key'), { name: 'MongoServerError', code: 11000 })).status).toBe(500);
+  });
+});
