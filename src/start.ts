@@ -20,6 +20,8 @@ import type { Runtime } from './runtime.js';
 import { AlertStore } from './store/alerts.js';
 import { openDatabase } from './store/database.js';
 import { RawEventStore } from './store/raw-events.js';
+import { setUpAnalytics, type Analytics } from './analytics/wire.js';
+import { scheduleWeeklyReports } from './jobs/weekly-report.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -43,6 +45,7 @@ export interface Dutybot {
   chat: ChatService;
   server: Server;
   agenda?: Agenda;
+  analytics: Analytics;
   url: string;
   stop(): Promise<void>;
 }
@@ -77,12 +80,14 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     countSend: (platform, op, result) => runtime.metrics.chatSends.inc({ platform, op, result }),
   });
   runtime.events.subscribe(cards.onEvent);
+  const analytics = setUpAnalytics(runtime, adapters);
   let agenda: Agenda | undefined;
   const deliveries = new Deliveries(database.db);
   const chat = new ChatService({
     rt: runtime,
     deliveries,
     timeZone,
+    stats: analytics.stats,
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
@@ -92,7 +97,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     await a.start(chat.handle).catch((err: unknown) => log.error({ err, platform: a.platform }, 'chat adapter did not start'));
   }
   const app = createHttpApp(runtime, {
-    extraRouters: [...adapters.values()].flatMap((a) => (a.router ? [a.router] : [])),
+    extraRouters: [analytics.router, ...[...adapters.values()].flatMap((a) => (a.router ? [a.router] : []))],
     readiness: [...adapters.values()].map((a) => async () => {
       const s = a.status();
       return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
@@ -105,10 +110,12 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   server.keepAliveTimeout = 65_000;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  analytics.setFallbackUrl(`http://127.0.0.1:${port}`);
   if (opts.jobs !== false) {
     agenda = await startAgenda(database.db, log);
     await scheduleRetention(agenda, database.models, deliveries, runtime.clock, opts.config.retention.rawEventDays);
     defineUnmute(agenda, runtime);
+    await scheduleWeeklyReports(agenda, { ...runtime, analytics: analytics.service, adapters, db: database.db });
     await agenda.start();
   }
   await cards.resync(new Date(runtime.clock.now().getTime() - 86_400_000));
@@ -118,6 +125,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     chat,
     server,
     agenda,
+    analytics,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       await new Promise<void>((ok) => server.close(() => ok()));
@@ -125,6 +133,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       server.closeAllConnections();
       for (const a of adapters.values()) await a.stop().catch(() => {});
       await agenda?.stop();
+      await analytics.recorder.settled();
       await database.close();
     },
   };

@@ -89,6 +89,16 @@ export interface BotReply {
 
 export type InboundHandler = (req: InboundRequest) => Promise<BotReply | null>;
 
+/** Words with a picture: a chart in a `stats` answer or a weekly report. */
+export interface ImageMessage {
+  title: string;
+  /** Lines in the channel's language, `\n`-separated. */
+  text: string;
+  png: Buffer;
+  /** A signed, expiring link of dutybot's to the same PNG, for platforms that show images by URL. */
+  url: string;
+}
+
 export interface AdapterStatus {
   state: 'off' | 'starting' | 'ready' | 'degraded';
   detail?: string;
@@ -111,4 +121,11 @@ export interface ChatAdapter {
   /** Answers a request (ephemeral when `reply.private` and the platform allows it). */
   reply(to: ReplyTarget, reply: BotReply): Promise<SendResult<void>>;
   status(): AdapterStatus;
+  /**
+   * Posts words and an image to a channel (a weekly report). Optional: without it the report goes
+   * as a summary card whose last line is the image's link.
+   */
+  postImage?(channel: string, message: ImageMessage): Promise<SendResult<void>>;
+  /** Answers a request with words and an image (`stats`). Optional: without it `reply` sends the words and the link. */
+  replyImage?(to: ReplyTarget, message: ImageMessage): Promise<SendResult<void>>;
 }

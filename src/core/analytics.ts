@@ -26,7 +26,7 @@ export interface AlertFact {
   title: string;
   dedupKey: string;
   /** Trigger events the alert absorbed: the noise it made. */
-  count: number;
+  events: number;
   openedAt: Date;
   /** `YYYY-MM-DD` of `openedAt` in the first team's zone. */
   day: string;
@@ -101,7 +101,7 @@ export function factPatch(event: FactEvent, settingsOf: (team: string) => FactSe
     severity: a.severity,
     title: a.title,
     dedupKey: a.dedupKey,
-    count: a.count,
+    events: a.count,
     openedAt: a.firstSeenAt,
     day: dayOf(a.firstSeenAt, s.timeZone),
     offHours: !isWorkingTime(a.firstSeenAt, s.workingHours, s.timeZone),

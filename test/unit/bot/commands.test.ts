@@ -373,6 +373,7 @@ describe('usage and helpText', () => {
       list: '列表',
       show: '详情 12',
       help: '帮助',
+      stats: '统计 ops 30天',
     };
     for (const name of NAMES) expect(ok(examples[name]).name).toBe(name);
   });
