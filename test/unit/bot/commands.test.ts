@@ -14,7 +14,7 @@ const M = 60_000;
 const H = 60 * M;
 const D = 24 * H;
 
-const NAMES: CommandName[] = ['claim', 'resolve', 'escalate', 'reassign', 'mute', 'unmute', 'list', 'show', 'help'];
+const NAMES: CommandName[] = ['claim', 'resolve', 'escalate', 'reassign', 'mute', 'unmute', 'list', 'show', 'help', 'stats'];
 
 function ok(text: string, opts?: { quotedAlertRef?: string; locale?: Locale }): Command {
   const r = parseCommand(text, opts);
