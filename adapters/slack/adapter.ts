@@ -6,6 +6,7 @@ import type {
   AdapterStatus,
   BotReply,
   ChatAdapter,
+  ImageMessage,
   InboundHandler,
   InboundRequest,
   MessageRef,
@@ -194,6 +195,31 @@ export class SlackAdapter implements ChatAdapter {
       }
       return this.failure(err, ephemeral ? 'chat.postEphemeral' : 'chat.postMessage', to.channel);
     }
+  }
+
+  /**
+   * Uploads the image as a file into the channel with the words as its message
+   * (files.getUploadURLExternal, the upload, files.completeUploadExternal: the SDK's filesUploadV2).
+   */
+  async postImage(channel: string, message: ImageMessage): Promise<SendResult<void>> {
+    try {
+      await this.web.filesUploadV2({
+        channel_id: channel,
+        file: message.png,
+        filename: 'dutybot-chart.png',
+        title: message.title,
+        alt_text: message.title,
+        initial_comment: fit(message.text, 3900, true),
+      });
+      return { kind: 'sent', value: undefined };
+    } catch (err) {
+      return this.failure(err, 'files.uploadV2', channel);
+    }
+  }
+
+  /** A `stats` answer is for the channel: the same upload where the command was typed. */
+  async replyImage(to: ReplyTarget, message: ImageMessage): Promise<SendResult<void>> {
+    return this.postImage(to.channel, message);
   }
 
   private failure(err: unknown, method: string, channel: string): SendResult<never> {
