@@ -11,10 +11,15 @@ dayjs.extend(timezone);
 const DAY_INDEX = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } as const;
 export type WeekdayName = keyof typeof DAY_INDEX;
 
-/** The last `days` days up to `now`: from local midnight `days - 1` days ago (today counts as one). */
+/**
+ * The last `days` local days, today included: from local midnight `days - 1` days ago to the
+ * coming midnight (so an alert opened this instant counts; "at the period's end" is now).
+ */
 export function lastDays(now: Date, days: number, timeZone: string): Period {
-  const start = dayjs(now).tz(timeZone).startOf('day').subtract(days - 1, 'day');
-  return { from: dayjs.tz(start.format('YYYY-MM-DD'), timeZone).toDate(), to: now };
+  const today = dayjs(now).tz(timeZone).format('YYYY-MM-DD');
+  const start = dayjs.tz(today, timeZone).subtract(days - 1, 'day').format('YYYY-MM-DD');
+  const end = dayjs.tz(today, timeZone).add(1, 'day').format('YYYY-MM-DD');
+  return { from: dayjs.tz(start, timeZone).toDate(), to: dayjs.tz(end, timeZone).toDate() };
 }
 
 /** The seven whole local days before the latest local midnight at or before `now`. */

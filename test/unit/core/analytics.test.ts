@@ -159,3 +159,16 @@ describe('analytics figures on a hand-made week', () => {
     expect(isWorkingTime(new Date('2026-11-24T23:00:00Z'), night, 'UTC')).toBe(false);
   });
 });
+
+describe('analytics periods in a team zone', () => {
+  it('last 7 days are whole local days, today included; the previous week ends at the latest local midnight; the next report is strictly later', async () => {
+    const { lastDays, previousWeek, nextWeekly } = await import('../../../src/core/periods.js');
+    const now = new Date('2026-11-29T17:00:00Z'); // Monday 2026-11-30 01:00 in Shanghai
+    expect(lastDays(now, 7, 'Asia/Shanghai')).toEqual({ from: new Date('2026-11-23T16:00:00Z'), to: new Date('2026-11-30T16:00:00Z') });
+    expect(previousWeek(now, 'Asia/Shanghai')).toEqual({ from: new Date('2026-11-22T16:00:00Z'), to: new Date('2026-11-29T16:00:00Z') });
+    expect(nextWeekly(now, 'mon', '09:00', 'Asia/Shanghai')).toEqual(new Date('2026-11-30T01:00:00Z'));
+    expect(nextWeekly(new Date('2026-11-30T01:00:00Z'), 'mon', '09:00', 'Asia/Shanghai')).toEqual(new Date('2026-12-07T01:00:00Z'));
+    // Across the end of summer time in Berlin (2026-10-25): 09:00 local is 07:00Z before, 08:00Z after.
+    expect(nextWeekly(new Date('2026-10-20T00:00:00Z'), 'mon', '09:00', 'Europe/Berlin')).toEqual(new Date('2026-10-26T08:00:00Z'));
+  });
+});
