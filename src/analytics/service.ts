@@ -40,6 +40,13 @@ export class AnalyticsService {
     return by === 'member' ? byMember(facts, period) : byGroup(facts, period, by);
   }
 
+  /** The noisiest alerts, sources and dispatch rules of a period. */
+  async noise(period: Period, team?: string, limit = 10) {
+    const q = { ...period, ...(team ? { team } : {}) };
+    const [alerts, sources, rules] = await Promise.all([this.d.facts.noisiest(q, limit), this.d.facts.bySource(q), this.d.facts.byRule(q)]);
+    return { alerts, sources: sources.slice(0, limit), rules: rules.slice(0, limit) };
+  }
+
   timeZoneOf(team: string | undefined): string {
     return teamTimeZone(this.d.config, team);
   }

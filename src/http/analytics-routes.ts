@@ -61,7 +61,8 @@ export function analyticsRoutes(d: AnalyticsRouteDeps): Router {
         .send('\uFEFF' + toCsv(named as unknown as Array<Record<string, unknown>>, q.by));
       return;
     }
-    res.json({ by: q.by, from: from.toISOString(), to: to.toISOString(), timeZone: tz, ...(q.team ? { team: q.team } : {}), rows: named });
+    const noisiest = await d.analytics.noise({ from, to }, q.team);
+    res.json({ by: q.by, from: from.toISOString(), to: to.toISOString(), timeZone: tz, ...(q.team ? { team: q.team } : {}), rows: named, noisiest });
   });
 
   router.post('/api/v1/analytics/rebuild', async (_req, res) => {

@@ -81,6 +81,12 @@ export class AnalyticsFactStore {
     return rows.map((r) => ({ rule: r._id, alerts: r.alerts ?? 0, events: r.events ?? 0 })).sort((a, b) => b.events - a.events);
   }
 
+  /** Alert counts per integration (source), noisiest first. */
+  async bySource(q: FactQuery): Promise<Array<{ integration: string; alerts: number; events: number }>> {
+    const rows = await this.groupSums<string>([{ $match: filterOf(q) }], '$integration', { alerts: 1, events: '$events' });
+    return rows.map((r) => ({ integration: r._id, alerts: r.alerts ?? 0, events: r.events ?? 0 })).sort((a, b) => b.events - a.events);
+  }
+
   /**
    * `$group` with `$sum`s, one aggregation per sum, joined here by group key: FerretDB 1.24
    * computes only the first accumulator of a `$group` and answers 0 for the others (seen on

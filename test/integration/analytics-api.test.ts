@@ -51,8 +51,13 @@ describe('analytics over REST', () => {
   it('per team: counts, MTTA and MTTR of the week as things stood at its end', async () => {
     const res = await bot.get(`/api/v1/analytics?by=team&${week}`, TOKENS.wang);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { rows: Array<Record<string, unknown>>; timeZone: string; from: string };
+    const body = (await res.json()) as { rows: Array<Record<string, unknown>>; timeZone: string; from: string; noisiest: unknown };
     expect(body.timeZone).toBe('Asia/Shanghai');
+    expect(body.noisiest).toMatchObject({
+      alerts: [{ dedupKey: 'cpu-b', alerts: 1, events: 3 }, {}, {}],
+      sources: [{ integration: 'rest', alerts: 3, events: 5 }],
+      rules: [],
+    });
     expect(body.from).toBe('2026-11-22T16:00:00.000Z');
     expect(body.rows).toEqual([
       {
