@@ -211,9 +211,34 @@ export class SlackAdapter implements ChatAdapter {
         alt_text: message.title,
         initial_comment: fit(message.text, 3900, true),
       });
-      return { kind: 'sent', value: undefined };
     } catch (err) {
       return this.failure(err, 'files.uploadV2', channel);
+    }
+    if (!message.mutes?.alerts.length) return { kind: 'sent', value: undefined };
+    // One-click mutes: the card's own mute choice (`dutybot:mute`, block `dutybot:<alertId>`), so
+    // a choice goes through the same path as on an alert card.
+    const m = message.mutes;
+    try {
+      await this.web.chat.postMessage({
+        channel,
+        text: m.alerts.map((a) => a.text).join('\n'),
+        blocks: m.alerts.slice(0, 5).map((a) => ({
+          type: 'section' as const,
+          block_id: `${ACTION_PREFIX}${a.alertId}`,
+          text: { type: 'mrkdwn' as const, text: fit(a.text, 2900, true) },
+          accessory: {
+            type: 'static_select' as const,
+            action_id: `${ACTION_PREFIX}mute`,
+            placeholder: { type: 'plain_text' as const, text: m.label },
+            options: m.options.map((o) => ({ text: { type: 'plain_text' as const, text: o.label }, value: o.value })),
+          },
+        })),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      return { kind: 'sent', value: undefined };
+    } catch (err) {
+      return this.failure(err, 'chat.postMessage', channel);
     }
   }
 

@@ -18,6 +18,8 @@ export interface TeamReport {
   lines: string[];
   png: Buffer;
   url: string;
+  /** Noisy alerts still open, for one-click mutes. */
+  mutes: Array<{ alertId: string; shortId: number; title: string }>;
 }
 
 export interface AnalyticsServiceDeps {
@@ -61,12 +63,12 @@ export class AnalyticsService {
     const timeZone = this.timeZoneOf(team);
     const facts = await this.d.facts.opened({ ...period, ...(team ? { team } : {}) });
     const noisiest = await this.d.facts.noisiest({ ...period, ...(team ? { team } : {}) }, NOISIEST);
-    const muteSuggestions: Array<{ shortId: number; title: string }> = [];
+    const muteSuggestions: Array<{ alertId: string; shortId: number; title: string }> = [];
     if (opts.suggestMutes) {
       for (const n of noisiest) {
         if (n.alerts < 2 && n.events < 3) continue; // one quiet alert is not noise
         const open = await this.d.alerts.findOpen(n.integration, n.dedupKey).catch(() => null);
-        if (open && !open.mutedUntil) muteSuggestions.push({ shortId: open.shortId, title: open.title });
+        if (open && !open.mutedUntil) muteSuggestions.push({ alertId: open.id, shortId: open.shortId, title: open.title });
       }
     }
     const lines = reportLines(
@@ -84,7 +86,7 @@ export class AnalyticsService {
     const png = await renderPng({ title: chartTitle(chartReq), points: daily(facts, period, timeZone) });
     const ttl = parseConfigDuration(this.d.config.analytics.linkTtl) ?? 7 * 86_400_000;
     const url = this.d.links.url({ ...chartReq, expires: new Date(this.d.clock.now().getTime() + ttl) });
-    return { title: opts.heading, lines, png, url };
+    return { title: opts.heading, lines, png, url, mutes: muteSuggestions };
   }
 }
 

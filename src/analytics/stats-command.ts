@@ -1,4 +1,6 @@
 import type { Locale, SummaryCard } from '../bot/card.js';
+import { formatDuration, MUTE_CHOICES } from '../bot/durations.js';
+import { refText } from '../bot/i18n.js';
 import { teamOfChannel } from '../bot/channels.js';
 import type { BotReply, ChatAdapter, CommandRequest, ImageMessage, PlatformId } from '../bot/chat-adapter.js';
 import type { Command } from '../bot/commands.js';
@@ -17,8 +19,17 @@ export interface StatsCommandDeps {
   log: Logger;
 }
 
-export function imageMessage(r: TeamReport): ImageMessage {
-  return { title: r.title, text: r.lines.join('\n'), png: r.png, url: r.url };
+export function imageMessage(r: TeamReport, locale: Locale): ImageMessage {
+  const m: ImageMessage = { title: r.title, text: r.lines.join('\n'), png: r.png, url: r.url };
+  if (r.mutes.length === 0) return m;
+  return {
+    ...m,
+    mutes: {
+      label: locale === 'zh' ? '静默 Mute' : 'Mute 静默',
+      options: MUTE_CHOICES.map((ms) => ({ value: String(ms), label: formatDuration(ms, locale) })),
+      alerts: r.mutes.map((a) => ({ alertId: a.alertId, text: `${refText(a.shortId)} ${a.title}` })),
+    },
+  };
 }
 
 /** For platforms without images: the report as a summary card, the chart's link last. */
@@ -50,7 +61,7 @@ export function statsCommand(d: StatsCommandDeps) {
     const report = await d.analytics.report(team?.id, period, locale, { heading });
     const adapter = d.adapters.get(req.platform);
     if (adapter?.replyImage) {
-      const sent = await adapter.replyImage(req.replyTo, imageMessage(report));
+      const sent = await adapter.replyImage(req.replyTo, imageMessage(report, locale));
       if (sent.kind === 'sent') return null;
       d.log.warn({ platform: req.platform, error: sent.error }, 'stats chart not delivered; answering with text');
     }

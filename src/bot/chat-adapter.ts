@@ -97,6 +97,13 @@ export interface ImageMessage {
   png: Buffer;
   /** A signed, expiring link of dutybot's to the same PNG, for platforms that show images by URL. */
   url: string;
+  /** Noisy alerts still open, offered a mute in one choice where the platform has buttons. */
+  mutes?: {
+    /** Placeholder of the choice (`静默 Mute`). */
+    label: string;
+    options: Array<{ value: string; label: string }>;
+    alerts: Array<{ alertId: string; text: string }>;
+  };
 }
 
 export interface AdapterStatus {

@@ -63,7 +63,7 @@ export async function runWeeklyReport(d: WeeklyReportDeps, teamId: string): Prom
     const adapter = d.adapters.get(c.platform);
     if (!adapter) continue;
     const channel = channelId(c);
-    const sent = adapter.postImage ? await adapter.postImage(channel, imageMessage(report)) : await adapter.post(channel, reportCard(report, locale));
+    const sent = adapter.postImage ? await adapter.postImage(channel, imageMessage(report, locale)) : await adapter.post(channel, reportCard(report, locale));
     if (sent.kind !== 'sent') {
       failed += 1;
       d.log.warn({ team: teamId, platform: c.platform, error: sent.error }, 'weekly report not delivered');

@@ -3,7 +3,7 @@ import { SlackAdapter } from '../../adapters/slack/adapter.js';
 import { runWeeklyReport, WEEKLY_REPORT_JOB } from '../../src/jobs/weekly-report.js';
 import { log } from '../../src/log.js';
 import { FakeSlackApi, type FakeSlackFile } from '../fakes/slack-api.js';
-import { FORM, signedSlackRequest, slashCommandBody } from '../fakes/slack-signing.js';
+import { blockActionsBody, FORM, signedSlackRequest, slashCommandBody } from '../fakes/slack-signing.js';
 import { FakeClock } from '../support/clock.js';
 import { KEYS, TOKENS, startTestBot, testConfig, testConfigInput, type TestBot } from '../support/bot.js';
 
@@ -20,6 +20,7 @@ describe('Slack: weekly report and stats with their chart', () => {
   let slack: FakeSlackApi;
   let bot: TestBot;
   let noisyShortId = 0;
+  let noisyId = '';
 
   async function trigger(key: string, title: string): Promise<{ alertId: string; shortId: number }> {
     const res = await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: key, title, severity: 'warning' }, KEYS.api);
@@ -44,7 +45,11 @@ describe('Slack: weekly report and stats with their chart', () => {
     bot.clock.advance(20 * 60_000);
     await bot.post(`/api/v1/alerts/${a.alertId}/resolve`, {}, TOKENS.zhang);
     bot.clock.set('2030-11-27T13:00:00Z');
-    for (let i = 0; i < 6; i++) noisyShortId = (await trigger('disk-web-3', 'Disk 91% on web-3')).shortId;
+    for (let i = 0; i < 6; i++) {
+      const t = await trigger('disk-web-3', 'Disk 91% on web-3');
+      noisyShortId = t.shortId;
+      noisyId = t.alertId;
+    }
     await bot.flushCards();
     await bot.analytics.recorder.settled();
   });
@@ -74,6 +79,16 @@ describe('Slack: weekly report and stats with their chart', () => {
     expect(text).toContain('MTTR 平均 24分钟');
     expect(text).toContain('1. Disk 91% on web-3（rest）· 1 次告警，6 个事件');
     expect(text).toContain(`· 静默 ${noisyShortId} 1天 — Disk 91% on web-3`);
+    // One-click mute: the suggestion carries the card's own mute choice; choosing 1 day mutes it.
+    const offer = await slack.waitFor((c) => c.method === 'chat.postMessage' && JSON.stringify(c.args.blocks ?? []).includes(`dutybot:${noisyId}`));
+    const muted = bot.nextEvent('muted');
+    await signedSlackRequest(
+      `${bot.url}/slack/events`,
+      SECRET,
+      blockActionsBody({ userId: 'U0ZHANG', channel: OPS, messageTs: String(offer.response.ts), actionId: 'dutybot:mute', blockId: `dutybot:${noisyId}`, selectedOption: { value: String(86_400_000) }, responseUrl: slack.responseUrl() }),
+      FORM,
+    );
+    expect((await muted).alert.mutedUntil?.toISOString()).toBe('2030-12-03T01:00:00.000Z');
     // Agenda's job scheduled the next one.
     await expect
       .poll(async () => (await bot.runtime.database.db.collection('agendaJobs').find({ name: WEEKLY_REPORT_JOB, 'data.team': 'ops' }).toArray()).map((j) => (j.nextRunAt as Date | null)?.toISOString()))
