@@ -2,9 +2,10 @@ import { indexes } from './0001-indexes.js';
 import { cards } from './0002-cards.js';
 import { timelinesAndArchive } from './0003-timelines-and-archive.js';
 import { outbox } from './0005-outbox.js';
+import { analytics } from './0006-analytics.js';
 import { heartbeatsMaintenance } from './0008-heartbeats-maintenance.js';
 import type { Migration } from './types.js';
 
 /** In order. Register each migration here explicitly; names are never reused. */
-export const migrations: readonly Migration[] = [indexes, cards, timelinesAndArchive, outbox, heartbeatsMaintenance];
+export const migrations: readonly Migration[] = [indexes, cards, timelinesAndArchive, outbox, analytics, heartbeatsMaintenance];
 export type { Migration };

@@ -34,6 +34,8 @@ import { OpsCommands } from './bot/ops-commands.js';
 import { databaseHealth } from './http/database-health.js';
 import type { DatabaseHealth } from './store/supervisor.js';
 import type { ReadinessCheck } from './http/health-routes.js';
+import { setUpAnalytics, type Analytics } from './analytics/wire.js';
+import { scheduleWeeklyReports } from './jobs/weekly-report.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -62,6 +64,7 @@ export interface Dutybot {
   notify: Notify;
   server: Server;
   agenda?: Agenda;
+  analytics: Analytics;
   url: string;
   stop(): Promise<void>;
 }
@@ -106,12 +109,14 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     sleep: timerSleep,
   });
   runtime.heartbeats = new HeartbeatMonitor(runtime, new HeartbeatStore(database.db), timerSleep);
+  const analytics = setUpAnalytics(runtime, adapters);
   let agenda: Agenda | undefined;
   const deliveries = new Deliveries(database.db);
   const chat = new ChatService({
     rt: runtime,
     deliveries,
     timeZone,
+    stats: analytics.stats,
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
@@ -126,7 +131,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   await runtime.maintenance.start();
   await runtime.heartbeats.start();
   const app = createHttpApp(runtime, {
-    extraRouters: [...adapters.values()].flatMap((a) => (a.router ? [a.router] : [])).concat(notify.router ? [notify.router] : []),
+    extraRouters: [analytics.router, ...[...adapters.values()].flatMap((a) => (a.router ? [a.router] : []))].concat(notify.router ? [notify.router] : []),
     readiness: [...adapters.values()].map((a): ReadinessCheck => async () => {
       const s = a.status();
       return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
@@ -139,6 +144,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   server.keepAliveTimeout = 65_000;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  analytics.setFallbackUrl(`http://127.0.0.1:${port}`);
   if (opts.jobs !== false) {
     agenda = await startAgenda(database.db, log);
     await scheduleRetention(agenda, database.models, deliveries, runtime.clock, opts.config.retention.rawEventDays);
@@ -146,6 +152,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     await scheduleNotifyRetention(agenda, notify, runtime.clock, opts.config.retention.rawEventDays, parseConfigDuration(opts.config.notify.linkTtl) ?? 86_400_000);
     await runtime.heartbeats.schedule(agenda);
     await runtime.maintenance.schedule(agenda);
+    await scheduleWeeklyReports(agenda, { ...runtime, analytics: analytics.service, adapters, db: database.db });
     await agenda.start();
   }
   await cards.resync(new Date(runtime.clock.now().getTime() - 86_400_000));
@@ -157,6 +164,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     notify,
     server,
     agenda,
+    analytics,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       // No new connections; requests in flight finish. A keep-alive connection is closed as soon
@@ -171,6 +179,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       server.closeAllConnections();
       for (const a of adapters.values()) await a.stop().catch(() => {});
       await agenda?.stop();
+      await analytics.recorder.settled();
       await database.close();
     },
   };

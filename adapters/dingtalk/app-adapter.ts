@@ -8,6 +8,7 @@ import type {
   AdapterStatus,
   BotReply,
   ChatAdapter,
+  ImageMessage,
   InboundHandler,
   InboundRequest,
   MessageRef,
@@ -282,6 +283,32 @@ export class DingTalkAppAdapter implements ChatAdapter {
     return this.sendPrivate(userId, text);
   }
 
+  /**
+   * A chart with its figures as markdown (`sampleMarkdown`), the image shown by DingTalk from
+   * dutybot's signed link: a `stats` answer goes through the session webhook while it lives.
+   */
+  async replyImage(to: ReplyTarget, message: ImageMessage): Promise<SendResult<void>> {
+    const markdown = imageMarkdown(message);
+    const hook = to.handle && /^https?:\/\//i.test(to.handle) && this.trustedHook(to.handle) ? to.handle : undefined;
+    const session = hook ? this.sessions.get(hook) : undefined;
+    if (hook && (!session?.expiresAt || session.expiresAt > this.now())) {
+      const sent = await postRobot(hook, { msgtype: 'markdown', markdown }, SESSION_THROTTLE_MS, this.opts.requestTimeoutMs ?? 15_000);
+      if (sent.kind !== 'failed') return sent;
+    }
+    return this.postImage(to.channel, message);
+  }
+
+  /** A weekly report to a group: the group message API with `sampleMarkdown`. */
+  async postImage(channel: string, message: ImageMessage): Promise<SendResult<void>> {
+    const res = await this.api.call<unknown>('POST', '/v1.0/robot/groupMessages/send', {
+      robotCode: this.opts.robotCode,
+      openConversationId: channel,
+      msgKey: 'sampleMarkdown',
+      msgParam: JSON.stringify(imageMarkdown(message)),
+    });
+    return this.outcome(res, 'groupMessages/send', channel, (): SendResult<void> => ({ kind: 'sent', value: undefined }));
+  }
+
   private async sendPrivate(userId: string, text: string): Promise<SendResult<void>> {
     const res = await this.api.call<{ invalidStaffIdList?: string[]; flowControlledStaffIdList?: string[] }>('POST', '/v1.0/robot/oToMessages/batchSend', {
       robotCode: this.opts.robotCode,
@@ -491,4 +518,10 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> 
     timer = setTimeout(() => ok(TIMEOUT), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** DingTalk markdown of a report: heading, one paragraph per line, the chart by its link. */
+function imageMarkdown(m: ImageMessage): { title: string; text: string } {
+  const lines = m.text.split('\n').slice(1);
+  return { title: cut(m.title, 60), text: cut([`### ${m.title}`, ...lines, `![chart](${m.url})`].join('\n\n'), 18_000) };
 }

@@ -5,6 +5,7 @@ import type {
   AdapterStatus,
   BotReply,
   ChatAdapter,
+  ImageMessage,
   InboundHandler,
   MessageRef,
   ReplyTarget,
@@ -117,6 +118,13 @@ export class DingTalkWebhookAdapter implements ChatAdapter {
   /** A custom robot cannot edit what it posted (the core knows, from `capabilities`). */
   async update(_ref: MessageRef, _card: Card): Promise<SendResult<void>> {
     return { kind: 'unsupported', error: 'a DingTalk custom robot cannot edit a message' };
+  }
+
+  /** A report: markdown with its lines and the chart, shown by DingTalk from dutybot's signed link. */
+  async postImage(channel: string, message: ImageMessage): Promise<SendResult<void>> {
+    const lines = message.text.split('\n').slice(1);
+    const text = [`### ${message.title}`, ...lines, `![chart](${message.url})`].join('\n\n');
+    return this.send(channel, { msgtype: 'markdown', markdown: { title: cut(message.title, 60), text: cut(text, 18_000) } });
   }
 
   /** Nothing reaches this robot, so nothing is answered privately; public text goes to the group. */

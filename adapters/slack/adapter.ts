@@ -6,6 +6,7 @@ import type {
   AdapterStatus,
   BotReply,
   ChatAdapter,
+  ImageMessage,
   InboundHandler,
   InboundRequest,
   MessageRef,
@@ -204,6 +205,56 @@ export class SlackAdapter implements ChatAdapter {
     } catch (err) {
       return this.failure(err, 'chat.postMessage', userId);
     }
+  }
+
+  /**
+   * Uploads the image as a file into the channel with the words as its message
+   * (files.getUploadURLExternal, the upload, files.completeUploadExternal: the SDK's filesUploadV2).
+   */
+  async postImage(channel: string, message: ImageMessage): Promise<SendResult<void>> {
+    try {
+      await this.web.filesUploadV2({
+        channel_id: channel,
+        file: message.png,
+        filename: 'dutybot-chart.png',
+        title: message.title,
+        alt_text: message.title,
+        initial_comment: fit(message.text, 3900, true),
+      });
+    } catch (err) {
+      return this.failure(err, 'files.uploadV2', channel);
+    }
+    if (!message.mutes?.alerts.length) return { kind: 'sent', value: undefined };
+    // One-click mutes: the card's own mute choice (`dutybot:mute`, block `dutybot:<alertId>`), so
+    // a choice goes through the same path as on an alert card.
+    const m = message.mutes;
+    try {
+      await this.web.chat.postMessage({
+        channel,
+        text: m.alerts.map((a) => a.text).join('\n'),
+        blocks: m.alerts.slice(0, 5).map((a) => ({
+          type: 'section' as const,
+          block_id: `${ACTION_PREFIX}${a.alertId}`,
+          text: { type: 'mrkdwn' as const, text: fit(a.text, 2900, true) },
+          accessory: {
+            type: 'static_select' as const,
+            action_id: `${ACTION_PREFIX}mute`,
+            placeholder: { type: 'plain_text' as const, text: m.label },
+            options: m.options.map((o) => ({ text: { type: 'plain_text' as const, text: o.label }, value: o.value })),
+          },
+        })),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      return { kind: 'sent', value: undefined };
+    } catch (err) {
+      return this.failure(err, 'chat.postMessage', channel);
+    }
+  }
+
+  /** A `stats` answer is for the channel: the same upload where the command was typed. */
+  async replyImage(to: ReplyTarget, message: ImageMessage): Promise<SendResult<void>> {
+    return this.postImage(to.channel, message);
   }
 
   private failure(err: unknown, method: string, channel: string): SendResult<never> {

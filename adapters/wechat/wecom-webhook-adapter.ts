@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Card } from '../../src/bot/card.js';
 import type {
   AdapterCapabilities,
   AdapterStatus,
   BotReply,
   ChatAdapter,
+  ImageMessage,
   InboundHandler,
   MessageRef,
   ReplyTarget,
@@ -126,20 +127,40 @@ export class WeComWebhookAdapter implements ChatAdapter {
 
   /** Markdown, or with `mentionMobiles` a text message that @-mentions those people. */
   private async send(channel: string, markdown: string, mentionMobiles?: string[]): Promise<SendResult<void>> {
+    if (utf8Bytes(markdown) > WECOM_MARKDOWN_MAX_BYTES) return { kind: 'failed', error: 'markdown over 4096 bytes (a bug in rendering)' };
+    return this.sendMessage(
+      channel,
+      mentionMobiles
+        ? { msgtype: 'text', text: { content: truncateUtf8(markdown, 2000), mentioned_mobile_list: mentionMobiles } }
+        : { msgtype: 'markdown', markdown: { content: markdown } },
+    );
+  }
+
+  /**
+   * A report: its words as markdown with the chart's link (WeCom markdown shows no images), then
+   * the chart itself as an `image` message (base64 and MD5 of the PNG, at most 2 MB).
+   */
+  async postImage(channel: string, message: ImageMessage): Promise<SendResult<void>> {
+    const link = `\n[📈 ${message.title}](${message.url})`;
+    const words = await this.send(channel, truncateUtf8(`**${message.title}**\n${message.text.split('\n').slice(1).join('\n')}`, WECOM_MARKDOWN_MAX_BYTES - utf8Bytes(link) - 8) + link);
+    if (words.kind !== 'sent') return words;
+    if (message.png.length > 2 * 1024 * 1024) return { kind: 'sent', value: undefined };
+    return this.sendMessage(channel, {
+      msgtype: 'image',
+      image: { base64: message.png.toString('base64'), md5: createHash('md5').update(message.png).digest('hex') },
+    });
+  }
+
+  private async sendMessage(channel: string, message: object): Promise<SendResult<void>> {
     const url = this.webhookUrl(channel);
     const where = maskChannel(channel);
     if (!url) return { kind: 'failed', error: `not a WeCom robot webhook URL: ${where}` };
-    if (utf8Bytes(markdown) > WECOM_MARKDOWN_MAX_BYTES) return { kind: 'failed', error: 'markdown over 4096 bytes (a bug in rendering)' };
     let res: Response;
     try {
       res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(
-          mentionMobiles
-            ? { msgtype: 'text', text: { content: truncateUtf8(markdown, 2000), mentioned_mobile_list: mentionMobiles } }
-            : { msgtype: 'markdown', markdown: { content: markdown } },
-        ),
+        body: JSON.stringify(message),
         signal: AbortSignal.timeout(this.opts.requestTimeoutMs ?? 15_000),
       });
     } catch (err) {

@@ -96,6 +96,23 @@ export interface BotReply {
 
 export type InboundHandler = (req: InboundRequest) => Promise<BotReply | null>;
 
+/** Words with a picture: a chart in a `stats` answer or a weekly report. */
+export interface ImageMessage {
+  title: string;
+  /** Lines in the channel's language, `\n`-separated. */
+  text: string;
+  png: Buffer;
+  /** A signed, expiring link of dutybot's to the same PNG, for platforms that show images by URL. */
+  url: string;
+  /** Noisy alerts still open, offered a mute in one choice where the platform has buttons. */
+  mutes?: {
+    /** Placeholder of the choice (`静默 Mute`). */
+    label: string;
+    options: Array<{ value: string; label: string }>;
+    alerts: Array<{ alertId: string; text: string }>;
+  };
+}
+
 export interface AdapterStatus {
   state: 'off' | 'starting' | 'ready' | 'degraded';
   detail?: string;
@@ -123,4 +140,11 @@ export interface ChatAdapter {
    */
   sendDirect?(userId: string, text: string): Promise<SendResult<void>>;
   status(): AdapterStatus;
+  /**
+   * Posts words and an image to a channel (a weekly report). Optional: without it the report goes
+   * as a summary card whose last line is the image's link.
+   */
+  postImage?(channel: string, message: ImageMessage): Promise<SendResult<void>>;
+  /** Answers a request with words and an image (`stats`). Optional: without it `reply` sends the words and the link. */
+  replyImage?(to: ReplyTarget, message: ImageMessage): Promise<SendResult<void>>;
 }

@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime.js';
 import type { Deliveries } from '../store/deliveries.js';
 import type { Locale } from './card.js';
 import { teamOfChannel } from './channels.js';
-import type { BotReply, InboundRequest, PlatformId } from './chat-adapter.js';
+import type { BotReply, CommandRequest, InboundRequest, PlatformId } from './chat-adapter.js';
 import { helpText, parseCommand, usage, type Command } from './commands.js';
 import { texts, refText } from './i18n.js';
 import { formatTime } from './render-card.js';
@@ -27,6 +27,8 @@ export interface ChatServiceDeps {
   scheduleUnmute: (alertId: string, until: Date) => Promise<void>;
   /** `heartbeats`, `heartbeat pause`, `maint …` (src/bot/ops-commands.ts). */
   ops?: OpsCommands;
+  /** Answers `stats` (src/analytics/stats-command.ts); absent, analytics is off. */
+  stats?: (req: CommandRequest, command: Extract<Command, { name: 'stats' }>, locale: Locale) => Promise<BotReply | null>;
 }
 
 /** The identity platform of a channel kind (a DingTalk app robot and its users are "dingtalk"). */
@@ -88,6 +90,9 @@ export class ChatService {
         return { text: await this.list(command.scope, member, req, locale), private: true };
       case 'show':
         return { text: await this.show(command.ref, locale), private: true };
+      case 'stats':
+        if (!this.deps.stats || req.kind !== 'command') return { text: locale === 'zh' ? '统计未开启' : 'analytics is off', private: true };
+        return this.deps.stats(req, command, locale);
       default:
         break;
     }
@@ -125,7 +130,7 @@ export class ChatService {
   }
 
   private toAction(
-    c: Exclude<Command, { name: 'help' | 'list' | 'show' }>,
+    c: Exclude<Command, { name: 'help' | 'list' | 'show' | 'stats' }>,
     _member: Member,
     platform: PlatformId,
     now: Date,

@@ -15,13 +15,14 @@ import { parseDuration } from './durations.js';
  *   list|ls|列表 [mine|open|team|我的|未处理|团队]
  *   show|详情|查看 <id>
  *   help|帮助|?|？ [command]
+ *   stats|统计 [team] [7d|30d]
  *
  * `<id>`: `12`, `#12`, `＃12` or a 24-hex alert id. Chinese verbs may be glued to the id
  * (`认领12`, `关闭12 已重启`). When the message quotes a card (`quotedAlertRef`), the id may be
  * left out (`认领`, `关闭 已处理`); an id that is written wins over the quoted one.
  */
 
-export type CommandName = 'claim' | 'resolve' | 'escalate' | 'reassign' | 'mute' | 'unmute' | 'list' | 'show' | 'help';
+export type CommandName = 'claim' | 'resolve' | 'escalate' | 'reassign' | 'mute' | 'unmute' | 'list' | 'show' | 'help' | 'stats';
 
 export type Command =
   | { name: 'claim'; ref: string }
@@ -32,7 +33,11 @@ export type Command =
   | { name: 'unmute'; ref: string }
   | { name: 'list'; scope: 'mine' | 'open' | 'team' }
   | { name: 'show'; ref: string }
-  | { name: 'help'; topic?: CommandName };
+  | { name: 'help'; topic?: CommandName }
+  /** Figures of a team (the channel's when absent) over the last `days` days. */
+  | { name: 'stats'; team?: string; days: StatsDays };
+
+export type StatsDays = 7 | 30;
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string; usage: string };
 
@@ -46,6 +51,7 @@ const COMMAND_NAMES: readonly CommandName[] = [
   'reassign',
   'mute',
   'unmute',
+  'stats',
   'help',
 ];
 
@@ -59,6 +65,7 @@ const ALIASES: Record<CommandName, readonly string[]> = {
   list: ['list', 'ls', '列表'],
   show: ['show', '详情', '查看'],
   help: ['help', '帮助', '?', '？'],
+  stats: ['stats', '统计'],
 };
 
 /** Verbs compare NFKC-folded and lower-cased: `CLAIM`, `ｃｌａｉｍ`, `？` all match. */
@@ -101,6 +108,7 @@ const FORMS: Record<CommandName, Form> = {
   list: { zh: '列表 [我的|未处理|团队]', en: 'list [mine|open|team]' },
   show: { zh: '详情 <编号>', en: 'show <id>' },
   help: { zh: '帮助 [命令]', en: 'help [command]' },
+  stats: { zh: '统计 [团队] [7天|30天]', en: 'stats [team] [7d|30d]' },
 };
 
 const DESCRIPTIONS: Record<CommandName, Form> = {
@@ -113,6 +121,7 @@ const DESCRIPTIONS: Record<CommandName, Form> = {
   list: { zh: '列出告警，默认未处理', en: 'list alerts, open ones by default' },
   show: { zh: '查看告警详情', en: 'show one alert' },
   help: { zh: '查看帮助', en: 'show this help' },
+  stats: { zh: '告警统计与图表（默认本群团队、近7天）', en: "alert figures and a chart (this channel's team, last 7 days by default)" },
 };
 
 const TEXTS = {
@@ -132,6 +141,7 @@ const TEXTS = {
     missingDuration: '缺少静默时长',
     badDuration: (v: string) => `无效的静默时长 "${v}"，应为 1分钟 到 7天`,
     badScope: (v: string) => `未知的范围 "${v}"`,
+    badPeriod: (v: string) => `无效的统计周期 "${v}"，应为 7天 或 30天`,
   },
   en: {
     usage: (own: string, other: string) => `usage: ${own} (${other})`,
@@ -149,6 +159,7 @@ const TEXTS = {
     missingDuration: 'missing duration',
     badDuration: (v: string) => `invalid duration "${v}": use 1 min to 7 days`,
     badScope: (v: string) => `unknown scope "${v}"`,
+    badPeriod: (v: string) => `invalid period "${v}": use 7d or 30d`,
   },
 } satisfies Record<Locale, unknown>;
 
@@ -307,7 +318,7 @@ function idOnly(name: 'claim' | 'unmute' | 'show', t: Texts) {
   };
 }
 
-function argParser(name: Exclude<CommandName, 'list' | 'help'>, t: Texts): (ref: string, rest: string) => ArgResult {
+function argParser(name: Exclude<CommandName, 'list' | 'help' | 'stats'>, t: Texts): (ref: string, rest: string) => ArgResult {
   switch (name) {
     case 'claim':
     case 'unmute':
@@ -348,7 +359,7 @@ function argParser(name: Exclude<CommandName, 'list' | 'help'>, t: Texts): (ref:
  * (`静默 30 min` quoting #5 → mute #5 for 30 min, not #30).
  */
 function withRef(
-  name: Exclude<CommandName, 'list' | 'help'>,
+  name: Exclude<CommandName, 'list' | 'help' | 'stats'>,
   args: string,
   quotedRef: string | null,
   t: Texts,
@@ -418,6 +429,8 @@ export function parseCommand(text: string, opts: { quotedAlertRef?: string; loca
       if (extra) return fail(t.extra(quote(extra)));
       return { ok: true, command: { name, scope } };
     }
+    case 'stats':
+      return parseStats(args, t, locale);
     case 'help': {
       // Words after the topic are ignored: `help mute 12` still shows mute's help.
       const { tok } = firstToken(args);
@@ -431,4 +444,29 @@ export function parseCommand(text: string, opts: { quotedAlertRef?: string; loca
       return withRef(name, args, quotedRef, t, locale);
     }
   }
+}
+
+/** `7d`, `30d`, `7天`, `30日`, `７ｄ`; null when the token is no period at all. */
+const PERIOD = /^(\d{1,4})\s*(d|day|days|天|日)?$/;
+
+/** `stats [team] [7d|30d]`, in either order; a number-like token is always read as a period. */
+function parseStats(args: string, t: Texts, locale: Locale): ParseResult {
+  const fail = (error: string): ParseResult => ({ ok: false, error, usage: usage('stats', locale) });
+  const tokens = args.trim().split(/\s+/).filter(Boolean);
+  if (tokens.length > 2) return fail(t.extra(quote(tokens.slice(2).join(' '))));
+  let days: StatsDays = 7;
+  let team: string | undefined;
+  for (const tok of tokens) {
+    const m = PERIOD.exec(fold(tok));
+    if (m || /^[0-9０-９]/.test(tok)) {
+      const n = m ? Number(m[1]) : NaN;
+      if (n !== 7 && n !== 30) return fail(t.badPeriod(quote(tok)));
+      days = n;
+    } else if (team === undefined) {
+      team = tok;
+    } else {
+      return fail(t.extra(quote(tok)));
+    }
+  }
+  return { ok: true, command: team ? { name: 'stats', team, days } : { name: 'stats', days } };
 }

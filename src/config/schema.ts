@@ -300,6 +300,37 @@ export const recurringMaintenanceSchema = z.strictObject({
   reason: z.string().max(500).optional(),
 });
 
+/** Working hours for the "out of working hours" figure: days and a time span in the team's zone. */
+export const workingHoursSchema = z.strictObject({
+  days: z.array(weekday).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+  from: timeOfDay.default('09:00'),
+  to: timeOfDay.default('18:00'),
+});
+
+/** When a team's weekly report goes out, and where (the team's own channels when `channels` is absent). */
+export const weeklyReportSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  day: weekday.default('mon'),
+  at: timeOfDay.default('09:00'),
+  channels: z.array(channelSchema).optional(),
+});
+
+/** Analytics (docs/decisions/0011): figures, chart links and the weekly report. */
+export const analyticsSchema = z.strictObject({
+  workingHours: workingHoursSchema.default({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '18:00' }),
+  weeklyReport: weeklyReportSchema.default({ enabled: true, day: 'mon', at: '09:00' }),
+  /** Per team: its zone (day buckets, working hours, report time) and its own report settings. */
+  teams: z
+    .record(id, z.strictObject({ timeZone: timeZone.optional(), weeklyReport: weeklyReportSchema.partial().optional() }))
+    .default({}),
+  /** dutybot's address as chat platforms reach it, for chart images (`https://dutybot.example.com`). */
+  publicUrl: httpsUrl.optional(),
+  /** Signs chart links; without it a random key per process is used (links die on restart). */
+  linkSecret: secret.optional(),
+  /** How long a chart link stays valid. */
+  linkTtl: durationText.default('7d'),
+});
+
 export const configSchema = z.strictObject({
   locale: z.enum(['zh', 'en']).default('zh'),
   /** Times on cards and in chat answers are shown in this zone. */
@@ -314,6 +345,7 @@ export const configSchema = z.strictObject({
   escalationPolicies: z.array(escalationPolicySchema).default([]),
   heartbeats: z.array(heartbeatSchema).default([]),
   maintenance: z.array(recurringMaintenanceSchema).default([]),
+  analytics: analyticsSchema.default(() => analyticsSchema.parse({})),
   retention: z
     .strictObject({
       /** Raw copies of accepted events are kept this long for audit and replay. */
@@ -344,3 +376,6 @@ export type SmsProviderConfig = z.output<typeof smsProviderSchema>;
 export type VoiceProviderConfig = z.output<typeof voiceProviderSchema>;
 export type HeartbeatConfig = z.output<typeof heartbeatSchema>;
 export type RecurringMaintenance = z.output<typeof recurringMaintenanceSchema>;
+export type AnalyticsConfig = z.output<typeof analyticsSchema>;
+export type WorkingHours = z.output<typeof workingHoursSchema>;
+export type WeeklyReportConfig = z.output<typeof weeklyReportSchema>;

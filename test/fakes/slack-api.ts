@@ -39,6 +39,18 @@ export interface FakeSlackMessage {
   updatedAt?: number;
 }
 
+export interface FakeSlackFile {
+  id: string;
+  filename: string;
+  length: number;
+  /** The bytes posted to the upload URL (the multipart body as received). */
+  uploaded?: Buffer;
+  title?: string;
+  /** Set by files.completeUploadExternal. */
+  channel?: string;
+  initialComment?: string;
+}
+
 export interface FakeSlackOptions {
   teamId?: string;
   botUserId?: string;
@@ -54,6 +66,8 @@ export class FakeSlackApi {
   readonly calls: SlackCall[] = [];
   /** channel id → messages in posting order, each in its current state (updates replace it). */
   readonly messages = new Map<string, FakeSlackMessage[]>();
+  /** Files uploaded through files.getUploadURLExternal → upload URL → files.completeUploadExternal. */
+  readonly files = new Map<string, FakeSlackFile>();
   /** For Socket Mode tests: what `apps.connections.open` hands out. */
   socketUrl: string | undefined;
 
@@ -181,9 +195,19 @@ export class FakeSlackApi {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
-    const raw = await readBody(req);
+    const rawBytes = await readBytes(req);
+    const raw = rawBytes.toString('utf8');
     const contentType = String(req.headers['content-type'] ?? '');
     if (req.method !== 'POST') return void res.writeHead(405).end();
+
+    const uploadMatch = /^\/upload\/(F\w+)$/.exec(url.pathname);
+    if (uploadMatch) {
+      const file = this.files.get(uploadMatch[1]!);
+      if (!file) return void res.writeHead(404).end();
+      file.uploaded = rawBytes;
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return void res.end(`OK - ${rawBytes.length}`);
+    }
 
     const responseMatch = /^\/response\/([\w-]+)$/.exec(url.pathname);
     if (responseMatch) {
@@ -295,6 +319,28 @@ export class FakeSlackApi {
         if (!user) return { ok: false, error: 'user_not_found' };
         return { ok: true, user: { id: user, team_id: this.teamId, name: user.toLowerCase(), real_name: user, profile: { display_name: user } } };
       }
+      case 'files.getUploadURLExternal': {
+        const filename = str('filename');
+        const length = Number(args.length);
+        if (!filename || !Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
+        const id = `F${String(this.files.size + 1).padStart(8, '0')}`;
+        this.files.set(id, { id, filename, length });
+        return { ok: true, upload_url: `${this.origin}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const list = typeof args.files === 'string' ? (JSON.parse(args.files) as Array<{ id: string; title?: string }>) : (args.files as Array<{ id: string; title?: string }>);
+        if (!Array.isArray(list) || list.length === 0) return { ok: false, error: 'invalid_arguments' };
+        for (const f of list) {
+          const file = this.files.get(f.id);
+          if (!file?.uploaded) return { ok: false, error: 'file_not_found' };
+          file.title = f.title;
+          const channel = str('channel_id');
+          if (channel) file.channel = channel;
+          const comment = str('initial_comment');
+          if (comment) file.initialComment = comment;
+        }
+        return { ok: true, files: list.map((f) => ({ id: f.id, title: f.title })) };
+      }
       case 'apps.connections.open':
         return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'socket_mode_not_available' };
       default:
@@ -359,8 +405,8 @@ function parseArgs(raw: string, contentType: string): Record<string, unknown> {
   return out;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +9,7 @@ import type { AddressInfo } from 'node:net';
  * answered with HTTP 200 and `{errcode, errmsg}` like the real one:
  *
  * - unknown key (when `keys` is given) → 93000 invalid webhook url
- * - msgtype other than text/markdown → 40008 invalid message type
+ * - msgtype other than text/markdown/image → 40008 invalid message type (image: base64 + md5 checked)
  * - text over 2048 bytes, markdown over 4096 bytes (UTF-8) → 40058 content exceed max length
  * - more than `perMinute` (20) accepted messages in a rolling minute for one key → 45009
  *
@@ -148,6 +149,14 @@ export class FakeWeComRobot {
     if (!key || (this.opts.keys && !this.opts.keys.includes(key))) return this.answer(res, msg, 93000, 'invalid webhook url');
     const injected = this.failures.shift();
     if (injected) return this.answer(res, msg, injected.errcode, injected.errmsg);
+    if (msgtype === 'image') {
+      // base64 of the picture and the MD5 of its bytes; WeCom refuses a mismatch (40009 / 301019).
+      const image = body.image as { base64?: unknown; md5?: unknown } | undefined;
+      const bytes = typeof image?.base64 === 'string' ? Buffer.from(image.base64, 'base64') : Buffer.alloc(0);
+      if (bytes.length === 0 || bytes.length > 2 * 1024 * 1024) return this.answer(res, msg, 40009, 'invalid image size');
+      if (createHash('md5').update(bytes).digest('hex') !== image?.md5) return this.answer(res, msg, 301019, 'md5 not match');
+      return this.answer(res, msg, 0, 'ok');
+    }
     const limit = LIMITS[msgtype];
     if (limit === undefined) return this.answer(res, msg, 40008, 'invalid message type');
     if (!content) return this.answer(res, msg, 44004, 'empty content');

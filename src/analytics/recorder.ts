@@ -1,0 +1,101 @@
+import { factPatch, mergePatches, type FactPatch, type FactSettings } from '../core/analytics.js';
+import type { AlertEvent } from '../events.js';
+import type { Logger } from '../log.js';
+import type { AnalyticsFactStore } from '../store/analytics-facts.js';
+
+export interface RecorderOptions {
+  /** Writes in flight at once: analytics must leave SQLite's single writer to ingestion. */
+  concurrency?: number;
+  /** Alerts waiting for their fact write; beyond this, events are dropped (and counted). */
+  maxPending?: number;
+  /** Told of each fact written, or dropped/failed (for the metric). */
+  onResult?: (result: 'written' | 'dropped' | 'failed') => void;
+}
+
+/**
+ * Keeps each alert's analytics fact up to date from the domain events. `onEvent` is synchronous
+ * and only queues: ingestion and actions never wait for analytics, and a failed write never
+ * reaches them. Writes of one alert are coalesced (a storm of repeats is one write) and go out in
+ * order; a few run at once at most.
+ *
+ * A fact missed here (a write failed, the process stopped with a queue) is repaired by the alert's
+ * next event (the snapshot is whole), or by a rebuild (src/analytics/rebuild.ts).
+ */
+export class AnalyticsRecorder {
+  private readonly pending = new Map<string, FactPatch>();
+  private readonly inflight = new Set<string>();
+  private readonly queue: string[] = [];
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly concurrency: number;
+  private readonly maxPending: number;
+
+  constructor(
+    private readonly store: AnalyticsFactStore,
+    private readonly settingsOf: (team: string) => FactSettings,
+    private readonly log: Logger,
+    private readonly opts: RecorderOptions = {},
+  ) {
+    this.concurrency = opts.concurrency ?? 2;
+    this.maxPending = opts.maxPending ?? 10_000;
+  }
+
+  readonly onEvent = (event: AlertEvent): void => {
+    let patch: FactPatch;
+    try {
+      patch = factPatch({ type: event.type, alert: event.alert, previous: 'previous' in event ? event.previous : undefined }, this.settingsOf);
+    } catch (err) {
+      this.log.warn({ err, alertId: event.alert.id }, 'analytics fact not computed');
+      this.opts.onResult?.('failed');
+      return;
+    }
+    this.enqueue(patch);
+  };
+
+  /** Resolves once nothing waits or is being written (tests, shutdown). */
+  settled(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((ok) => this.idleWaiters.push(ok));
+  }
+
+  isIdle(): boolean {
+    return this.queue.length === 0 && this.inflight.size === 0 && this.pending.size === 0;
+  }
+
+  private enqueue(patch: FactPatch): void {
+    const id = patch.alertId;
+    const waiting = this.pending.get(id);
+    if (!waiting && this.pending.size >= this.maxPending) {
+      this.opts.onResult?.('dropped');
+      this.log.warn({ alertId: id }, 'analytics queue full: fact dropped (rebuild repairs it)');
+      return;
+    }
+    this.pending.set(id, waiting ? mergePatches(waiting, patch) : patch);
+    if (!waiting && !this.inflight.has(id)) this.queue.push(id);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inflight.size < this.concurrency && this.queue.length > 0) {
+      const id = this.queue.shift()!;
+      const patch = this.pending.get(id);
+      if (!patch) continue;
+      this.pending.delete(id);
+      this.inflight.add(id);
+      this.store
+        .apply(patch)
+        .then(
+          () => this.opts.onResult?.('written'),
+          (err: unknown) => {
+            this.opts.onResult?.('failed');
+            this.log.warn({ err, alertId: id }, 'analytics fact not written (its next event or a rebuild repairs it)');
+          },
+        )
+        .finally(() => {
+          this.inflight.delete(id);
+          if (this.pending.has(id)) this.queue.push(id);
+          this.pump();
+          if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
+        });
+    }
+  }
+}

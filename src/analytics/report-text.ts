@@ -1,0 +1,75 @@
+import type { Locale } from '../bot/card.js';
+import type { Figures, MemberRow } from '../core/analytics.js';
+import type { NoiseRow } from '../store/analytics-facts.js';
+
+/** Seconds for people: `45秒`, `12分钟`, `1小时5分钟`, `2天3小时` / `45s`, `12m`, `1h 5m`, `2d 3h`. */
+export function formatSeconds(s: number | null, locale: Locale): string {
+  if (s === null) return '—';
+  const zh = locale === 'zh';
+  const u = zh ? { d: '天', h: '小时', m: '分钟', s: '秒' } : { d: 'd', h: 'h', m: 'm', s: 's' };
+  const join = (parts: string[]) => parts.join(zh ? '' : ' ');
+  if (s < 60) return `${s}${u.s}`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m}${u.m}`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return join([`${h}${u.h}`, ...(m % 60 ? [`${m % 60}${u.m}`] : [])]);
+  const d = Math.floor(h / 24);
+  return join([`${d}${u.d}`, ...(h % 24 ? [`${h % 24}${u.h}`] : [])]);
+}
+
+export interface ReportInput {
+  heading: string;
+  figures: Figures;
+  members: MemberRow[];
+  memberName: (id: string) => string;
+  noisiest: NoiseRow[];
+  /** `静默 12 1天` for noisy alerts still open, by dedup key. */
+  muteSuggestions?: Array<{ shortId: number; title: string }>;
+}
+
+const pct = (n: number, of: number): string => (of ? `${Math.round((n / of) * 100)}%` : '—');
+
+/** The figures as lines of text in the locale (the chart carries the daily series). */
+export function reportLines(r: ReportInput, locale: Locale): string[] {
+  const f = r.figures;
+  const t = (s: number | null) => formatSeconds(s, locale);
+  const zh = locale === 'zh';
+  const lines = [r.heading];
+  if (zh) {
+    lines.push(
+      `告警 ${f.opened} · 已认领 ${f.claimed} · 已解决 ${f.resolved}（人工 ${f.resolvedByPerson} / 来源恢复 ${f.resolvedBySource}）`,
+      `未认领即解决 ${f.resolvedBeforeClaim} · 期末未解决 ${f.openAtEnd} · 升级 ${f.escalated} · 静默 ${f.muted}`,
+      `非工作时间 ${f.offHours}（${pct(f.offHours, f.opened)}）`,
+      `MTTA 平均 ${t(f.mttaSeconds)} · P90 ${t(f.mttaP90Seconds)}`,
+      `MTTR 平均 ${t(f.mttrSeconds)} · P90 ${t(f.mttrP90Seconds)}`,
+    );
+  } else {
+    lines.push(
+      `Alerts ${f.opened} · claimed ${f.claimed} · resolved ${f.resolved} (by people ${f.resolvedByPerson} / by the source ${f.resolvedBySource})`,
+      `Resolved before a claim ${f.resolvedBeforeClaim} · open at the end ${f.openAtEnd} · escalated ${f.escalated} · muted ${f.muted}`,
+      `Out of working hours ${f.offHours} (${pct(f.offHours, f.opened)})`,
+      `MTTA mean ${t(f.mttaSeconds)} · p90 ${t(f.mttaP90Seconds)}`,
+      `MTTR mean ${t(f.mttrSeconds)} · p90 ${t(f.mttrP90Seconds)}`,
+    );
+  }
+  if (r.members.length) {
+    const claims = [...r.members].sort((a, b) => b.claims - a.claims).filter((m) => m.claims > 0);
+    if (claims.length) {
+      lines.push(
+        (zh ? '认领：' : 'Claims: ') +
+          claims.map((m) => `${r.memberName(m.key)} ${m.claims}（MTTA ${t(m.mttaSeconds)}）`.replace(zh ? /$/ : /（(.*)）/, zh ? '' : ' ($1)')).join(' · '),
+      );
+    }
+  }
+  if (r.noisiest.length) {
+    lines.push(zh ? '最吵的告警：' : 'Noisiest alerts:');
+    r.noisiest.forEach((n, i) =>
+      lines.push(zh ? `${i + 1}. ${n.title}（${n.integration}）· ${n.alerts} 次告警，${n.events} 个事件` : `${i + 1}. ${n.title} (${n.integration}) · ${n.alerts} alerts, ${n.events} events`),
+    );
+  }
+  if (r.muteSuggestions?.length) {
+    lines.push(zh ? '建议静默（仍未解决）：' : 'Suggested mutes (still open):');
+    for (const s of r.muteSuggestions) lines.push(zh ? `· 静默 ${s.shortId} 1天 — ${s.title}` : `· mute ${s.shortId} 1d — ${s.title}`);
+  }
+  return lines;
+}

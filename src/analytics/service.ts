@@ -1,0 +1,97 @@
+import type { Locale } from '../bot/card.js';
+import type { Directory } from '../config/directory.js';
+import type { LoadedConfig } from '../config/load.js';
+import { byGroup, byMember, daily, figures, type GroupBy, type GroupRow, type MemberRow, type Period } from '../core/analytics.js';
+import type { Clock } from '../core/clock.js';
+import { parseConfigDuration } from '../core/duration.js';
+import { localDate } from '../core/periods.js';
+import type { AlertStore } from '../store/alerts.js';
+import type { AnalyticsFactStore } from '../store/analytics-facts.js';
+import { renderPng } from './chart.js';
+import type { ChartLinks, ChartRequest } from './chart-links.js';
+import { reportLines } from './report-text.js';
+import { teamTimeZone } from './settings.js';
+
+/** A report ready to post: its words, its chart, and the chart's signed link. */
+export interface TeamReport {
+  title: string;
+  lines: string[];
+  png: Buffer;
+  url: string;
+  /** Noisy alerts still open, for one-click mutes. */
+  mutes: Array<{ alertId: string; shortId: number; title: string }>;
+}
+
+export interface AnalyticsServiceDeps {
+  config: LoadedConfig;
+  directory: Directory;
+  facts: AnalyticsFactStore;
+  alerts: Pick<AlertStore, 'findOpen'>;
+  links: ChartLinks;
+  clock: Clock;
+}
+
+export const NOISIEST = 5;
+
+/** Figures for the REST API, chat answers and weekly reports, from the analytics facts. */
+export class AnalyticsService {
+  constructor(private readonly d: AnalyticsServiceDeps) {}
+
+  async rows(by: GroupBy, period: Period, team?: string): Promise<GroupRow[] | MemberRow[]> {
+    const facts = await this.d.facts.opened({ ...period, ...(team ? { team } : {}) });
+    return by === 'member' ? byMember(facts, period) : byGroup(facts, period, by);
+  }
+
+  /** The noisiest alerts, sources and dispatch rules of a period. */
+  async noise(period: Period, team?: string, limit = 10) {
+    const q = { ...period, ...(team ? { team } : {}) };
+    const [alerts, sources, rules] = await Promise.all([this.d.facts.noisiest(q, limit), this.d.facts.bySource(q), this.d.facts.byRule(q)]);
+    return { alerts, sources: sources.slice(0, limit), rules: rules.slice(0, limit) };
+  }
+
+  timeZoneOf(team: string | undefined): string {
+    return teamTimeZone(this.d.config, team);
+  }
+
+  async chartPng(req: Omit<ChartRequest, 'expires'>): Promise<Buffer> {
+    const facts = await this.d.facts.opened({ from: req.from, to: req.to, ...(req.team ? { team: req.team } : {}) });
+    return renderPng({ title: chartTitle(req), points: daily(facts, req, req.timeZone) });
+  }
+
+  /** A team's (or everyone's) figures over a period, as lines and a chart. */
+  async report(team: string | undefined, period: Period, locale: Locale, opts: { heading: string; suggestMutes?: boolean }): Promise<TeamReport> {
+    const timeZone = this.timeZoneOf(team);
+    const facts = await this.d.facts.opened({ ...period, ...(team ? { team } : {}) });
+    const noisiest = await this.d.facts.noisiest({ ...period, ...(team ? { team } : {}) }, NOISIEST);
+    const muteSuggestions: Array<{ alertId: string; shortId: number; title: string }> = [];
+    if (opts.suggestMutes) {
+      for (const n of noisiest) {
+        if (n.alerts < 2 && n.events < 3) continue; // one quiet alert is not noise
+        const open = await this.d.alerts.findOpen(n.integration, n.dedupKey).catch(() => null);
+        if (open && !open.mutedUntil) muteSuggestions.push({ alertId: open.id, shortId: open.shortId, title: open.title });
+      }
+    }
+    const lines = reportLines(
+      {
+        heading: opts.heading,
+        figures: figures(facts, period),
+        members: byMember(facts, period),
+        memberName: (id) => this.d.directory.member(id)?.name ?? id,
+        noisiest,
+        muteSuggestions,
+      },
+      locale,
+    );
+    const chartReq = { ...(team ? { team } : {}), from: period.from, to: period.to, timeZone };
+    const png = await renderPng({ title: chartTitle(chartReq), points: daily(facts, period, timeZone) });
+    const ttl = parseConfigDuration(this.d.config.analytics.linkTtl) ?? 7 * 86_400_000;
+    const url = this.d.links.url({ ...chartReq, expires: new Date(this.d.clock.now().getTime() + ttl) });
+    return { title: opts.heading, lines, png, url, mutes: muteSuggestions };
+  }
+}
+
+/** ASCII only (see chart.ts): the team id and the local dates. */
+function chartTitle(req: Omit<ChartRequest, 'expires'>): string {
+  const last = new Date(req.to.getTime() - 1);
+  return `${req.team ?? 'all teams'} · ${localDate(req.from, req.timeZone)} – ${localDate(last, req.timeZone)} · alerts and MTTA`;
+}
