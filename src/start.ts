@@ -20,6 +20,12 @@ import type { Runtime } from './runtime.js';
 import { AlertStore } from './store/alerts.js';
 import { openDatabase } from './store/database.js';
 import { RawEventStore } from './store/raw-events.js';
+import { EscalationEngine } from './jobs/escalation-engine.js';
+import { defineEscalationStep, scheduleEscalationStep } from './jobs/escalation-step.js';
+import { EscalationMetrics, auditEscalations, scheduleEscalationAudit } from './jobs/escalation-audit.js';
+import { EscalationStore } from './store/escalations.js';
+import { OnCallOverrideStore } from './store/oncall-overrides.js';
+import { OutboxStore } from './store/outbox.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -35,6 +41,8 @@ export interface StartOptions {
   adapters?: ChatAdapter[];
   /** How the card sender waits (rate limits); tests pass one that moves a fake clock. */
   sleep?: (ms: number) => Promise<void>;
+  /** Wall-clock timers for escalation steps; tests with a fake clock turn them off and call `escalation.tick()`. */
+  escalationTimers?: boolean;
 }
 
 export interface Dutybot {
@@ -43,6 +51,8 @@ export interface Dutybot {
   chat: ChatService;
   server: Server;
   agenda?: Agenda;
+  escalation: EscalationEngine;
+  overrides: OnCallOverrideStore;
   url: string;
   stop(): Promise<void>;
 }
@@ -78,6 +88,22 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   });
   runtime.events.subscribe(cards.onEvent);
   let agenda: Agenda | undefined;
+  const outbox = new OutboxStore(database.db);
+  const overrides = new OnCallOverrideStore(database.db);
+  const escalationStore = new EscalationStore(database.models, alerts);
+  const escalationMetrics = new EscalationMetrics(runtime.metrics.registry);
+  const escalation = new EscalationEngine({
+    rt: runtime,
+    store: escalationStore,
+    outbox,
+    overrides,
+    timers: opts.escalationTimers,
+    onFired: (ms) => escalationMetrics.fired(ms),
+    backstop: async (ref, at) => {
+      if (agenda) await scheduleEscalationStep(agenda, ref, at);
+    },
+  });
+  runtime.events.subscribe(escalation.onEvent);
   const deliveries = new Deliveries(database.db);
   const chat = new ChatService({
     rt: runtime,
@@ -109,8 +135,13 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     agenda = await startAgenda(database.db, log);
     await scheduleRetention(agenda, database.models, deliveries, runtime.clock, opts.config.retention.rawEventDays);
     defineUnmute(agenda, runtime);
+    defineEscalationStep(agenda, escalation);
+    await scheduleEscalationAudit(agenda, () =>
+      auditEscalations({ store: escalationStore, outbox, engine: escalation, clock: runtime.clock, metrics: escalationMetrics }),
+    );
     await agenda.start();
   }
+  await escalation.recover();
   await cards.resync(new Date(runtime.clock.now().getTime() - 86_400_000));
   return {
     runtime,
@@ -118,9 +149,12 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     chat,
     server,
     agenda,
+    escalation,
+    overrides,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       await new Promise<void>((ok) => server.close(() => ok()));
+      await escalation.stop();
       await cards.stop();
       server.closeAllConnections();
       for (const a of adapters.values()) await a.stop().catch(() => {});

@@ -46,6 +46,8 @@ export interface AlertEscalation {
   pausedRemainingMs?: number;
   /** Every level of every cycle has fired. */
   done?: boolean;
+  /** Members the card @-mentions because a level said `mention` (ids). */
+  mentions?: string[];
 }
 
 /** What identifies one step; a job or timer carrying other values is stale. */

@@ -1,0 +1,290 @@
+import { randomBytes } from 'node:crypto';
+import type { Schedule } from '../config/schema.js';
+import type { Alert, TimelineEntry } from '../core/alert.js';
+import { afterFired, dueLevel, jumpNow, pause, resume, snapshotPolicy, startEscalation, type AlertEscalation, type StepRef } from '../core/escalation.js';
+import { resolveStep } from '../core/escalation-targets.js';
+import { whoIsOnCall, type OverrideSpan } from '../core/oncall.js';
+import type { AlertEvent } from '../events.js';
+import type { Runtime } from '../runtime.js';
+import type { EscalationStore } from '../store/escalations.js';
+import type { OnCallOverrideStore } from '../store/oncall-overrides.js';
+import type { OutboxStore } from '../store/outbox.js';
+
+/**
+ * Runs every alert's escalation plan (src/core/escalation.ts) on time.
+ *
+ * The truth is `alert.escalation` (its `nextAt`). Two things wake a step: an in-process timer set
+ * to the exact `nextAt` (steps fire within milliseconds), and an Agenda job a little after it,
+ * the durable backstop for a process that died (another process, or this one after a restart,
+ * runs it). A restart also re-arms the timers of every triggered alert from the database. Every
+ * wake-up goes through `runStep`, which, inside the alert's lock, fires only a step that matches
+ * the alert's active plan and is due: a second wake-up, or a stale job, does nothing. A step
+ * inserts its outbox rows first (idempotent by `_id`), then advances the plan; a crash between
+ * the two replays the step and the outbox keeps one copy of each row.
+ */
+export interface EscalationEngineDeps {
+  rt: Pick<Runtime, 'alerts' | 'events' | 'clock' | 'directory' | 'log'>;
+  store: EscalationStore;
+  outbox: OutboxStore;
+  overrides: OnCallOverrideStore;
+  /** Saves the durable backstop for a step (an Agenda job); absent when jobs are off. */
+  backstop?: (ref: StepRef, at: Date) => Promise<void>;
+  /** Wall-clock timers for due steps; tests turn them off and call `tick()` after moving their clock. */
+  timers?: boolean;
+  /** Step lateness, for the metrics and the bench. */
+  onFired?: (latenessMs: number) => void;
+}
+
+export const ESCALATION_ACTOR = { kind: 'system', name: 'dutybot', via: 'escalation' } as const;
+/** The backstop job runs this long after a step's due time: normally the timer has fired it already. */
+export const BACKSTOP_GRACE_MS = 5_000;
+/** A triggered alert without a plan (a crash right after it opened) gets one if it opened this recently. */
+const RECOVER_UNSTARTED_MS = 10 * 60_000;
+/** Steps fired at once by one tick. */
+const CONCURRENCY = 64;
+
+type Armed = { ref: StepRef; at: number };
+
+export class EscalationEngine {
+  private readonly armed = new Map<string, Armed>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private stopped = false;
+  private ticking: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: EscalationEngineDeps) {}
+
+  /** Subscribe this to AlertEvents. */
+  readonly onEvent = (ev: AlertEvent): void => {
+    if (this.stopped) return;
+    const p = this.handle(ev).catch((err: unknown) => this.deps.rt.log.error({ err, alertId: ev.alert.id, event: ev.type }, 'escalation failed'));
+    this.track(p);
+  };
+
+  private track(p: Promise<unknown>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  /** Waits for the work started by events and ticks (tests, graceful stop). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size || this.ticking) await Promise.all([...this.inFlight, this.ticking]);
+  }
+
+  private async handle(ev: AlertEvent): Promise<void> {
+    const { alert } = ev;
+    switch (ev.type) {
+      case 'opened':
+        return this.begin(alert);
+      case 'claimed':
+      case 'resolved':
+      case 'reassigned':
+        this.armed.delete(alert.id);
+        return;
+      case 'muted':
+        return this.change(alert, (esc, now) => pause(esc, now));
+      case 'unmuted':
+        return this.change(alert, (esc, now) => resume(esc, now));
+      case 'escalated':
+        if (ev.entry.actor.via === ESCALATION_ACTOR.via) return; // our own step
+        return this.jump(alert);
+      default:
+        return;
+    }
+  }
+
+  /** The policy of an alert: its route's, else its team's. */
+  policyOf(alert: Pick<Alert, 'route' | 'team'>): string | undefined {
+    const dir = this.deps.rt.directory;
+    return alert.route?.escalationPolicy ?? dir.team(alert.route?.teams[0] ?? alert.team)?.escalationPolicy;
+  }
+
+  /** Copies the policy onto a newly opened alert and arms its first step. */
+  async begin(alert: Alert): Promise<void> {
+    const policyId = this.policyOf(alert);
+    const policy = policyId ? this.deps.rt.directory.config.escalationPolicies.find((p) => p.id === policyId) : undefined;
+    if (!policy) return;
+    const saved = await this.deps.store.alerts.withLock(alert, async () => {
+      const cur = await this.deps.store.get(alert.id);
+      if (!cur || cur.escalation || cur.state === 'resolved') return null;
+      const esc = startEscalation(snapshotPolicy(policy), cur.firstSeenAt, randomBytes(6).toString('hex'));
+      return this.deps.store.save(cur.id, esc);
+    });
+    if (saved?.escalation) await this.arm(saved.id, saved.escalation);
+  }
+
+  private async change(alert: Alert, fn: (esc: AlertEscalation, now: Date) => AlertEscalation): Promise<void> {
+    const saved = await this.deps.store.alerts.withLock(alert, async () => {
+      const cur = await this.deps.store.get(alert.id);
+      if (!cur?.escalation) return null;
+      return this.deps.store.save(cur.id, fn(cur.escalation, this.deps.rt.clock.now()), { visible: true });
+    });
+    if (!saved?.escalation) return;
+    if (saved.escalation.nextAt) await this.arm(saved.id, saved.escalation);
+    else this.armed.delete(saved.id);
+  }
+
+  /** Manual `escalate`: the next level now, whatever the alert's state (a person asked for it). */
+  private async jump(alert: Alert): Promise<void> {
+    const now = this.deps.rt.clock.now();
+    const esc = await this.deps.store.alerts.withLock(alert, async () => {
+      const cur = await this.deps.store.get(alert.id);
+      const jumped = jumpNow(cur?.escalation, now);
+      if (!cur || !jumped) return null;
+      return (await this.deps.store.save(cur.id, jumped))?.escalation ?? null;
+    });
+    if (esc) await this.runStep({ alertId: alert.id, token: esc.token, cycle: esc.cycle, level: esc.level }, { force: true });
+  }
+
+  /** Remembers the next step in this process and saves its durable backstop. */
+  private async arm(alertId: string, esc: AlertEscalation): Promise<void> {
+    if (!esc.nextAt || esc.done) {
+      this.armed.delete(alertId);
+      return;
+    }
+    const ref: StepRef = { alertId, token: esc.token, cycle: esc.cycle, level: esc.level };
+    this.armed.set(alertId, { ref, at: esc.nextAt.getTime() });
+    this.wake(esc.nextAt.getTime());
+    await this.deps.backstop?.(ref, new Date(esc.nextAt.getTime() + BACKSTOP_GRACE_MS));
+  }
+
+  private wake(at: number): void {
+    if (this.stopped || this.deps.timers === false || at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    const delay = Math.max(0, at - this.deps.rt.clock.now().getTime());
+    this.timer = setTimeout(() => {
+      this.timerAt = Infinity;
+      void this.tick();
+    }, Math.min(delay, 2 ** 31 - 1));
+  }
+
+  /** Fires every armed step that is due by the clock; returns when they are done. */
+  async tick(): Promise<void> {
+    if (this.ticking) return this.ticking;
+    this.ticking = (async () => {
+      try {
+        for (;;) {
+          const now = this.deps.rt.clock.now().getTime();
+          const due = [...this.armed.values()].filter((a) => a.at <= now).sort((a, b) => a.at - b.at);
+          if (due.length === 0) break;
+          for (const a of due) if (this.armed.get(a.ref.alertId) === a) this.armed.delete(a.ref.alertId);
+          let i = 0;
+          const worker = async (): Promise<void> => {
+            while (i < due.length) {
+              const a = due[i++]!;
+              await this.runStep(a.ref).catch((err: unknown) => {
+                this.deps.rt.log.error({ err, alertId: a.ref.alertId }, 'escalation step failed; the backstop retries it');
+              });
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
+        }
+      } finally {
+        this.ticking = null;
+      }
+      const next = Math.min(...[...this.armed.values()].map((a) => a.at));
+      if (Number.isFinite(next)) this.wake(next);
+    })();
+    return this.ticking;
+  }
+
+  /**
+   * The one idempotent step: fires the level `ref` names if it is the alert's active, due step.
+   * Returns what happened, for the Agenda job's log and the tests.
+   */
+  async runStep(ref: StepRef, opts: { force?: boolean } = {}): Promise<'fired' | 'stale' | 'early'> {
+    const { store, rt } = this.deps;
+    const first = await store.get(ref.alertId);
+    if (!first?.escalation) return 'stale';
+    const result = await store.alerts.withLock(first, async () => {
+      const alert = await store.get(ref.alertId);
+      const esc = alert?.escalation;
+      if (!alert || !esc) return { kind: 'stale' as const };
+      const now = rt.clock.now();
+      const view = opts.force ? { state: 'triggered' } : alert;
+      const due = dueLevel(esc, view, now, ref);
+      if (!due) {
+        const early = esc.token === ref.token && esc.cycle === ref.cycle && esc.level === ref.level && esc.nextAt && esc.nextAt.getTime() > now.getTime();
+        return early ? { kind: 'early' as const, esc } : { kind: 'stale' as const };
+      }
+      const fx = resolveStep(ref, due.targets, { onCall: await this.onCallAt(esc, now), team: (id) => rt.directory.team(id) });
+      const of = esc.policy.levels.length;
+      const reason = `escalation level ${due.level} of ${of}${due.cycle > 1 ? `, cycle ${due.cycle}` : ''}`;
+      await this.deps.outbox.enqueue(
+        fx.messages.map((m) => ({ ...m, alertId: alert.id, reason, level: due.level, cycle: due.cycle })),
+        now,
+      );
+      const next: AlertEscalation = { ...afterFired(esc, now), mentions: [...new Set([...(esc.mentions ?? []), ...fx.mentions])] };
+      const saved = await store.save(alert.id, next, { level: due.level, addTeams: fx.teams, visible: true });
+      const entry: TimelineEntry = {
+        alertId: alert.id,
+        at: now,
+        kind: 'escalated',
+        actor: { ...ESCALATION_ACTOR },
+        text: `level ${due.level} of ${of}${due.cycle > 1 ? ` (cycle ${due.cycle})` : ''}: ${fx.notified.join(' · ')}`,
+      };
+      await store.addTimeline(entry);
+      this.deps.onFired?.(now.getTime() - due.dueAt.getTime());
+      return { kind: 'fired' as const, alert: saved ?? alert, previous: alert, entry };
+    });
+    if (result.kind === 'early') {
+      await this.arm(ref.alertId, result.esc);
+      return 'early';
+    }
+    if (result.kind === 'stale') return 'stale';
+    rt.events.emit({ type: 'escalated', alert: result.alert, previous: result.previous, entry: result.entry });
+    if (result.alert.escalation) await this.arm(result.alert.id, result.alert.escalation);
+    return 'fired';
+  }
+
+  /** Who is on call on each schedule at `now`, with the covers made in chat. */
+  private async onCallAt(esc: AlertEscalation, now: Date): Promise<(scheduleId: string) => string | null> {
+    const dir = this.deps.rt.directory;
+    const ids = new Set<string>();
+    for (const l of esc.policy.levels)
+      for (const t of l.notify) {
+        if (t.schedule) ids.add(t.schedule);
+        const teamSchedule = t.team ? dir.team(t.team)?.schedule : undefined;
+        if (teamSchedule) ids.add(teamSchedule);
+      }
+    const answers = new Map<string, string | null>();
+    for (const id of ids) {
+      const s: Schedule | undefined = dir.config.schedules.find((x) => x.id === id);
+      const extra: OverrideSpan[] = s ? await this.deps.overrides.forSchedule(id) : [];
+      answers.set(id, s ? (whoIsOnCall(s, now, { extraOverrides: extra, calendars: dir.config.calendars })?.member ?? null) : null);
+    }
+    return (id) => answers.get(id) ?? null;
+  }
+
+  /**
+   * After a start: arms the next step of every triggered alert from the database, and starts the
+   * plan of an alert that opened just before a crash and has none yet.
+   */
+  async recover(): Promise<number> {
+    const now = this.deps.rt.clock.now().getTime();
+    let n = 0;
+    for (const alert of await this.deps.store.triggered()) {
+      if (alert.escalation?.nextAt && !alert.escalation.done) {
+        await this.arm(alert.id, alert.escalation);
+        n++;
+      } else if (!alert.escalation && now - alert.firstSeenAt.getTime() < RECOVER_UNSTARTED_MS) {
+        await this.begin(alert);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Steps armed in this process (the auditor compares them with the database). */
+  armedCount(): number {
+    return this.armed.size;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.idle();
+  }
+}
