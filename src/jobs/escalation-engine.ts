@@ -69,7 +69,7 @@ export class EscalationEngine {
 
   /** Waits for the work started by events and ticks (tests, graceful stop). */
   async idle(): Promise<void> {
-    while (this.inFlight.size || this.ticking) await Promise.all([...this.inFlight, this.ticking]);
+    while (this.inFlight.size || this.ticking) await Promise.allSettled([...this.inFlight, this.ticking]);
   }
 
   private async handle(ev: AlertEvent): Promise<void> {
@@ -138,7 +138,7 @@ export class EscalationEngine {
   }
 
   /** Remembers the next step in this process and saves its durable backstop. */
-  private async arm(alertId: string, esc: AlertEscalation): Promise<void> {
+  private async arm(alertId: string, esc: AlertEscalation, opts: { backstop?: boolean } = {}): Promise<void> {
     if (!esc.nextAt || esc.done) {
       this.armed.delete(alertId);
       return;
@@ -146,7 +146,7 @@ export class EscalationEngine {
     const ref: StepRef = { alertId, token: esc.token, cycle: esc.cycle, level: esc.level };
     this.armed.set(alertId, { ref, at: esc.nextAt.getTime() });
     this.wake(esc.nextAt.getTime());
-    await this.deps.backstop?.(ref, new Date(esc.nextAt.getTime() + BACKSTOP_GRACE_MS));
+    if (opts.backstop !== false) await this.deps.backstop?.(ref, new Date(esc.nextAt.getTime() + BACKSTOP_GRACE_MS));
   }
 
   private wake(at: number): void {
@@ -163,31 +163,35 @@ export class EscalationEngine {
   /** Fires every armed step that is due by the clock; returns when they are done. */
   async tick(): Promise<void> {
     if (this.ticking) return this.ticking;
-    this.ticking = (async () => {
-      try {
-        for (;;) {
-          const now = this.deps.rt.clock.now().getTime();
-          const due = [...this.armed.values()].filter((a) => a.at <= now).sort((a, b) => a.at - b.at);
-          if (due.length === 0) break;
-          for (const a of due) if (this.armed.get(a.ref.alertId) === a) this.armed.delete(a.ref.alertId);
-          let i = 0;
-          const worker = async (): Promise<void> => {
-            while (i < due.length) {
-              const a = due[i++]!;
-              await this.runStep(a.ref).catch((err: unknown) => {
-                this.deps.rt.log.error({ err, alertId: a.ref.alertId }, 'escalation step failed; the backstop retries it');
-              });
-            }
-          };
-          await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
+    const run = this.fireDue();
+    this.ticking = run;
+    try {
+      await run;
+    } finally {
+      if (this.ticking === run) this.ticking = null;
+    }
+    const next = Math.min(...[...this.armed.values()].map((a) => a.at));
+    if (Number.isFinite(next)) this.wake(next);
+  }
+
+  private async fireDue(): Promise<void> {
+    await Promise.resolve(); // never finish synchronously: `tick` records this run first
+    for (;;) {
+      const now = this.deps.rt.clock.now().getTime();
+      const due = [...this.armed.values()].filter((a) => a.at <= now).sort((a, b) => a.at - b.at);
+      if (due.length === 0) break;
+      for (const a of due) if (this.armed.get(a.ref.alertId) === a) this.armed.delete(a.ref.alertId);
+      let i = 0;
+      const worker = async (): Promise<void> => {
+        while (i < due.length) {
+          const a = due[i++]!;
+          await this.runStep(a.ref).catch((err: unknown) => {
+            this.deps.rt.log.error({ err, alertId: a.ref.alertId }, 'escalation step failed; the backstop retries it');
+          });
         }
-      } finally {
-        this.ticking = null;
-      }
-      const next = Math.min(...[...this.armed.values()].map((a) => a.at));
-      if (Number.isFinite(next)) this.wake(next);
-    })();
-    return this.ticking;
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
+    }
   }
 
   /**
@@ -230,7 +234,9 @@ export class EscalationEngine {
       return { kind: 'fired' as const, alert: saved ?? alert, previous: alert, entry };
     });
     if (result.kind === 'early') {
-      await this.arm(ref.alertId, result.esc);
+      // Woken before its time (a backstop run by a process whose clock is ahead): keep it armed
+      // here; its own backstop is still saved, so no new one (which could wake early again).
+      await this.arm(ref.alertId, result.esc, { backstop: false });
       return 'early';
     }
     if (result.kind === 'stale') return 'stale';
@@ -267,7 +273,7 @@ export class EscalationEngine {
     let n = 0;
     for (const alert of await this.deps.store.triggered()) {
       if (alert.escalation?.nextAt && !alert.escalation.done) {
-        await this.arm(alert.id, alert.escalation);
+        await this.arm(alert.id, alert.escalation, { backstop: false });
         n++;
       } else if (!alert.escalation && now - alert.firstSeenAt.getTime() < RECOVER_UNSTARTED_MS) {
         await this.begin(alert);
