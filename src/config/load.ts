@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { formatPath } from '../sources/validate.js';
 import { configSchema, type Config, type Integration } from './schema.js';
+import { checkOnCall } from './check-oncall.js';
 
 /** Start-up stops with this; the message names the path of the wrong value. */
 export class ConfigError extends Error {
@@ -58,6 +59,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   cfg.integrations.forEach((i, ii) => {
     if (!teamIds.has(i.team)) throw new ConfigError(`integrations[${ii}].team: unknown team "${i.team}"`);
   });
+  checkOnCall(cfg);
   return {
     ...cfg,
     integrations: cfg.integrations.map((i) => ({ ...i, application: i.application ?? i.name }) as Integration),
