@@ -26,6 +26,7 @@ import { EscalationMetrics, auditEscalations, scheduleEscalationAudit } from './
 import { EscalationStore } from './store/escalations.js';
 import { OnCallOverrideStore } from './store/oncall-overrides.js';
 import { OutboxStore } from './store/outbox.js';
+import { OnCallCommands } from './bot/oncall-commands.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -109,6 +110,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     rt: runtime,
     deliveries,
     timeZone,
+    onCall: new OnCallCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone }),
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },

@@ -11,6 +11,7 @@ import type { BotReply, InboundRequest, PlatformId } from './chat-adapter.js';
 import { helpText, parseCommand, usage, type Command } from './commands.js';
 import { texts, refText } from './i18n.js';
 import { formatTime } from './render-card.js';
+import type { OnCallCommands } from './oncall-commands.js';
 
 /**
  * Turns a platform-neutral chat request (button click or command) into an alert action, with
@@ -23,7 +24,11 @@ export interface ChatServiceDeps {
   timeZone: string;
   /** Schedules the end of a mute (an Agenda job in production). */
   scheduleUnmute: (alertId: string, until: Date) => Promise<void>;
+  /** `oncall` and `cover` (src/bot/oncall-commands.ts). */
+  onCall?: OnCallCommands;
 }
+
+const noSchedules = (l: Locale): string => (l === 'zh' ? '还没有配置值班表（schedules）' : 'no on-call schedules are configured');
 
 /** The identity platform of a channel kind (a DingTalk app robot and its users are "dingtalk"). */
 export function identityPlatform(p: PlatformId): ChatPlatform | null {
@@ -68,6 +73,11 @@ export class ChatService {
         return { text: await this.list(command.scope, member, req, locale), private: true };
       case 'show':
         return { text: await this.show(command.ref, locale), private: true };
+      case 'oncall':
+        return this.deps.onCall ? this.deps.onCall.who(command.team, req, member, locale) : { text: noSchedules(locale), private: true };
+      case 'cover':
+        if (!member) return { text: t.refuse.unknownUser(idp ?? 'slack', req.userId), private: true };
+        return this.deps.onCall ? this.deps.onCall.cover(command, req, member, locale) : { text: noSchedules(locale), private: true };
       default:
         break;
     }
@@ -105,7 +115,7 @@ export class ChatService {
   }
 
   private toAction(
-    c: Exclude<Command, { name: 'help' | 'list' | 'show' }>,
+    c: Exclude<Command, { name: 'help' | 'list' | 'show' | 'oncall' | 'cover' }>,
     _member: Member,
     platform: PlatformId,
     now: Date,
@@ -200,7 +210,7 @@ export class ChatService {
 const SEVERITY_EMOJI = { critical: '🔴', warning: '🟠', info: '🔵' } as const;
 
 /** A member named by id, by display name, or by their id on the platform (a Slack mention). */
-function findMember(dir: Directory, token: string, platform: PlatformId): Member | undefined {
+export function findMember(dir: Directory, token: string, platform: PlatformId): Member | undefined {
   const idp = identityPlatform(platform);
   return (
     dir.member(token) ??
