@@ -6,7 +6,8 @@ import { resolveStep } from '../core/escalation-targets.js';
 import { whoIsOnCall, type OverrideSpan } from '../core/oncall.js';
 import type { AlertEvent } from '../events.js';
 import type { Runtime } from '../runtime.js';
-import type { EscalationStore } from '../store/escalations.js';
+import type { EscalationChange, EscalationStore } from '../store/escalations.js';
+import type { NewOutboxMessage } from '../notify/message.js';
 import type { OnCallOverrideStore } from '../store/oncall-overrides.js';
 import type { OutboxStore } from '../store/outbox.js';
 
@@ -40,8 +41,10 @@ export const ESCALATION_ACTOR = { kind: 'system', name: 'dutybot', via: 'escalat
 export const BACKSTOP_GRACE_MS = 5_000;
 /** A triggered alert without a plan (a crash right after it opened) gets one if it opened this recently. */
 const RECOVER_UNSTARTED_MS = 10 * 60_000;
-/** Steps fired at once by one tick. */
-const CONCURRENCY = 64;
+/** Steps fired together (one read, one outbox insert, one bulk update). */
+const BATCH = 500;
+
+export type StepOutcome = 'fired' | 'stale' | 'early';
 
 type Armed = { ref: StepRef; at: number };
 
@@ -109,7 +112,7 @@ export class EscalationEngine {
       const cur = await this.deps.store.get(alert.id);
       if (!cur || cur.escalation || cur.state === 'resolved') return null;
       const esc = startEscalation(snapshotPolicy(policy), cur.firstSeenAt, randomBytes(6).toString('hex'));
-      return this.deps.store.save(cur.id, esc);
+      return this.deps.store.save(cur, esc);
     });
     if (saved?.escalation) await this.arm(saved.id, saved.escalation);
   }
@@ -118,7 +121,7 @@ export class EscalationEngine {
     const saved = await this.deps.store.alerts.withLock(alert, async () => {
       const cur = await this.deps.store.get(alert.id);
       if (!cur?.escalation) return null;
-      return this.deps.store.save(cur.id, fn(cur.escalation, this.deps.rt.clock.now()), { visible: true });
+      return this.deps.store.save(cur, fn(cur.escalation, this.deps.rt.clock.now()), { visible: true });
     });
     if (!saved?.escalation) return;
     if (saved.escalation.nextAt) await this.arm(saved.id, saved.escalation);
@@ -132,7 +135,7 @@ export class EscalationEngine {
       const cur = await this.deps.store.get(alert.id);
       const jumped = jumpNow(cur?.escalation, now);
       if (!cur || !jumped) return null;
-      return (await this.deps.store.save(cur.id, jumped))?.escalation ?? null;
+      return (await this.deps.store.save(cur, jumped)).escalation ?? null;
     });
     if (esc) await this.runStep({ alertId: alert.id, token: esc.token, cycle: esc.cycle, level: esc.level }, { force: true });
   }
@@ -181,80 +184,114 @@ export class EscalationEngine {
       const due = [...this.armed.values()].filter((a) => a.at <= now).sort((a, b) => a.at - b.at);
       if (due.length === 0) break;
       for (const a of due) if (this.armed.get(a.ref.alertId) === a) this.armed.delete(a.ref.alertId);
-      let i = 0;
-      const worker = async (): Promise<void> => {
-        while (i < due.length) {
-          const a = due[i++]!;
-          await this.runStep(a.ref).catch((err: unknown) => {
-            this.deps.rt.log.error({ err, alertId: a.ref.alertId }, 'escalation step failed; the backstop retries it');
-          });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
+      for (let i = 0; i < due.length; i += BATCH) {
+        const refs = due.slice(i, i + BATCH).map((a) => a.ref);
+        await this.fireBatch(refs).catch((err: unknown) => {
+          this.deps.rt.log.error({ err, steps: refs.length }, 'escalation steps failed; the backstop and the auditor retry them');
+        });
+      }
     }
   }
 
   /**
    * The one idempotent step: fires the level `ref` names if it is the alert's active, due step.
-   * Returns what happened, for the Agenda job's log and the tests.
+   * Returns what happened, for the Agenda job and the tests.
    */
-  async runStep(ref: StepRef, opts: { force?: boolean } = {}): Promise<'fired' | 'stale' | 'early'> {
-    const { store, rt } = this.deps;
-    const first = await store.get(ref.alertId);
-    if (!first?.escalation) return 'stale';
-    const result = await store.alerts.withLock(first, async () => {
-      const alert = await store.get(ref.alertId);
-      const esc = alert?.escalation;
-      if (!alert || !esc) return { kind: 'stale' as const };
-      const now = rt.clock.now();
-      const view = opts.force ? { state: 'triggered' } : alert;
-      const due = dueLevel(esc, view, now, ref);
-      if (!due) {
-        const early = esc.token === ref.token && esc.cycle === ref.cycle && esc.level === ref.level && esc.nextAt && esc.nextAt.getTime() > now.getTime();
-        return early ? { kind: 'early' as const, esc } : { kind: 'stale' as const };
-      }
-      const fx = resolveStep(ref, due.targets, { onCall: await this.onCallAt(esc, now), team: (id) => rt.directory.team(id) });
-      const of = esc.policy.levels.length;
-      const reason = `escalation level ${due.level} of ${of}${due.cycle > 1 ? `, cycle ${due.cycle}` : ''}`;
-      await this.deps.outbox.enqueue(
-        fx.messages.map((m) => ({ ...m, alertId: alert.id, reason, level: due.level, cycle: due.cycle })),
-        now,
-      );
-      const next: AlertEscalation = { ...afterFired(esc, now), mentions: [...new Set([...(esc.mentions ?? []), ...fx.mentions])] };
-      const saved = await store.save(alert.id, next, { level: due.level, addTeams: fx.teams, visible: true });
-      const entry: TimelineEntry = {
-        alertId: alert.id,
-        at: now,
-        kind: 'escalated',
-        actor: { ...ESCALATION_ACTOR },
-        text: `level ${due.level} of ${of}${due.cycle > 1 ? ` (cycle ${due.cycle})` : ''}: ${fx.notified.join(' · ')}`,
-      };
-      await store.addTimeline(entry);
-      this.deps.onFired?.(now.getTime() - due.dueAt.getTime());
-      return { kind: 'fired' as const, alert: saved ?? alert, previous: alert, entry };
-    });
-    if (result.kind === 'early') {
-      // Woken before its time (a backstop run by a process whose clock is ahead): keep it armed
-      // here; its own backstop is still saved, so no new one (which could wake early again).
-      await this.arm(ref.alertId, result.esc, { backstop: false });
-      return 'early';
-    }
-    if (result.kind === 'stale') return 'stale';
-    rt.events.emit({ type: 'escalated', alert: result.alert, previous: result.previous, entry: result.entry });
-    if (result.alert.escalation) await this.arm(result.alert.id, result.alert.escalation);
-    return 'fired';
+  async runStep(ref: StepRef, opts: { force?: boolean } = {}): Promise<StepOutcome> {
+    return (await this.fireBatch([ref], opts)).get(ref.alertId) ?? 'stale';
   }
 
-  /** Who is on call on each schedule at `now`, with the covers made in chat. */
-  private async onCallAt(esc: AlertEscalation, now: Date): Promise<(scheduleId: string) => string | null> {
+  /**
+   * Fires many steps with a few round trips: the alerts are read together, and inside all their
+   * locks re-read, decided (pure), and written together: outbox rows first (idempotent by `_id`),
+   * then the plans, then the timeline. Events and the next steps follow once it is all stored.
+   */
+  private async fireBatch(refs: StepRef[], opts: { force?: boolean } = {}): Promise<Map<string, StepOutcome>> {
+    const { store, rt } = this.deps;
+    const outcome = new Map<string, StepOutcome>();
+    const byId = new Map(refs.map((r) => [r.alertId, r]));
+    const first = (await store.many([...byId.keys()])).filter((a) => a.escalation);
+    if (!first.length) return outcome;
+    const fired: Array<{ alert: Alert; previous: Alert; entry: TimelineEntry; dueAt: Date }> = [];
+    const early: Array<{ id: string; esc: AlertEscalation }> = [];
+    await this.withLocks(first, async () => {
+      const current = await store.many(first.map((a) => a.id));
+      const now = rt.clock.now();
+      const onCall = await this.onCallAt(current.flatMap((a) => (a.escalation ? [a.escalation] : [])), now);
+      const messages: NewOutboxMessage[] = [];
+      const saves: Array<{ alert: Alert; escalation: AlertEscalation; change: EscalationChange }> = [];
+      const entries: TimelineEntry[] = [];
+      const dues: Date[] = [];
+      for (const alert of current) {
+        const ref = byId.get(alert.id)!;
+        const esc = alert.escalation;
+        if (!esc) continue;
+        const due = dueLevel(esc, opts.force ? { state: 'triggered' } : alert, now, ref);
+        if (!due) {
+          const same = esc.token === ref.token && esc.cycle === ref.cycle && esc.level === ref.level;
+          if (same && esc.nextAt && esc.nextAt.getTime() > now.getTime()) early.push({ id: alert.id, esc });
+          continue;
+        }
+        const fx = resolveStep(ref, due.targets, { onCall, team: (id) => rt.directory.team(id) });
+        const of = esc.policy.levels.length;
+        const reason = `escalation level ${due.level} of ${of}${due.cycle > 1 ? `, cycle ${due.cycle}` : ''}`;
+        messages.push(...fx.messages.map((m) => ({ ...m, alertId: alert.id, reason, level: due.level, cycle: due.cycle })));
+        const next: AlertEscalation = { ...afterFired(esc, now), mentions: [...new Set([...(esc.mentions ?? []), ...fx.mentions])] };
+        saves.push({ alert, escalation: next, change: { level: due.level, addTeams: fx.teams, visible: true } });
+        entries.push({
+          alertId: alert.id,
+          at: now,
+          kind: 'escalated',
+          actor: { ...ESCALATION_ACTOR },
+          text: `level ${due.level} of ${of}${due.cycle > 1 ? ` (cycle ${due.cycle})` : ''}: ${fx.notified.join(' · ')}`,
+        });
+        dues.push(due.dueAt);
+      }
+      await this.deps.outbox.enqueue(messages, now);
+      const saved = await store.saveMany(saves);
+      await store.addTimeline(entries);
+      saved.forEach((alert, i) => fired.push({ alert, previous: saves[i]!.alert, entry: entries[i]!, dueAt: dues[i]! }));
+    });
+    const done = rt.clock.now().getTime();
+    for (const f of fired) {
+      this.deps.onFired?.(done - f.dueAt.getTime());
+      outcome.set(f.alert.id, 'fired');
+      rt.events.emit({ type: 'escalated', alert: f.alert, previous: f.previous, entry: f.entry });
+    }
+    // Woken before its time (a backstop run by a process whose clock is ahead): keep it armed here;
+    // its own backstop is still saved, so no new one (which could wake early again).
+    for (const e of early) {
+      outcome.set(e.id, 'early');
+      await this.arm(e.id, e.esc, { backstop: false });
+    }
+    for (const f of fired) if (f.alert.escalation) await this.arm(f.alert.id, f.alert.escalation);
+    return outcome;
+  }
+
+  /** Runs `task` holding the lock of every alert (each alert's writes stay serialised). */
+  private async withLocks(alerts: Alert[], task: () => Promise<void>): Promise<void> {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const held = alerts.map((a) => new Promise<void>((ok) => void this.deps.store.alerts.withLock(a, () => (ok(), released))));
+    await Promise.all(held);
+    try {
+      await task();
+    } finally {
+      release();
+    }
+  }
+
+  /** Who is on call on each schedule the plans name, at `now`, with the covers made in chat. */
+  private async onCallAt(plans: AlertEscalation[], now: Date): Promise<(scheduleId: string) => string | null> {
     const dir = this.deps.rt.directory;
     const ids = new Set<string>();
-    for (const l of esc.policy.levels)
-      for (const t of l.notify) {
-        if (t.schedule) ids.add(t.schedule);
-        const teamSchedule = t.team ? dir.team(t.team)?.schedule : undefined;
-        if (teamSchedule) ids.add(teamSchedule);
-      }
+    for (const esc of plans)
+      for (const l of esc.policy.levels)
+        for (const t of l.notify) {
+          if (t.schedule) ids.add(t.schedule);
+          const teamSchedule = t.team ? dir.team(t.team)?.schedule : undefined;
+          if (teamSchedule) ids.add(teamSchedule);
+        }
     const answers = new Map<string, string | null>();
     for (const id of ids) {
       const s: Schedule | undefined = dir.config.schedules.find((x) => x.id === id);
