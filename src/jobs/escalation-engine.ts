@@ -42,7 +42,7 @@ export const BACKSTOP_GRACE_MS = 5_000;
 /** A triggered alert without a plan (a crash right after it opened) gets one if it opened this recently. */
 const RECOVER_UNSTARTED_MS = 10 * 60_000;
 /** Steps fired together (one read, one outbox insert, one bulk update). */
-const BATCH = 500;
+const BATCH = 100;
 
 export type StepOutcome = 'fired' | 'stale' | 'early';
 

@@ -28,14 +28,13 @@ export class EscalationStore {
    * Stores the plan (and what a fired level changed on the card: level number, teams brought in,
    * mentions). `rev` rises when the card must be re-rendered.
    */
-  /** Several alerts by `_id` (one query; a single one by its `_id` alone, which FerretDB indexes). */
+  /**
+   * Several alerts, each by its `_id` alone: FerretDB 1.24 pushes only an exact `{_id}` filter
+   * down to SQLite (an `$in` of a few hundred ids was seen taking minutes there).
+   */
   async many(ids: string[]): Promise<Alert[]> {
-    if (ids.length === 1) {
-      const one = await this.alerts.get(ids[0]!);
-      return one ? [one] : [];
-    }
-    const docs = await this.m.Alert.find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }).lean();
-    return docs.map(toAlert);
+    const found = await Promise.all(ids.map((id) => this.alerts.get(id)));
+    return found.filter((a): a is Alert => a !== null);
   }
 
   async save(alert: Alert, escalation: AlertEscalation, change: EscalationChange = {}): Promise<Alert> {
