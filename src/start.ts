@@ -36,6 +36,13 @@ import type { DatabaseHealth } from './store/supervisor.js';
 import type { ReadinessCheck } from './http/health-routes.js';
 import { setUpAnalytics, type Analytics } from './analytics/wire.js';
 import { scheduleWeeklyReports } from './jobs/weekly-report.js';
+import { EscalationEngine } from './jobs/escalation-engine.js';
+import { defineEscalationStep, scheduleEscalationStep } from './jobs/escalation-step.js';
+import { EscalationMetrics, auditEscalations, scheduleEscalationAudit } from './jobs/escalation-audit.js';
+import { EscalationStore } from './store/escalations.js';
+import { OnCallOverrideStore } from './store/oncall-overrides.js';
+import { OutboxStore } from './store/outbox.js';
+import { OnCallCommands } from './bot/oncall-commands.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -55,6 +62,8 @@ export interface StartOptions {
   outboxIntervalMs?: number | false;
   /** The embedded database's supervisor (none for MONGODB_URI): /readyz and /metrics show it. */
   databaseHealth?: DatabaseHealth;
+  /** Wall-clock timers for escalation steps; tests with a fake clock turn them off and call `escalation.tick()`. */
+  escalationTimers?: boolean;
 }
 
 export interface Dutybot {
@@ -65,6 +74,8 @@ export interface Dutybot {
   server: Server;
   agenda?: Agenda;
   analytics: Analytics;
+  escalation: EscalationEngine;
+  overrides: OnCallOverrideStore;
   url: string;
   stop(): Promise<void>;
 }
@@ -111,12 +122,29 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   runtime.heartbeats = new HeartbeatMonitor(runtime, new HeartbeatStore(database.db), timerSleep);
   const analytics = setUpAnalytics(runtime, adapters);
   let agenda: Agenda | undefined;
+  const outbox = new OutboxStore(database.db);
+  const overrides = new OnCallOverrideStore(database.db);
+  const escalationStore = new EscalationStore(database.models, alerts);
+  const escalationMetrics = new EscalationMetrics(runtime.metrics.registry);
+  const escalation = new EscalationEngine({
+    rt: runtime,
+    store: escalationStore,
+    outbox,
+    overrides,
+    timers: opts.escalationTimers,
+    onFired: (ms) => escalationMetrics.fired(ms),
+    backstop: async (ref, at) => {
+      if (agenda) await scheduleEscalationStep(agenda, ref, at);
+    },
+  });
+  runtime.events.subscribe(escalation.onEvent);
   const deliveries = new Deliveries(database.db);
   const chat = new ChatService({
     rt: runtime,
     deliveries,
     timeZone,
     stats: analytics.stats,
+    onCall: new OnCallCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone }),
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
@@ -153,8 +181,13 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     await runtime.heartbeats.schedule(agenda);
     await runtime.maintenance.schedule(agenda);
     await scheduleWeeklyReports(agenda, { ...runtime, analytics: analytics.service, adapters, db: database.db });
+    defineEscalationStep(agenda, escalation);
+    await scheduleEscalationAudit(agenda, () =>
+      auditEscalations({ store: escalationStore, outbox, engine: escalation, clock: runtime.clock, metrics: escalationMetrics }),
+    );
     await agenda.start();
   }
+  await escalation.recover();
   await cards.resync(new Date(runtime.clock.now().getTime() - 86_400_000));
   if (opts.outboxIntervalMs !== false) notify.sender.start(opts.outboxIntervalMs ?? 5_000);
   return {
@@ -165,6 +198,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     server,
     agenda,
     analytics,
+    escalation,
+    overrides,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       // No new connections; requests in flight finish. A keep-alive connection is closed as soon
@@ -174,6 +209,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       clearInterval(idle);
       runtime.heartbeats?.stop();
       runtime.maintenance?.stop();
+      await escalation.stop();
       await cards.stop();
       await notify.sender.stop();
       server.closeAllConnections();

@@ -401,7 +401,11 @@ export class CardSync {
         return m ? [{ id: m.id, name: m.name }] : [];
       }),
       mutedUntil: alert.mutedUntil && alert.mutedUntil > now ? alert.mutedUntil : undefined,
-      mentions: alert.owner?.memberId ? mentionOf(dir.member(alert.owner.memberId)) : [],
+      mentions: [
+        ...(alert.owner?.memberId ? mentionOf(dir.member(alert.owner.memberId)) : []),
+        // People a level said to @-mention, while nobody has taken the alert.
+        ...(alert.state === 'triggered' ? (alert.escalation?.mentions ?? []).flatMap((id) => mentionOf(dir.member(id))) : []),
+      ],
     };
   }
 }

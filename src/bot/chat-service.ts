@@ -13,6 +13,7 @@ import { texts, refText } from './i18n.js';
 import { formatTime } from './render-card.js';
 import type { OpsCommands } from './ops-commands.js';
 import { isDatabaseUnavailable } from '../http/errors.js';
+import type { OnCallCommands } from './oncall-commands.js';
 
 /**
  * Turns a platform-neutral chat request (button click or command) into an alert action, with
@@ -29,7 +30,11 @@ export interface ChatServiceDeps {
   ops?: OpsCommands;
   /** Answers `stats` (src/analytics/stats-command.ts); absent, analytics is off. */
   stats?: (req: CommandRequest, command: Extract<Command, { name: 'stats' }>, locale: Locale) => Promise<BotReply | null>;
+  /** `oncall` and `cover` (src/bot/oncall-commands.ts). */
+  onCall?: OnCallCommands;
 }
+
+const noSchedules = (l: Locale): string => (l === 'zh' ? '还没有配置值班表（schedules）' : 'no on-call schedules are configured');
 
 /** The identity platform of a channel kind (a DingTalk app robot and its users are "dingtalk"). */
 export function identityPlatform(p: PlatformId): ChatPlatform | null {
@@ -93,6 +98,11 @@ export class ChatService {
       case 'stats':
         if (!this.deps.stats || req.kind !== 'command') return { text: locale === 'zh' ? '统计未开启' : 'analytics is off', private: true };
         return this.deps.stats(req, command, locale);
+      case 'oncall':
+        return this.deps.onCall ? this.deps.onCall.who(command.team, req, member, locale) : { text: noSchedules(locale), private: true };
+      case 'cover':
+        if (!member) return { text: t.refuse.unknownUser(idp ?? 'slack', req.userId), private: true };
+        return this.deps.onCall ? this.deps.onCall.cover(command, req, member, locale) : { text: noSchedules(locale), private: true };
       default:
         break;
     }
@@ -130,7 +140,7 @@ export class ChatService {
   }
 
   private toAction(
-    c: Exclude<Command, { name: 'help' | 'list' | 'show' | 'stats' }>,
+    c: Exclude<Command, { name: 'help' | 'list' | 'show' | 'stats' | 'oncall' | 'cover' }>,
     _member: Member,
     platform: PlatformId,
     now: Date,
@@ -225,7 +235,7 @@ export class ChatService {
 const SEVERITY_EMOJI = { critical: '🔴', warning: '🟠', info: '🔵' } as const;
 
 /** A member named by id, by display name, or by their id on the platform (a Slack mention). */
-function findMember(dir: Directory, token: string, platform: PlatformId): Member | undefined {
+export function findMember(dir: Directory, token: string, platform: PlatformId): Member | undefined {
   const idp = identityPlatform(platform);
   return (
     dir.member(token) ??

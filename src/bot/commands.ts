@@ -16,13 +16,15 @@ import { parseDuration } from './durations.js';
  *   show|详情|查看 <id>
  *   help|帮助|?|？ [command]
  *   stats|统计 [team] [7d|30d]
+ *   oncall|值班 [team]
+ *   cover|代班 <member|me|我> <duration>
  *
  * `<id>`: `12`, `#12`, `＃12` or a 24-hex alert id. Chinese verbs may be glued to the id
  * (`认领12`, `关闭12 已重启`). When the message quotes a card (`quotedAlertRef`), the id may be
  * left out (`认领`, `关闭 已处理`); an id that is written wins over the quoted one.
  */
 
-export type CommandName = 'claim' | 'resolve' | 'escalate' | 'reassign' | 'mute' | 'unmute' | 'list' | 'show' | 'help' | 'stats';
+export type CommandName = 'claim' | 'resolve' | 'escalate' | 'reassign' | 'mute' | 'unmute' | 'list' | 'show' | 'help' | 'stats' | 'oncall' | 'cover';
 
 export type Command =
   | { name: 'claim'; ref: string }
@@ -35,7 +37,11 @@ export type Command =
   | { name: 'show'; ref: string }
   | { name: 'help'; topic?: CommandName }
   /** Figures of a team (the channel's when absent) over the last `days` days. */
-  | { name: 'stats'; team?: string; days: StatsDays };
+  | { name: 'stats'; team?: string; days: StatsDays }
+  /** Who is on call now and next, per schedule of the team (the channel's team when absent). */
+  | { name: 'oncall'; team?: string }
+  /** An override from now on the schedule of the asker's team: `member` is absent for "me". */
+  | { name: 'cover'; member?: string; mention: boolean; durationMs: number };
 
 export type StatsDays = 7 | 30;
 
@@ -53,6 +59,8 @@ const COMMAND_NAMES: readonly CommandName[] = [
   'unmute',
   'stats',
   'help',
+  'oncall',
+  'cover',
 ];
 
 const ALIASES: Record<CommandName, readonly string[]> = {
@@ -66,6 +74,8 @@ const ALIASES: Record<CommandName, readonly string[]> = {
   show: ['show', '详情', '查看'],
   help: ['help', '帮助', '?', '？'],
   stats: ['stats', '统计'],
+  oncall: ['oncall', 'on-call', '值班'],
+  cover: ['cover', '代班'],
 };
 
 /** Verbs compare NFKC-folded and lower-cased: `CLAIM`, `ｃｌａｉｍ`, `？` all match. */
@@ -109,6 +119,8 @@ const FORMS: Record<CommandName, Form> = {
   show: { zh: '详情 <编号>', en: 'show <id>' },
   help: { zh: '帮助 [命令]', en: 'help [command]' },
   stats: { zh: '统计 [团队] [7天|30天]', en: 'stats [team] [7d|30d]' },
+  oncall: { zh: '值班 [团队]', en: 'oncall [team]' },
+  cover: { zh: '代班 <成员|我> <时长>', en: 'cover <member|me> <duration>' },
 };
 
 const DESCRIPTIONS: Record<CommandName, Form> = {
@@ -122,6 +134,8 @@ const DESCRIPTIONS: Record<CommandName, Form> = {
   show: { zh: '查看告警详情', en: 'show one alert' },
   help: { zh: '查看帮助', en: 'show this help' },
   stats: { zh: '告警统计与图表（默认本群团队、近7天）', en: "alert figures and a chart (this channel's team, last 7 days by default)" },
+  oncall: { zh: '查看现在和下一位值班的人', en: 'who is on call now, and next' },
+  cover: { zh: '从现在起替班一段时间（1分钟到7天）', en: 'take over on-call from now for a while (1 min to 7 days)' },
 };
 
 const TEXTS = {
@@ -142,6 +156,8 @@ const TEXTS = {
     badDuration: (v: string) => `无效的静默时长 "${v}"，应为 1分钟 到 7天`,
     badScope: (v: string) => `未知的范围 "${v}"`,
     badPeriod: (v: string) => `无效的统计周期 "${v}"，应为 7天 或 30天`,
+    missingCoverDuration: '缺少代班时长',
+    badCoverDuration: (v: string) => `无效的代班时长 "${v}"，应为 1分钟 到 7天`,
   },
   en: {
     usage: (own: string, other: string) => `usage: ${own} (${other})`,
@@ -160,6 +176,8 @@ const TEXTS = {
     badDuration: (v: string) => `invalid duration "${v}": use 1 min to 7 days`,
     badScope: (v: string) => `unknown scope "${v}"`,
     badPeriod: (v: string) => `invalid period "${v}": use 7d or 30d`,
+    missingCoverDuration: 'missing duration',
+    badCoverDuration: (v: string) => `invalid duration "${v}": use 1 min to 7 days`,
   },
 } satisfies Record<Locale, unknown>;
 
@@ -174,7 +192,7 @@ export function usage(name: CommandName, locale: Locale): string {
   const t = textsOf(locale);
   const f = FORMS[name];
   const line = locale === 'en' ? t.usage(f.en, f.zh) : t.usage(f.zh, f.en);
-  return name === 'mute' ? line + t.muteExamples : line;
+  return name === 'mute' || name === 'cover' ? line + t.muteExamples : line;
 }
 
 /** A heading line, then every command on its own line. */
@@ -318,7 +336,7 @@ function idOnly(name: 'claim' | 'unmute' | 'show', t: Texts) {
   };
 }
 
-function argParser(name: Exclude<CommandName, 'list' | 'help' | 'stats'>, t: Texts): (ref: string, rest: string) => ArgResult {
+function argParser(name: Exclude<CommandName, 'list' | 'help' | 'stats' | 'oncall' | 'cover'>, t: Texts): (ref: string, rest: string) => ArgResult {
   switch (name) {
     case 'claim':
     case 'unmute':
@@ -359,7 +377,7 @@ function argParser(name: Exclude<CommandName, 'list' | 'help' | 'stats'>, t: Tex
  * (`静默 30 min` quoting #5 → mute #5 for 30 min, not #30).
  */
 function withRef(
-  name: Exclude<CommandName, 'list' | 'help' | 'stats'>,
+  name: Exclude<CommandName, 'list' | 'help' | 'stats' | 'oncall' | 'cover'>,
   args: string,
   quotedRef: string | null,
   t: Texts,
@@ -439,6 +457,14 @@ export function parseCommand(text: string, opts: { quotedAlertRef?: string; loca
       if (!topic) return { ok: false, error: t.unknown(quote(tok)), usage: shortHelp(locale) };
       return { ok: true, command: { name, topic } };
     }
+    case 'oncall': {
+      const { tok, rest } = firstToken(args);
+      const extra = rest.trim();
+      if (extra) return { ok: false, error: t.extra(quote(extra)), usage: usage(name, locale) };
+      return { ok: true, command: tok ? { name, team: tok.replace(/^[@＠]/, '') } : { name } };
+    }
+    case 'cover':
+      return parseCover(args, t, locale);
     default: {
       const quotedRef = typeof opts?.quotedAlertRef === 'string' ? normaliseRef(opts.quotedAlertRef) : null;
       return withRef(name, args, quotedRef, t, locale);
@@ -469,4 +495,21 @@ function parseStats(args: string, t: Texts, locale: Locale): ParseResult {
     }
   }
   return { ok: true, command: team ? { name: 'stats', team, days } : { name: 'stats', days } };
+}
+
+const ME = new Set(['me', 'myself', '我', '自己', '本人']);
+
+/** `cover <member|me> <duration>`: who takes over, and for how long from now. */
+function parseCover(args: string, t: Texts, locale: Locale): ParseResult {
+  const fail = (error: string): ParseResult => ({ ok: false, error, usage: usage('cover', locale) });
+  const { tok, rest } = firstToken(args);
+  if (!tok) return fail(t.missingMember);
+  const text = rest.trim();
+  if (!text) return fail(t.missingCoverDuration);
+  const durationMs = parseDuration(text);
+  if (durationMs === null) return fail(t.badCoverDuration(quote(text)));
+  if (ME.has(fold(tok))) return { ok: true, command: { name: 'cover', mention: false, durationMs } };
+  const m = parseMember(tok);
+  if (!m) return fail(t.badMember(quote(tok)));
+  return { ok: true, command: { name: 'cover', member: m.member, mention: m.mention, durationMs } };
 }

@@ -23,6 +23,13 @@ export interface Texts {
   mutedUntil: (time: string) => string;
   /** Status of an open alert that has repeated: `已重复 5 次`. */
   repeated: (count: number) => string;
+  /**
+   * Where escalation stands: `升级 第 2/3 级，4 分钟后下一级`, `level 2 of 3, next in 4 min`.
+   * `next` is already formatted (`4 分钟`, `4 min`); absent when nothing more is planned or it is paused.
+   */
+  escalation: (level: number, of: number, next?: string, paused?: boolean) => string;
+  /** A wait on a card, rounded up: `4 分钟`, `30 秒`; `4 min`, `30 s`. */
+  waitFor: (ms: number) => string;
   field: {
     source: string;
     application: string;
@@ -102,6 +109,15 @@ export const TEXTS: Record<Locale, Texts> = {
     severity: { critical: '严重', warning: '警告', info: '提示' },
     mutedUntil: (time) => `静默至 ${time}`,
     repeated: (count) => `已重复 ${count} 次`,
+    escalation: (level, of, next, paused) =>
+      level > 0
+        ? `升级 第 ${level}/${of} 级${paused ? '（已暂停）' : next ? `，${next}后下一级` : ''}`
+        : paused
+          ? '升级已暂停'
+          : next
+            ? `${next}后升级`
+            : '',
+    waitFor: (ms) => (ms < 60_000 ? `${Math.max(1, Math.ceil(ms / 1000))} 秒` : `${Math.ceil(ms / 60_000)} 分钟`),
     field: {
       source: '来源',
       application: '应用',
@@ -170,6 +186,15 @@ export const TEXTS: Record<Locale, Texts> = {
     severity: { critical: 'Critical', warning: 'Warning', info: 'Info' },
     mutedUntil: (time) => `Muted until ${time}`,
     repeated: (count) => `repeated ${count} times`,
+    escalation: (level, of, next, paused) =>
+      level > 0
+        ? `level ${level} of ${of}${paused ? ' (paused)' : next ? `, next in ${next}` : ''}`
+        : paused
+          ? 'escalation paused'
+          : next
+            ? `escalates in ${next}`
+            : '',
+    waitFor: (ms) => (ms < 60_000 ? `${Math.max(1, Math.ceil(ms / 1000))} s` : `${Math.ceil(ms / 60_000)} min`),
     field: {
       source: 'Source',
       application: 'Application',

@@ -1,6 +1,7 @@
 import { MUTE_CHOICES } from './durations.js';
 import type { Alert } from '../core/alert.js';
 import { allowedActions } from '../core/lifecycle.js';
+import { progress } from '../core/escalation.js';
 import type { AlertState, Label, Link, Severity } from '../core/types.js';
 import type { AlertCard, CardAction, CardActionId, CardField, CardMention, Locale, SummaryCard } from './card.js';
 import { texts, type Texts } from './i18n.js';
@@ -161,9 +162,26 @@ function statusLine(alert: Alert, t: Texts, ctx: CardContext, mutedUntil: Date |
   } else if (Number.isFinite(alert.count) && alert.count > 1) {
     parts.push(t.repeated(alert.count));
   }
+  const esc = escalationText(alert, t, ctx);
+  if (esc) parts.push(esc);
   if (mutedUntil) parts.push(`${MUTED_EMOJI} ${t.mutedUntil(formatTime(mutedUntil, ctx))}`);
   if (alert.maintenance && alert.state !== 'resolved') parts.push(t.inMaintenance(formatTime(alert.maintenance.until, ctx)));
   return parts.join(' · ');
+}
+
+/** `升级 第 2/3 级，4 分钟后下一级` while the alert is triggered and has an escalation plan. */
+function escalationText(alert: Alert, t: Texts, ctx: CardContext): string {
+  const now = toDate(ctx.now);
+  if (!now || !alert.escalation || typeof alert.escalation !== 'object') return '';
+  let p: ReturnType<typeof progress>;
+  try {
+    p = progress(alert.escalation, alert, now);
+  } catch {
+    return ''; // odd stored data never breaks a card
+  }
+  if (!p) return '';
+  const paused = alert.escalation.pausedRemainingMs !== undefined;
+  return t.escalation(p.level, p.of, p.nextInMs !== undefined ? t.waitFor(p.nextInMs) : undefined, paused);
 }
 
 function fieldsOf(alert: Alert, t: Texts, ctx: CardContext): CardField[] {
@@ -186,7 +204,7 @@ function fieldsOf(alert: Alert, t: Texts, ctx: CardContext): CardField[] {
   if (Number.isFinite(alert.count) && alert.count > 1) fields.push({ label: t.field.count, value: String(alert.count) });
   const lastSeen = formatTime(alert.lastSeenAt, ctx);
   if (lastSeen) fields.push({ label: t.field.lastSeen, value: lastSeen });
-  if (Number.isFinite(alert.escalationLevel) && alert.escalationLevel > 0) {
+  if (Number.isFinite(alert.escalationLevel) && alert.escalationLevel > 0 && !alert.escalation) {
     fields.push({ label: t.field.escalationLevel, value: String(alert.escalationLevel) });
   }
   return fields;

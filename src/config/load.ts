@@ -6,6 +6,7 @@ import { formatPath } from '../sources/validate.js';
 import { dispatchProblem } from './check-dispatch.js';
 import { opsProblem } from './check-ops.js';
 import { configSchema, type Config, type Integration } from './schema.js';
+import { checkOnCall } from './check-oncall.js';
 
 /** Start-up stops with this; the message names the path of the wrong value. */
 export class ConfigError extends Error {
@@ -64,6 +65,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   if (dispatch) throw new ConfigError(dispatch);
   const ops = opsProblem(cfg);
   if (ops) throw new ConfigError(ops);
+  checkOnCall(cfg);
   return {
     ...cfg,
     integrations: cfg.integrations.map((i) => ({ ...i, application: i.application ?? i.name }) as Integration),

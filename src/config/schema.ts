@@ -171,6 +171,8 @@ export const escalationTargetSchema = z.strictObject({
   schedule: id.optional(),
   member: id.optional(),
   team: id.optional(),
+  /** Where `webhook` posts (required when `via` lists `webhook`). */
+  url: httpsUrl.optional(),
   /** Tried in order: a method that fails for good falls back to the next. */
   via: z.array(notifyMethodSchema).min(1),
 });

@@ -1,4 +1,5 @@
 import type { ChannelRef } from '../config/schema.js';
+import type { AlertEscalation } from './escalation.js';
 import type { Actor, AlertState, Label, Link, Owner, Severity, SourceType } from './types.js';
 
 /** An alert as the domain sees it (the store adds its own id type). */
@@ -51,6 +52,8 @@ export interface Alert {
   route?: AlertRoute;
   /** Teams whose channels escalation brought in (a level's `team` target with `chat`). */
   escalatedTeams?: string[];
+  /** The escalation policy copied when the alert opened, and where it stands (src/core/escalation.ts). */
+  escalation?: AlertEscalation;
   /** Written at the transition so analytics can `$sum` them (FerretDB has no `$avg`). */
   secondsToClaim?: number;
   secondsToResolve?: number;

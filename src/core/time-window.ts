@@ -138,3 +138,13 @@ export function compileTimeWindow(w: TimeWindow, calendars: ReadonlyMap<string, 
   };
   return { holds: (at) => evaluate(at, false).ok, explain: (at) => evaluate(at, true) };
 }
+
+/**
+ * A one-off check (an on-call layer's `restrict`): compiles the window and asks it. A calendar the
+ * config does not have is left out rather than thrown on (config validation names it first).
+ */
+export function inTimeWindow(w: TimeWindow, at: Date, defaultZone: string, calendars: Readonly<Record<string, Calendar>> = {}): boolean {
+  const known = w.calendar && calendars[w.calendar] ? w : { ...w, calendar: undefined, workingDays: undefined };
+  const compiled = new Map(Object.entries(calendars).map(([n, c]) => [n, compileCalendar(n, c)]));
+  return compileTimeWindow(known, compiled, defaultZone).holds(at);
+}

@@ -227,6 +227,11 @@ export class AlertStore {
     this.slotMemory.set(key, alertId);
   }
 
+  /** Runs `task` with this alert's writes serialised with every other change to it (escalation's read-decide-write). */
+  withLock<T>(alert: Pick<Alert, 'integration' | 'dedupKey'>, task: () => Promise<T>): Promise<T> {
+    return this.lock.run(lockKey(alert.integration, alert.dedupKey), task);
+  }
+
   async findOpen(integration: string, dedupKey: string): Promise<Alert | null> {
     const slot = await this.m.DedupSlot.findById(slotId(integration, dedupKey)).lean();
     if (!slot) return null;

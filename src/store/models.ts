@@ -97,6 +97,7 @@ const alertSchema = new Schema<AlertDoc>(
     rev: { type: Number, default: 1 },
     route: Schema.Types.Mixed,
     escalatedTeams: [String],
+    escalation: Schema.Types.Mixed,
     secondsToClaim: Number,
     secondsToResolve: Number,
     sourceStartedAt: Date,

@@ -14,7 +14,7 @@ const M = 60_000;
 const H = 60 * M;
 const D = 24 * H;
 
-const NAMES: CommandName[] = ['claim', 'resolve', 'escalate', 'reassign', 'mute', 'unmute', 'list', 'show', 'help', 'stats'];
+const NAMES: CommandName[] = ['claim', 'resolve', 'escalate', 'reassign', 'mute', 'unmute', 'list', 'show', 'help', 'stats', 'oncall', 'cover'];
 
 function ok(text: string, opts?: { quotedAlertRef?: string; locale?: Locale }): Command {
   const r = parseCommand(text, opts);
@@ -374,6 +374,8 @@ describe('usage and helpText', () => {
       show: '详情 12',
       help: '帮助',
       stats: '统计 ops 30天',
+      oncall: '值班',
+      cover: '代班 我 2小时',
     };
     for (const name of NAMES) expect(ok(examples[name]).name).toBe(name);
   });

@@ -94,6 +94,22 @@ describe('renderAlertCard', () => {
     expect(card.text).toContain('Source · Application: prometheus · k8s-prod');
   });
 
+  it('shows where escalation stands: level 2 of 3, next in 4 min; paused while muted; gone once claimed', () => {
+    const policy = { policyId: 'crit', levels: [0, 5, 10].map((m) => ({ afterMs: m * 60_000, notify: [] })), repeat: 0 };
+    const escalation = { policy, token: 't', cycle: 1, level: 3, firedLevel: 2, firedAt: new Date(now.getTime() - 60_000), nextAt: new Date(now.getTime() + 4 * 60_000) };
+    expect(renderAlertCard(alert({ escalationLevel: 2, escalation }), zh).status).toBe('待认领 · 升级 第 2/3 级，4 分钟后下一级');
+    const card = renderAlertCard(alert({ escalationLevel: 2, escalation }), en);
+    expect(card.status).toBe('Open · level 2 of 3, next in 4 min');
+    expect(card.fields.map((f) => f.label)).not.toContain('Escalation level');
+    const { nextAt: _n, ...rest } = escalation;
+    expect(renderAlertCard(alert({ escalation: { ...rest, pausedRemainingMs: 120_000 } }), en).status).toBe('Open · level 2 of 3 (paused)');
+    expect(renderAlertCard(alert({ escalation: { ...rest, done: true, firedLevel: 3 } }), zh).status).toBe('待认领 · 升级 第 3/3 级');
+    const first = { policy, token: 't', cycle: 1, level: 1, nextAt: new Date(now.getTime() + 30_000) };
+    expect(renderAlertCard(alert({ escalation: first }), zh).status).toBe('待认领 · 30 秒后升级');
+    const claimed = renderAlertCard(alert({ state: 'acknowledged', owner: { name: '张三', memberId: 'zhang', at: at('09:41'), via: 'slack' }, escalation }), en);
+    expect(claimed.status).not.toMatch(/level/);
+  });
+
   it('colours by severity', () => {
     expect(renderAlertCard(alert({ severity: 'warning' }), en)).toMatchObject({ colour: '#f29900', heading: expect.stringMatching(/^🟠 /) });
     expect(renderAlertCard(alert({ severity: 'info' }), en)).toMatchObject({ colour: '#1a73e8', heading: expect.stringMatching(/^🔵 /) });

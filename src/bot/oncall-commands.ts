@@ -1,0 +1,94 @@
+import type { Directory } from '../config/directory.js';
+import type { Member, Schedule, Team } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import { nextOnCall, whoIsOnCall } from '../core/oncall.js';
+import type { OnCallOverrideStore } from '../store/oncall-overrides.js';
+import type { Locale } from './card.js';
+import type { BotReply, InboundRequest } from './chat-adapter.js';
+import { teamOfChannel } from './channels.js';
+import { findMember } from './chat-service.js';
+import type { Command } from './commands.js';
+import { usage } from './commands.js';
+import { formatTime } from './render-card.js';
+
+/**
+ * `oncall [team]` and `cover <member|me> <duration>` on every platform. A cover is an override from
+ * now on the schedule of the asker's team (the channel's team first), stored in MongoDB and merged
+ * after the config's overrides, so it wins and escalation pages the person covering at once.
+ */
+export class OnCallCommands {
+  constructor(
+    private readonly deps: { directory: Directory; overrides: OnCallOverrideStore; clock: Clock; timeZone: string },
+  ) {}
+
+  async who(teamToken: string | undefined, req: InboundRequest, asker: Member | undefined, locale: Locale): Promise<BotReply> {
+    const dir = this.deps.directory;
+    let teams: Team[];
+    if (teamToken) {
+      const t = dir.team(teamToken) ?? dir.allTeams().find((x) => x.name === teamToken);
+      if (!t) return { text: `${locale === 'zh' ? `找不到团队 "${teamToken}"` : `unknown team "${teamToken}"`}\n${usage('oncall', locale)}`, private: true };
+      teams = [t];
+    } else {
+      const ofChannel = teamOfChannel(dir, req.platform, req.channel, req.channelName);
+      teams = ofChannel ? [ofChannel] : dir.allTeams().filter((t) => asker && t.members.includes(asker.id));
+      if (!teams.some((t) => this.schedulesOf(t).length)) teams = dir.allTeams().filter((t) => this.schedulesOf(t).length);
+    }
+    const now = this.deps.clock.now();
+    const lines: string[] = [];
+    for (const team of teams) {
+      const schedules = this.schedulesOf(team);
+      if (!schedules.length) continue;
+      lines.push(locale === 'zh' ? `值班 · ${team.name}` : `On call · ${team.name}`);
+      for (const s of schedules) lines.push(await this.line(s, now, locale));
+    }
+    if (!lines.length) return { text: locale === 'zh' ? '还没有配置值班表（schedules）' : 'no on-call schedules are configured', private: true };
+    return { text: lines.join('\n'), private: false };
+  }
+
+  async cover(c: Extract<Command, { name: 'cover' }>, req: InboundRequest, asker: Member, locale: Locale): Promise<BotReply> {
+    const dir = this.deps.directory;
+    const who = c.member === undefined ? asker : findMember(dir, c.member, req.platform);
+    if (!who) return { text: `${locale === 'zh' ? `找不到成员 "${c.member}"` : `unknown member "${c.member}"`}\n${usage('cover', locale)}`, private: true };
+    const team =
+      [teamOfChannel(dir, req.platform, req.channel, req.channelName), ...dir.allTeams().filter((t) => t.members.includes(asker.id))].find(
+        (t): t is Team => !!t?.schedule,
+      );
+    const schedule = team?.schedule ? this.schedule(team.schedule) : undefined;
+    if (!schedule) {
+      const text = locale === 'zh' ? '这个群和你所在的团队都没有值班表（teams[].schedule）' : "neither this channel's team nor yours has an on-call schedule (teams[].schedule)";
+      return { text, private: true };
+    }
+    const now = this.deps.clock.now();
+    const to = new Date(now.getTime() + c.durationMs);
+    await this.deps.overrides.add(schedule.id, { member: who.id, from: now, to, by: asker.id }, now);
+    const until = formatTime(to, { now, timeZone: this.deps.timeZone });
+    return {
+      text: locale === 'zh' ? `已安排 ${who.name} 代班「${schedule.name}」至 ${until}` : `${who.name} covers ${schedule.name} until ${until}`,
+      private: false,
+    };
+  }
+
+  /** The team's own schedule, then those its escalation policy pages. */
+  private schedulesOf(team: Team): Schedule[] {
+    const cfg = this.deps.directory.config;
+    const ids = new Set<string>(team.schedule ? [team.schedule] : []);
+    const policy = cfg.escalationPolicies.find((p) => p.id === team.escalationPolicy);
+    for (const l of policy?.levels ?? []) for (const t of l.notify) if (t.schedule) ids.add(t.schedule);
+    return [...ids].flatMap((id) => (this.schedule(id) ? [this.schedule(id)!] : []));
+  }
+
+  private schedule(id: string): Schedule | undefined {
+    return this.deps.directory.config.schedules.find((s) => s.id === id);
+  }
+
+  private async line(s: Schedule, now: Date, locale: Locale): Promise<string> {
+    const opts = { extraOverrides: await this.deps.overrides.forSchedule(s.id), calendars: this.deps.directory.config.calendars };
+    const name = (id?: string): string => (id ? (this.deps.directory.member(id)?.name ?? id) : locale === 'zh' ? '无人' : 'nobody');
+    const cur = whoIsOnCall(s, now, opts);
+    const next = nextOnCall(s, now, opts);
+    const fmt = (d: Date): string => formatTime(d, { now, timeZone: this.deps.timeZone });
+    const override = cur?.source === 'override' ? (locale === 'zh' ? '（代班）' : ' (cover)') : '';
+    if (locale === 'zh') return `${s.name}：${name(cur?.member)}${override}${next ? `，${fmt(next.at)} 起 ${name(next.member)}` : ''}`;
+    return `${s.name}: ${name(cur?.member)}${override}${next ? `, then ${name(next.member)} from ${fmt(next.at)}` : ''}`;
+  }
+}

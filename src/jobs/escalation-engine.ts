@@ -1,0 +1,337 @@
+import { randomBytes } from 'node:crypto';
+import type { Schedule } from '../config/schema.js';
+import type { Alert, TimelineEntry } from '../core/alert.js';
+import { afterFired, dueLevel, jumpNow, pause, resume, snapshotPolicy, startEscalation, type AlertEscalation, type StepRef } from '../core/escalation.js';
+import { resolveStep } from '../core/escalation-targets.js';
+import { whoIsOnCall, type OverrideSpan } from '../core/oncall.js';
+import type { AlertEvent } from '../events.js';
+import type { Runtime } from '../runtime.js';
+import type { EscalationChange, EscalationStore } from '../store/escalations.js';
+import type { NewOutboxMessage } from '../notify/message.js';
+import type { OnCallOverrideStore } from '../store/oncall-overrides.js';
+import type { OutboxStore } from '../store/outbox.js';
+
+/**
+ * Runs every alert's escalation plan (src/core/escalation.ts) on time.
+ *
+ * The truth is `alert.escalation` (its `nextAt`). Two things wake a step: an in-process timer set
+ * to the exact `nextAt` (steps fire within milliseconds), and an Agenda job a little after it,
+ * the durable backstop for a process that died (another process, or this one after a restart,
+ * runs it). A restart also re-arms the timers of every triggered alert from the database. Every
+ * wake-up goes through `runStep`, which, inside the alert's lock, fires only a step that matches
+ * the alert's active plan and is due: a second wake-up, or a stale job, does nothing. A step
+ * inserts its outbox rows first (idempotent by `_id`), then advances the plan; a crash between
+ * the two replays the step and the outbox keeps one copy of each row.
+ */
+export interface EscalationEngineDeps {
+  rt: Pick<Runtime, 'alerts' | 'events' | 'clock' | 'directory' | 'log' | 'notify'>;
+  store: EscalationStore;
+  outbox: OutboxStore;
+  overrides: OnCallOverrideStore;
+  /** Saves the durable backstop for a step (an Agenda job); absent when jobs are off. */
+  backstop?: (ref: StepRef, at: Date) => Promise<void>;
+  /** Wall-clock timers for due steps; tests turn them off and call `tick()` after moving their clock. */
+  timers?: boolean;
+  /** Step lateness, for the metrics and the bench. */
+  onFired?: (latenessMs: number) => void;
+}
+
+export const ESCALATION_ACTOR = { kind: 'system', name: 'dutybot', via: 'escalation' } as const;
+/** The backstop job runs this long after a step's due time: normally the timer has fired it already. */
+export const BACKSTOP_GRACE_MS = 5_000;
+/** A triggered alert without a plan (a crash right after it opened) gets one if it opened this recently. */
+const RECOVER_UNSTARTED_MS = 10 * 60_000;
+/** Steps fired together (one read, one outbox insert, one bulk update). */
+const BATCH = 100;
+
+export type StepOutcome = 'fired' | 'stale' | 'early';
+
+type Armed = { ref: StepRef; at: number };
+
+export class EscalationEngine {
+  private readonly armed = new Map<string, Armed>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private stopped = false;
+  private ticking: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: EscalationEngineDeps) {}
+
+  /** Subscribe this to AlertEvents. */
+  readonly onEvent = (ev: AlertEvent): void => {
+    if (this.stopped) return;
+    const p = this.handle(ev).catch((err: unknown) => this.deps.rt.log.error({ err, alertId: ev.alert.id, event: ev.type }, 'escalation failed'));
+    this.track(p);
+  };
+
+  private track(p: Promise<unknown>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  /** Waits for the work started by events and ticks (tests, graceful stop). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size || this.ticking) await Promise.allSettled([...this.inFlight, this.ticking]);
+  }
+
+  private async handle(ev: AlertEvent): Promise<void> {
+    const { alert } = ev;
+    switch (ev.type) {
+      case 'opened':
+        // An alert released by the end of a maintenance window escalates as if it had just arrived.
+        return this.begin(alert, ev.entry.actor.via === 'maintenance' ? ev.entry.at : undefined);
+      case 'claimed':
+      case 'resolved':
+      case 'reassigned':
+        this.armed.delete(alert.id);
+        return;
+      case 'muted':
+        return this.change(alert, (esc, now) => pause(esc, now));
+      case 'unmuted':
+        return this.change(alert, (esc, now) => resume(esc, now));
+      case 'escalated':
+        if (ev.entry.actor.via === ESCALATION_ACTOR.via) return; // our own step
+        return this.jump(alert);
+      default:
+        return;
+    }
+  }
+
+  /** The policy of an alert: its route's, else its team's. */
+  policyOf(alert: Pick<Alert, 'route' | 'team'>): string | undefined {
+    const dir = this.deps.rt.directory;
+    return alert.route?.escalationPolicy ?? dir.team(alert.route?.teams[0] ?? alert.team)?.escalationPolicy;
+  }
+
+  /** Copies the policy onto a newly opened alert and arms its first step. */
+  async begin(alert: Alert, since?: Date): Promise<void> {
+    const policyId = this.policyOf(alert);
+    const policy = policyId ? this.deps.rt.directory.config.escalationPolicies.find((p) => p.id === policyId) : undefined;
+    if (!policy) return;
+    const saved = await this.deps.store.alerts.withLock(alert, async () => {
+      const cur = await this.deps.store.get(alert.id);
+      // In a maintenance window nobody is paged; the window's end announces it as opened again.
+      if (!cur || cur.escalation || cur.state === 'resolved' || cur.maintenance) return null;
+      const esc = startEscalation(snapshotPolicy(policy), since ?? cur.firstSeenAt, randomBytes(6).toString('hex'));
+      return this.deps.store.save(cur, esc);
+    });
+    if (saved?.escalation) await this.arm(saved.id, saved.escalation);
+  }
+
+  private async change(alert: Alert, fn: (esc: AlertEscalation, now: Date) => AlertEscalation): Promise<void> {
+    const saved = await this.deps.store.alerts.withLock(alert, async () => {
+      const cur = await this.deps.store.get(alert.id);
+      if (!cur?.escalation) return null;
+      return this.deps.store.save(cur, fn(cur.escalation, this.deps.rt.clock.now()), { visible: true });
+    });
+    if (!saved?.escalation) return;
+    if (saved.escalation.nextAt) await this.arm(saved.id, saved.escalation);
+    else this.armed.delete(saved.id);
+  }
+
+  /** Manual `escalate`: the next level now, whatever the alert's state (a person asked for it). */
+  private async jump(alert: Alert): Promise<void> {
+    const now = this.deps.rt.clock.now();
+    const esc = await this.deps.store.alerts.withLock(alert, async () => {
+      const cur = await this.deps.store.get(alert.id);
+      const jumped = jumpNow(cur?.escalation, now);
+      if (!cur || !jumped) return null;
+      return (await this.deps.store.save(cur, jumped)).escalation ?? null;
+    });
+    if (esc) await this.runStep({ alertId: alert.id, token: esc.token, cycle: esc.cycle, level: esc.level }, { force: true });
+  }
+
+  /** Remembers the next step in this process and saves its durable backstop. */
+  private async arm(alertId: string, esc: AlertEscalation, opts: { backstop?: boolean } = {}): Promise<void> {
+    if (!esc.nextAt || esc.done) {
+      this.armed.delete(alertId);
+      return;
+    }
+    const ref: StepRef = { alertId, token: esc.token, cycle: esc.cycle, level: esc.level };
+    this.armed.set(alertId, { ref, at: esc.nextAt.getTime() });
+    this.wake(esc.nextAt.getTime());
+    if (opts.backstop !== false) await this.deps.backstop?.(ref, new Date(esc.nextAt.getTime() + BACKSTOP_GRACE_MS));
+  }
+
+  private wake(at: number): void {
+    if (this.stopped || this.deps.timers === false || at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    const delay = Math.max(0, at - this.deps.rt.clock.now().getTime());
+    this.timer = setTimeout(() => {
+      this.timerAt = Infinity;
+      void this.tick();
+    }, Math.min(delay, 2 ** 31 - 1));
+  }
+
+  /** Fires every armed step that is due by the clock; returns when they are done. */
+  async tick(): Promise<void> {
+    if (this.ticking) return this.ticking;
+    const run = this.fireDue();
+    this.ticking = run;
+    try {
+      await run;
+    } finally {
+      if (this.ticking === run) this.ticking = null;
+    }
+    const next = Math.min(...[...this.armed.values()].map((a) => a.at));
+    if (Number.isFinite(next)) this.wake(next);
+  }
+
+  private async fireDue(): Promise<void> {
+    await Promise.resolve(); // never finish synchronously: `tick` records this run first
+    for (;;) {
+      const now = this.deps.rt.clock.now().getTime();
+      const due = [...this.armed.values()].filter((a) => a.at <= now).sort((a, b) => a.at - b.at);
+      if (due.length === 0) break;
+      for (const a of due) if (this.armed.get(a.ref.alertId) === a) this.armed.delete(a.ref.alertId);
+      for (let i = 0; i < due.length; i += BATCH) {
+        const refs = due.slice(i, i + BATCH).map((a) => a.ref);
+        await this.fireBatch(refs).catch((err: unknown) => {
+          this.deps.rt.log.error({ err, steps: refs.length }, 'escalation steps failed; the backstop and the auditor retry them');
+        });
+      }
+    }
+  }
+
+  /**
+   * The one idempotent step: fires the level `ref` names if it is the alert's active, due step.
+   * Returns what happened, for the Agenda job and the tests.
+   */
+  async runStep(ref: StepRef, opts: { force?: boolean } = {}): Promise<StepOutcome> {
+    return (await this.fireBatch([ref], opts)).get(ref.alertId) ?? 'stale';
+  }
+
+  /**
+   * Fires many steps with a few round trips: the alerts are read together, and inside all their
+   * locks re-read, decided (pure), and written together: outbox rows first (idempotent by `_id`),
+   * then the plans, then the timeline. Events and the next steps follow once it is all stored.
+   */
+  private async fireBatch(refs: StepRef[], opts: { force?: boolean } = {}): Promise<Map<string, StepOutcome>> {
+    const { store, rt } = this.deps;
+    const outcome = new Map<string, StepOutcome>();
+    const byId = new Map(refs.map((r) => [r.alertId, r]));
+    const first = (await store.many([...byId.keys()])).filter((a) => a.escalation);
+    if (!first.length) return outcome;
+    const fired: Array<{ alert: Alert; previous: Alert; entry: TimelineEntry; dueAt: Date }> = [];
+    const early: Array<{ id: string; esc: AlertEscalation }> = [];
+    await this.withLocks(first, async () => {
+      const current = await store.many(first.map((a) => a.id));
+      const now = rt.clock.now();
+      const onCall = await this.onCallAt(current.flatMap((a) => (a.escalation ? [a.escalation] : [])), now);
+      const messages: NewOutboxMessage[] = [];
+      const saves: Array<{ alert: Alert; escalation: AlertEscalation; change: EscalationChange }> = [];
+      const entries: TimelineEntry[] = [];
+      const dues: Date[] = [];
+      for (const alert of current) {
+        const ref = byId.get(alert.id)!;
+        const esc = alert.escalation;
+        if (!esc) continue;
+        const due = dueLevel(esc, opts.force ? { state: 'triggered' } : alert, now, ref);
+        if (!due) {
+          const same = esc.token === ref.token && esc.cycle === ref.cycle && esc.level === ref.level;
+          if (same && esc.nextAt && esc.nextAt.getTime() > now.getTime()) early.push({ id: alert.id, esc });
+          continue;
+        }
+        const fx = resolveStep(ref, due.targets, { onCall, team: (id) => rt.directory.team(id) });
+        const of = esc.policy.levels.length;
+        const reason = `escalation level ${due.level} of ${of}${due.cycle > 1 ? `, cycle ${due.cycle}` : ''}`;
+        messages.push(...fx.messages.map((m) => ({ ...m, alertId: alert.id, reason, level: due.level, cycle: due.cycle })));
+        const next: AlertEscalation = { ...afterFired(esc, now), mentions: [...new Set([...(esc.mentions ?? []), ...fx.mentions])] };
+        saves.push({ alert, escalation: next, change: { level: due.level, addTeams: fx.teams, visible: true } });
+        entries.push({
+          alertId: alert.id,
+          at: now,
+          kind: 'escalated',
+          actor: { ...ESCALATION_ACTOR },
+          text: `level ${due.level} of ${of}${due.cycle > 1 ? ` (cycle ${due.cycle})` : ''}: ${fx.notified.join(' · ')}`,
+        });
+        dues.push(due.dueAt);
+      }
+      await this.deps.outbox.enqueue(messages, now);
+      const saved = await store.saveMany(saves);
+      await store.addTimeline(entries);
+      saved.forEach((alert, i) => fired.push({ alert, previous: saves[i]!.alert, entry: entries[i]!, dueAt: dues[i]! }));
+    });
+    const done = rt.clock.now().getTime();
+    // The sender delivers the new outbox rows now rather than at its next periodic pass.
+    if (fired.length) rt.notify?.kick();
+    for (const f of fired) {
+      this.deps.onFired?.(done - f.dueAt.getTime());
+      outcome.set(f.alert.id, 'fired');
+      rt.events.emit({ type: 'escalated', alert: f.alert, previous: f.previous, entry: f.entry });
+    }
+    // Woken before its time (a backstop run by a process whose clock is ahead): keep it armed here;
+    // its own backstop is still saved, so no new one (which could wake early again).
+    for (const e of early) {
+      outcome.set(e.id, 'early');
+      await this.arm(e.id, e.esc, { backstop: false });
+    }
+    for (const f of fired) if (f.alert.escalation) await this.arm(f.alert.id, f.alert.escalation);
+    return outcome;
+  }
+
+  /** Runs `task` holding the lock of every alert (each alert's writes stay serialised). */
+  private async withLocks(alerts: Alert[], task: () => Promise<void>): Promise<void> {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const held = alerts.map((a) => new Promise<void>((ok) => void this.deps.store.alerts.withLock(a, () => (ok(), released))));
+    await Promise.all(held);
+    try {
+      await task();
+    } finally {
+      release();
+    }
+  }
+
+  /** Who is on call on each schedule the plans name, at `now`, with the covers made in chat. */
+  private async onCallAt(plans: AlertEscalation[], now: Date): Promise<(scheduleId: string) => string | null> {
+    const dir = this.deps.rt.directory;
+    const ids = new Set<string>();
+    for (const esc of plans)
+      for (const l of esc.policy.levels)
+        for (const t of l.notify) {
+          if (t.schedule) ids.add(t.schedule);
+          const teamSchedule = t.team ? dir.team(t.team)?.schedule : undefined;
+          if (teamSchedule) ids.add(teamSchedule);
+        }
+    const answers = new Map<string, string | null>();
+    for (const id of ids) {
+      const s: Schedule | undefined = dir.config.schedules.find((x) => x.id === id);
+      const extra: OverrideSpan[] = s ? await this.deps.overrides.forSchedule(id) : [];
+      answers.set(id, s ? (whoIsOnCall(s, now, { extraOverrides: extra, calendars: dir.config.calendars })?.member ?? null) : null);
+    }
+    return (id) => answers.get(id) ?? null;
+  }
+
+  /**
+   * After a start: arms the next step of every triggered alert from the database, and starts the
+   * plan of an alert that opened just before a crash and has none yet.
+   */
+  async recover(): Promise<number> {
+    const now = this.deps.rt.clock.now().getTime();
+    let n = 0;
+    for (const alert of await this.deps.store.triggered()) {
+      if (alert.escalation?.nextAt && !alert.escalation.done) {
+        await this.arm(alert.id, alert.escalation, { backstop: false });
+        n++;
+      } else if (!alert.escalation && now - alert.firstSeenAt.getTime() < RECOVER_UNSTARTED_MS) {
+        await this.begin(alert);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Steps armed in this process (the auditor compares them with the database). */
+  armedCount(): number {
+    return this.armed.size;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.idle();
+  }
+}

@@ -1,0 +1,87 @@
+import { Types } from 'mongoose';
+import type { Alert, TimelineEntry } from '../core/alert.js';
+import type { AlertEscalation } from '../core/escalation.js';
+import { toAlert, type AlertStore } from './alerts.js';
+import type { Models } from './models.js';
+
+/**
+ * Reads and writes of `alert.escalation`, by `_id`, always inside the alert's lock (AlertStore
+ * serialises every write to one alert: FerretDB 1.24 gives concurrent updates no isolation).
+ */
+export interface EscalationChange {
+  level?: number;
+  addTeams?: string[];
+  visible?: boolean;
+}
+
+export class EscalationStore {
+  constructor(
+    private readonly m: Models,
+    readonly alerts: AlertStore,
+  ) {}
+
+  async get(id: string): Promise<Alert | null> {
+    return this.alerts.get(id);
+  }
+
+  /**
+   * Stores the plan (and what a fired level changed on the card: level number, teams brought in,
+   * mentions). `rev` rises when the card must be re-rendered.
+   */
+  /**
+   * Several alerts, each by its `_id` alone: FerretDB 1.24 pushes only an exact `{_id}` filter
+   * down to SQLite (an `$in` of a few hundred ids was seen taking minutes there).
+   */
+  async many(ids: string[]): Promise<Alert[]> {
+    const found = await Promise.all(ids.map((id) => this.alerts.get(id)));
+    return found.filter((a): a is Alert => a !== null);
+  }
+
+  async save(alert: Alert, escalation: AlertEscalation, change: EscalationChange = {}): Promise<Alert> {
+    return (await this.saveMany([{ alert, escalation, change }]))[0]!;
+  }
+
+  /**
+   * Stores plans (and what a fired level changed on the card: level number, teams brought in) in
+   * one round trip; `rev` rises when the card must be re-rendered. updateOne, not findOneAndUpdate:
+   * on FerretDB 1.24 findAndModify costs ~100 ms and updateOne by `_id` a few ms; the caller holds
+   * each alert's lock, so the new documents are known without reading them back.
+   */
+  async saveMany(items: Array<{ alert: Alert; escalation: AlertEscalation; change?: EscalationChange }>): Promise<Alert[]> {
+    const ops: Array<{ updateOne: { filter: { _id: Types.ObjectId }; update: Record<string, unknown> } }> = [];
+    const out = items.map(({ alert, escalation, change = {} }) => {
+      const esc = stripUndefined(escalation);
+      const $set: Record<string, unknown> = { escalation: esc };
+      const after: Alert = { ...alert, escalation: esc };
+      if (change.level !== undefined) $set.escalationLevel = after.escalationLevel = change.level;
+      const update: Record<string, unknown> = { $set };
+      if (change.visible) {
+        update.$inc = { rev: 1, version: 1 };
+        after.rev = alert.rev + 1;
+        after.version = alert.version + 1;
+      }
+      if (change.addTeams?.length) {
+        update.$addToSet = { escalatedTeams: { $each: change.addTeams } };
+        after.escalatedTeams = [...new Set([...(alert.escalatedTeams ?? []), ...change.addTeams])];
+      }
+      ops.push({ updateOne: { filter: { _id: new Types.ObjectId(alert.id) }, update } });
+      return after;
+    });
+    if (ops.length) await this.m.Alert.collection.bulkWrite(ops as never, { ordered: false });
+    return out;
+  }
+
+  async addTimeline(entries: TimelineEntry[]): Promise<void> {
+    await this.alerts.addTimeline(entries);
+  }
+
+  /** Open alerts still triggered (start-up recovery and the auditor; a scan, run rarely). */
+  async triggered(limit = 20_000): Promise<Alert[]> {
+    const docs = await this.m.Alert.find({ state: 'triggered' }).limit(limit).lean();
+    return docs.map(toAlert);
+  }
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
