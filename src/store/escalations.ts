@@ -67,7 +67,8 @@ export class EscalationStore {
       ops.push({ updateOne: { filter: { _id: new Types.ObjectId(alert.id) }, update } });
       return after;
     });
-    if (ops.length) await this.m.Alert.collection.bulkWrite(ops as never, { ordered: false });
+    // One updateOne each, in parallel: FerretDB 1.24 took minutes over one bulkWrite of 100 updates.
+    await Promise.all(ops.map((o) => this.m.Alert.collection.updateOne(o.updateOne.filter, o.updateOne.update)));
     return out;
   }
 
