@@ -38,9 +38,12 @@ function escalationConfig(): ConfigInput {
  * the engine inserted, not the fallbacks the sender derived (`<id>><method>`).
  */
 async function outboxRows(bot: TestBot): Promise<OutboxMessage[]> {
+  await bot.notify.sender.settled();
   const db = bot.runtime.database.db;
-  const all = [...(await db.collection<OutboxMessage>('outbox').find({}).toArray()), ...(await db.collection<OutboxMessage>('outboxlog').find({}).toArray())];
-  return all
+  // A row being finished is in both collections for a moment (log first, then freed): once each.
+  const byId = new Map<string, OutboxMessage>();
+  for (const name of ['outboxlog', 'outbox']) for (const r of await db.collection<OutboxMessage>(name).find({}).toArray()) byId.set(r._id, r);
+  return [...byId.values()]
     .filter((r) => r._id.startsWith('esc:') && !r._id.includes('>'))
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a._id.localeCompare(b._id));
 }
