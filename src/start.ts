@@ -22,6 +22,7 @@ import { AlertStore } from './store/alerts.js';
 import { openDatabase } from './store/database.js';
 import { RawEventStore } from './store/raw-events.js';
 import { startNotify, type Notify } from './notify/start-notify.js';
+import { OutgoingWebhooks } from './notify/webhooks/outgoing.js';
 import { scheduleNotifyRetention } from './jobs/notify-retention.js';
 import { parseConfigDuration } from './core/duration.js';
 import { HeartbeatMonitor } from './jobs/heartbeats.js';
@@ -126,8 +127,10 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   for (const a of adapters.values()) {
     await a.start(chat.handle).catch((err: unknown) => log.error({ err, platform: a.platform }, 'chat adapter did not start'));
   }
-  const notify = startNotify(runtime, adapters, !database.ferretdb);
+  const webhooks = opts.config.webhooks.length > 0 ? new OutgoingWebhooks(runtime) : undefined;
+  const notify = startNotify(runtime, adapters, !database.ferretdb, process.env, webhooks);
   runtime.notify = { outbox: notify.outbox, kick: () => notify.sender.kick() };
+  if (webhooks) runtime.events.subscribe(webhooks.onEvent);
   await runtime.maintenance.start();
   await runtime.heartbeats.start();
   const app = createHttpApp(runtime, {
@@ -135,7 +138,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     readiness: [...adapters.values()].map((a): ReadinessCheck => async () => {
       const s = a.status();
       return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
-    }).concat(opts.databaseHealth ? [databaseHealth(opts.databaseHealth, runtime.metrics.registry)] : []),
+    }).concat(opts.databaseHealth ? [databaseHealth(opts.databaseHealth, runtime.metrics.registry)] : [])
+      .concat(webhooks ? [webhooks.readiness()] : []),
   });
   const server = await new Promise<Server>((ok, fail) => {
     const s = app.listen(opts.port, opts.host ?? '0.0.0.0', () => ok(s));

@@ -331,6 +331,22 @@ export const analyticsSchema = z.strictObject({
   linkTtl: durationText.default('7d'),
 });
 
+/** What outgoing webhooks can subscribe to (src/notify/webhooks/). */
+export const WEBHOOK_EVENTS = ['opened', 'claimed', 'escalated', 'resolved', 'muted', 'unmuted', 'reassigned'] as const;
+
+/** An outgoing webhook: matching alerts' events POSTed, signed, through the outbox (docs/decisions/0014). */
+export const webhookSchema = z.strictObject({
+  name: id,
+  url: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }),
+  /** Signs every request (HMAC-SHA256 of `<timestamp>.<body>`); write `${ENV_VAR}`. */
+  secret,
+  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1),
+  match: matchersSchema.optional(),
+  timeout: durationText.default('10s'),
+  /** Consecutive failed attempts after which it is reported unhealthy (/readyz detail, /metrics, the log). */
+  unhealthyAfter: z.number().int().min(1).max(100).default(3),
+});
+
 export const configSchema = z.strictObject({
   locale: z.enum(['zh', 'en']).default('zh'),
   /** Times on cards and in chat answers are shown in this zone. */
@@ -353,6 +369,7 @@ export const configSchema = z.strictObject({
     })
     .default({ rawEventDays: 30 }),
   notify: notifySchema.default({ linkTtl: '24h', maxAttempts: 5 }),
+  webhooks: z.array(webhookSchema).default([]),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -379,3 +396,5 @@ export type RecurringMaintenance = z.output<typeof recurringMaintenanceSchema>;
 export type AnalyticsConfig = z.output<typeof analyticsSchema>;
 export type WorkingHours = z.output<typeof workingHoursSchema>;
 export type WeeklyReportConfig = z.output<typeof weeklyReportSchema>;
+export type WebhookConfig = z.output<typeof webhookSchema>;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
