@@ -23,6 +23,8 @@ import { openDatabase } from './store/database.js';
 import { RawEventStore } from './store/raw-events.js';
 import { startNotify, type Notify } from './notify/start-notify.js';
 import { OutgoingWebhooks } from './notify/webhooks/outgoing.js';
+import { RemediationActions } from './notify/webhooks/remediation.js';
+import { RunCommand } from './bot/run-command.js';
 import { scheduleNotifyRetention } from './jobs/notify-retention.js';
 import { parseConfigDuration } from './core/duration.js';
 import { HeartbeatMonitor } from './jobs/heartbeats.js';
@@ -122,6 +124,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
     ops: new OpsCommands(runtime, timeZone),
+    run: opts.config.actions.length > 0 ? new RunCommand(new RemediationActions(runtime)) : undefined,
   });
   // A platform that is down must not stop dutybot: its cards wait and go out once it is back.
   for (const a of adapters.values()) {

@@ -3,8 +3,8 @@ import { parseConfigDuration } from '../core/duration.js';
 import type { Config } from './schema.js';
 
 /**
- * Start-up checks of `webhooks`: unique names, known host groups and calendars, matchers that
- * compile, a sane timeout. Each problem is named by its key's path; returns it or null.
+ * Start-up checks of `webhooks` and `actions`: unique names, known host groups and calendars, matchers that
+ * compile, a sane timeout; an action's teams and members exist. Each problem is named by its key's path; returns it or null.
  */
 export function webhooksProblem(cfg: Config): string | null {
   const ctx = compileMatchContext(cfg);
@@ -16,19 +16,41 @@ export function webhooksProblem(cfg: Config): string | null {
     names.set(w.name, i);
     const t = parseConfigDuration(w.timeout)!;
     if (t < 100 || t > 120_000) return `${at}.timeout: ${w.timeout} is outside 100ms…2m`;
-    for (const [j, g] of (w.match?.hostGroup ?? []).entries()) {
+    const bad = matchProblem(w.match, at);
+    if (bad) return bad;
+  }
+  const teams = new Set(cfg.teams.map((t) => t.id));
+  const members = new Set(cfg.members.map((m) => m.id));
+  const actions = new Map<string, number>();
+  for (const [i, a] of cfg.actions.entries()) {
+    const at = `actions[${i}]`;
+    const first = actions.get(a.name);
+    if (first !== undefined) return `${at}.name: duplicate action name "${a.name}" (same as actions[${first}])`;
+    actions.set(a.name, i);
+    const t = parseConfigDuration(a.timeout)!;
+    if (t < 100 || t > 120_000) return `${at}.timeout: ${a.timeout} is outside 100ms…2m`;
+    for (const [j, team] of a.teams.entries()) if (!teams.has(team)) return `${at}.teams[${j}]: unknown team "${team}"`;
+    for (const [j, m] of a.members.entries()) if (!members.has(m)) return `${at}.members[${j}]: unknown member "${m}"`;
+    if (a.teams.length === 0 && a.members.length === 0) return `${at}: name who may run it (teams: [ops] and/or members: [zhang])`;
+    const bad = matchProblem(a.match, at);
+    if (bad) return bad;
+  }
+  return null;
+
+  function matchProblem(match: Config['webhooks'][number]['match'], at: string): string | null {
+    for (const [j, g] of (match?.hostGroup ?? []).entries()) {
       if (!(g in cfg.hostGroups)) return `${at}.match.hostGroup[${j}]: unknown host group "${g}"`;
     }
     for (const key of ['time', 'notTime'] as const) {
-      const win = w.match?.[key];
+      const win = match?.[key];
       if (win?.calendar && !(win.calendar in cfg.calendars)) return `${at}.match.${key}.calendar: unknown calendar "${win.calendar}"`;
     }
     try {
-      compileMatchers(w.match, ctx);
+      compileMatchers(match, ctx);
     } catch (err) {
       if (err instanceof MatcherError) return `${at}.match.${err.message}`;
       throw err;
     }
+    return null;
   }
-  return null;
 }

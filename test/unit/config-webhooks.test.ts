@@ -14,6 +14,10 @@ webhooks:
     events: [opened, resolved]
     match: { labels: ['service="nginx"'], hostGroup: [web] }
   - { name: audit, url: "http://10.0.0.5:8080/in", secret: "audit-secret-0123456789", events: [claimed], timeout: 3s }
+members:
+  - { id: zhang, name: 张三 }
+actions:
+  - { name: restart-nginx, url: "https://remediate.example.com/restart", secret: "restart-secret-0123456", teams: [ops], members: [zhang] }
 `;
 const env = { NGINX_HOOK_SECRET: 'nginx-secret-0123456789' };
 const broken = (from: string, to: string) => () => parseConfig(base.replace(from, to), env);
@@ -35,6 +39,13 @@ describe('config: outgoing webhooks', () => {
     expect(broken('hostGroup: [web]', 'hostGroup: [db]')).toThrow(/webhooks\[0\]\.match\.hostGroup\[0\]: unknown host group "db"/);
     expect(broken(`labels: ['service="nginx"']`, `labels: ['service=~"("']`)).toThrow(/webhooks\[0\]\.match\.labels\[0\]/);
     expect(broken('"audit-secret-0123456789"', 'short')).toThrow(/webhooks\[1\]\.secret: at least 16 characters/);
+  });
+
+  it('refuses remediation actions with unknown teams or members, or nobody allowed', () => {
+    expect(parseConfig(base, env).actions[0]).toMatchObject({ name: 'restart-nginx', timeout: '10s' });
+    expect(broken('teams: [ops], members: [zhang]', 'teams: [dba], members: [zhang]')).toThrow(/actions\[0\]\.teams\[0\]: unknown team "dba"/);
+    expect(broken('teams: [ops], members: [zhang]', 'teams: [ops], members: [li]')).toThrow(/actions\[0\]\.members\[0\]: unknown member "li"/);
+    expect(broken(', teams: [ops], members: [zhang]', '')).toThrow(/actions\[0\]: name who may run it/);
   });
 });
 

@@ -59,6 +59,46 @@ function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** The alert as every outgoing body shows it (`alert` of {@link WebhookBodyV1}). */
+export function webhookAlert(alert: Alert): WebhookBodyV1['alert'] {
+  return defined({
+    id: alert.id,
+    shortId: alert.shortId,
+    title: alert.title,
+    description: alert.description,
+    severity: alert.severity,
+    state: alert.state,
+    team: alert.team,
+    application: alert.application,
+    integration: alert.integration,
+    source: alert.source,
+    host: alert.host,
+    service: alert.service,
+    labels: Object.fromEntries(alert.labels.map((l) => [l.name, l.value])),
+    count: alert.count,
+    firstSeenAt: iso(alert.firstSeenAt)!,
+    lastSeenAt: iso(alert.lastSeenAt)!,
+    owner: alert.owner ? defined({ memberId: alert.owner.memberId, name: alert.owner.name }) : undefined,
+    resolvedAt: iso(alert.resolvedAt),
+    mutedUntil: iso(alert.mutedUntil),
+    escalationLevel: alert.escalationLevel,
+  });
+}
+
+/**
+ * The body of a remediation action's POST (`run restart-nginx 42`), version 1: which action,
+ * who ran it, and the alert as in {@link WebhookBodyV1}. Signed the same way.
+ */
+export interface ActionRunBodyV1 {
+  version: 1;
+  /** Also the `Idempotency-Key`. */
+  id: string;
+  action: string;
+  at: string;
+  by: { memberId: string; name: string; via: string };
+  alert: WebhookBodyV1['alert'];
+}
+
 export function webhookBody(id: string, webhook: string, event: WebhookEvent, alert: Alert, entry: TimelineEntry): WebhookBodyV1 {
   return {
     version: 1,
@@ -66,28 +106,7 @@ export function webhookBody(id: string, webhook: string, event: WebhookEvent, al
     webhook,
     event,
     at: iso(entry.at)!,
-    alert: defined({
-      id: alert.id,
-      shortId: alert.shortId,
-      title: alert.title,
-      description: alert.description,
-      severity: alert.severity,
-      state: alert.state,
-      team: alert.team,
-      application: alert.application,
-      integration: alert.integration,
-      source: alert.source,
-      host: alert.host,
-      service: alert.service,
-      labels: Object.fromEntries(alert.labels.map((l) => [l.name, l.value])),
-      count: alert.count,
-      firstSeenAt: iso(alert.firstSeenAt)!,
-      lastSeenAt: iso(alert.lastSeenAt)!,
-      owner: alert.owner ? defined({ memberId: alert.owner.memberId, name: alert.owner.name }) : undefined,
-      resolvedAt: iso(alert.resolvedAt),
-      mutedUntil: iso(alert.mutedUntil),
-      escalationLevel: alert.escalationLevel,
-    }),
+    alert: webhookAlert(alert),
     entry: defined({
       kind: entry.kind,
       at: iso(entry.at)!,

@@ -23,7 +23,7 @@ interface CompiledHook {
 export const webhookRowId = (name: string, alert: Pick<Alert, 'id' | 'rev'>, event: WebhookEvent, at: Date): string =>
   `wh:${name}:${alert.id}:${event}:${alert.rev}:${at.getTime()}`;
 
-const subjectOfAlert = (a: Alert): MatchSubject => ({
+export const subjectOfAlert = (a: Alert): MatchSubject => ({
   integration: a.integration,
   application: a.application,
   source: a.source,
