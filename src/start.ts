@@ -22,6 +22,9 @@ import { AlertStore } from './store/alerts.js';
 import { openDatabase } from './store/database.js';
 import { RawEventStore } from './store/raw-events.js';
 import { startNotify, type Notify } from './notify/start-notify.js';
+import { OutgoingWebhooks } from './notify/webhooks/outgoing.js';
+import { RemediationActions } from './notify/webhooks/remediation.js';
+import { RunCommand } from './bot/run-command.js';
 import { scheduleNotifyRetention } from './jobs/notify-retention.js';
 import { parseConfigDuration } from './core/duration.js';
 import { HeartbeatMonitor } from './jobs/heartbeats.js';
@@ -149,13 +152,16 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
     ops: new OpsCommands(runtime, timeZone),
+    run: opts.config.actions.length > 0 ? new RunCommand(new RemediationActions(runtime)) : undefined,
   });
   // A platform that is down must not stop dutybot: its cards wait and go out once it is back.
   for (const a of adapters.values()) {
     await a.start(chat.handle).catch((err: unknown) => log.error({ err, platform: a.platform }, 'chat adapter did not start'));
   }
-  const notify = startNotify(runtime, adapters, !database.ferretdb);
+  const webhooks = opts.config.webhooks.length > 0 ? new OutgoingWebhooks(runtime) : undefined;
+  const notify = startNotify(runtime, adapters, !database.ferretdb, process.env, webhooks);
   runtime.notify = { outbox: notify.outbox, kick: () => notify.sender.kick() };
+  if (webhooks) runtime.events.subscribe(webhooks.onEvent);
   await runtime.maintenance.start();
   await runtime.heartbeats.start();
   const app = createHttpApp(runtime, {
@@ -163,7 +169,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     readiness: [...adapters.values()].map((a): ReadinessCheck => async () => {
       const s = a.status();
       return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
-    }).concat(opts.databaseHealth ? [databaseHealth(opts.databaseHealth, runtime.metrics.registry)] : []),
+    }).concat(opts.databaseHealth ? [databaseHealth(opts.databaseHealth, runtime.metrics.registry)] : [])
+      .concat(webhooks ? [webhooks.readiness()] : []),
   });
   const server = await new Promise<Server>((ok, fail) => {
     const s = app.listen(opts.port, opts.host ?? '0.0.0.0', () => ok(s));

@@ -12,6 +12,7 @@ import { helpText, parseCommand, usage, type Command } from './commands.js';
 import { texts, refText } from './i18n.js';
 import { formatTime } from './render-card.js';
 import type { OpsCommands } from './ops-commands.js';
+import type { RunCommand } from './run-command.js';
 import { isDatabaseUnavailable } from '../http/errors.js';
 import type { OnCallCommands } from './oncall-commands.js';
 
@@ -28,6 +29,8 @@ export interface ChatServiceDeps {
   scheduleUnmute: (alertId: string, until: Date) => Promise<void>;
   /** `heartbeats`, `heartbeat pause`, `maint …` (src/bot/ops-commands.ts). */
   ops?: OpsCommands;
+  /** `run|执行 <action> <id>`: remediation actions (src/bot/run-command.ts). */
+  run?: RunCommand;
   /** Answers `stats` (src/analytics/stats-command.ts); absent, analytics is off. */
   stats?: (req: CommandRequest, command: Extract<Command, { name: 'stats' }>, locale: Locale) => Promise<BotReply | null>;
   /** `oncall` and `cover` (src/bot/oncall-commands.ts). */
@@ -83,6 +86,8 @@ export class ChatService {
     } else {
       const ops = await this.deps.ops?.handle(req, member, locale);
       if (ops) return ops;
+      const run = await this.deps.run?.handle(req, member, locale);
+      if (run) return run;
       const parsed = parseCommand(req.text, { quotedAlertRef: req.quotedAlertRef, locale });
       if (!parsed.ok) return { text: `${parsed.error}\n${parsed.usage}`, private: true };
       command = parsed.command;

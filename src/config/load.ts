@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { formatPath } from '../sources/validate.js';
 import { dispatchProblem } from './check-dispatch.js';
 import { opsProblem } from './check-ops.js';
+import { webhooksProblem } from './check-webhooks.js';
 import { configSchema, type Config, type Integration } from './schema.js';
 import { checkOnCall } from './check-oncall.js';
 
@@ -66,6 +67,8 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   const ops = opsProblem(cfg);
   if (ops) throw new ConfigError(ops);
   checkOnCall(cfg);
+  const hooks = webhooksProblem(cfg);
+  if (hooks) throw new ConfigError(hooks);
   return {
     ...cfg,
     integrations: cfg.integrations.map((i) => ({ ...i, application: i.application ?? i.name }) as Integration),

@@ -333,6 +333,39 @@ export const analyticsSchema = z.strictObject({
   linkTtl: durationText.default('7d'),
 });
 
+/** What outgoing webhooks can subscribe to (src/notify/webhooks/). */
+export const WEBHOOK_EVENTS = ['opened', 'claimed', 'escalated', 'resolved', 'muted', 'unmuted', 'reassigned'] as const;
+
+/** An outgoing webhook: matching alerts' events POSTed, signed, through the outbox (docs/decisions/0014). */
+export const webhookSchema = z.strictObject({
+  name: id,
+  url: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }),
+  /** Signs every request (HMAC-SHA256 of `<timestamp>.<body>`); write `${ENV_VAR}`. */
+  secret,
+  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1),
+  match: matchersSchema.optional(),
+  timeout: durationText.default('10s'),
+  /** Consecutive failed attempts after which it is reported unhealthy (/readyz detail, /metrics, the log). */
+  unhealthyAfter: z.number().int().min(1).max(100).default(3),
+});
+
+/**
+ * A remediation action people run from chat (`run restart-nginx 42`): a signed POST to `url`
+ * (same headers as outgoing webhooks), allowed for matching alerts and listed teams/members.
+ */
+export const remediationActionSchema = z.strictObject({
+  name: id,
+  /** Shown in answers and help: "Restart nginx on web-03". */
+  label: z.string().min(1).max(80).optional(),
+  url: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }),
+  secret,
+  match: matchersSchema.optional(),
+  /** Who may run it: members of these teams, and these members. Both absent: nobody (say who). */
+  teams: z.array(id).default([]),
+  members: z.array(id).default([]),
+  timeout: durationText.default('10s'),
+});
+
 export const configSchema = z.strictObject({
   locale: z.enum(['zh', 'en']).default('zh'),
   /** Times on cards and in chat answers are shown in this zone. */
@@ -355,6 +388,8 @@ export const configSchema = z.strictObject({
     })
     .default({ rawEventDays: 30 }),
   notify: notifySchema.default({ linkTtl: '24h', maxAttempts: 5 }),
+  webhooks: z.array(webhookSchema).default([]),
+  actions: z.array(remediationActionSchema).default([]),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -381,3 +416,6 @@ export type RecurringMaintenance = z.output<typeof recurringMaintenanceSchema>;
 export type AnalyticsConfig = z.output<typeof analyticsSchema>;
 export type WorkingHours = z.output<typeof workingHoursSchema>;
 export type WeeklyReportConfig = z.output<typeof weeklyReportSchema>;
+export type WebhookConfig = z.output<typeof webhookSchema>;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export type RemediationAction = z.output<typeof remediationActionSchema>;

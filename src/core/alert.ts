@@ -70,7 +70,9 @@ export type TimelineKind =
   | 'unmuted'
   | 'reopened'
   /** A chat platform throttled or refused this alert's card (who, why, when it retries). */
-  | 'delivery';
+  | 'delivery'
+  /** A note added without a transition (an outgoing webhook's act-back `note`). */
+  | 'note';
 
 export interface TimelineEntry {
   alertId: string;

@@ -9,7 +9,7 @@ import { DirectMessageChannel } from './providers/direct.js';
 import { EmailChannel } from './providers/email.js';
 import { TencentSmsChannel } from './providers/tencent.js';
 import { TwilioSmsChannel, TwilioVoiceChannel } from './providers/twilio.js';
-import { WebhookChannel } from './providers/webhook.js';
+import { WebhookChannel, type HookDirectory } from './providers/webhook.js';
 
 /** Where Twilio posts the key pressed during a call (see src/http/link-routes.ts). */
 export const twilioGatherPath = (token: string): string => `/notify/twilio/gather/${token}`;
@@ -20,7 +20,7 @@ export const twilioGatherPath = (token: string): string => `/notify/twilio/gathe
  */
 export function buildChannels(
   cfg: NotifyConfig,
-  opts: { clock: Clock; adapters: ReadonlyMap<PlatformId, ChatAdapter>; env?: NodeJS.ProcessEnv; linksOn: boolean },
+  opts: { clock: Clock; adapters: ReadonlyMap<PlatformId, ChatAdapter>; env?: NodeJS.ProcessEnv; linksOn: boolean; hooks?: HookDirectory },
 ): Map<OutboxMessage['method'], Channel> {
   const out = new Map<OutboxMessage['method'], Channel>();
   out.set('dm', new DirectMessageChannel(opts.adapters));
@@ -34,6 +34,8 @@ export function buildChannels(
     const base = cfg.publicUrl?.replace(/\/+$/, '');
     out.set('voice', new TwilioVoiceChannel(cfg.voice, base && opts.linksOn ? (t) => base + twilioGatherPath(t) : undefined));
   }
-  if (cfg.webhook) out.set('webhook', new WebhookChannel(cfg.webhook.secret, opts.clock, parseConfigDuration(cfg.webhook.timeout) ?? 10_000));
+  if (cfg.webhook || opts.hooks) {
+    out.set('webhook', new WebhookChannel(cfg.webhook?.secret, opts.clock, parseConfigDuration(cfg.webhook?.timeout ?? '10s') ?? 10_000, opts.hooks));
+  }
   return out;
 }

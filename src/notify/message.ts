@@ -1,4 +1,5 @@
 import type { NotifyMethod } from '../config/schema.js';
+import type { WebhookBodyV1 } from './webhooks/body.js';
 
 /**
  * One message to one person (or one webhook) by one method: a row of the durable outbox.
@@ -20,6 +21,8 @@ export interface OutboxMessage {
   teamId?: string;
   /** For `webhook`: the URL. */
   url?: string;
+  /** For an outgoing webhook of `webhooks:` (not a page): its name and the body built when the event happened. */
+  hook?: { name: string; body: WebhookBodyV1 };
   /** Methods to try, in order, when this one fails for good (the rest of the level's `via`). */
   fallback: Array<Exclude<NotifyMethod, 'chat'>>;
   /** What caused it, for the text and the timeline: `escalation level 2 of 3`. */

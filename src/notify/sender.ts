@@ -245,7 +245,13 @@ export class OutboxSender {
 
   /** The delivery receipt on the alert's timeline: `SMS to 张三 via aliyun (escalation level 2): sent, receipt 9000…`. */
   private async note(alert: Alert, row: OutboxMessage, provider: string, outcome: string, at: Date): Promise<void> {
-    const who = row.memberId ? (this.deps.directory.member(row.memberId)?.name ?? row.memberId) : row.url ? new URL(row.url).host : (row.teamId ?? '');
+    const who = row.memberId
+      ? (this.deps.directory.member(row.memberId)?.name ?? row.memberId)
+      : row.hook
+        ? `"${row.hook.name}"`
+        : row.url
+          ? new URL(row.url).host
+          : (row.teamId ?? '');
     const via = provider === 'none' ? '' : ` via ${provider}`;
     const text = `${METHOD_WORDS[row.method]} to ${who}${via} (${row.reason}): ${outcome}`.slice(0, 500);
     await this.deps.alerts.addTimeline([

@@ -7,6 +7,7 @@ import { OutboxStore } from '../store/outbox.js';
 import { buildChannels } from './build-channels.js';
 import { ActionLinks, LinkUses } from './links.js';
 import { OutboxSender } from './sender.js';
+import type { HookDirectory } from './providers/webhook.js';
 
 export interface Notify {
   outbox: OutboxStore;
@@ -18,13 +19,19 @@ export interface Notify {
 }
 
 /** Builds the outbox, its channels, the sender and the action-link routes from the config. */
-export function startNotify(rt: Runtime, adapters: ReadonlyMap<PlatformId, ChatAdapter>, casFilters: boolean, env: NodeJS.ProcessEnv = process.env): Notify {
+export function startNotify(
+  rt: Runtime,
+  adapters: ReadonlyMap<PlatformId, ChatAdapter>,
+  casFilters: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+  hooks?: HookDirectory,
+): Notify {
   const cfg = rt.config.notify;
   const outbox = new OutboxStore(rt.database.db, { casFilters });
   const links =
     cfg.publicUrl && cfg.linkSecret ? new ActionLinks(cfg.linkSecret, cfg.publicUrl, parseConfigDuration(cfg.linkTtl) ?? 86_400_000) : undefined;
   const uses = new LinkUses(rt.database.db);
-  const channels = buildChannels(cfg, { clock: rt.clock, adapters, env, linksOn: Boolean(links) });
+  const channels = buildChannels(cfg, { clock: rt.clock, adapters, env, linksOn: Boolean(links), hooks });
   const sender = new OutboxSender({
     outbox,
     alerts: rt.alerts,

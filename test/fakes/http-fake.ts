@@ -13,6 +13,8 @@ export interface FakeAnswer {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Answer only after this long (a slow receiver). */
+  delayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -91,6 +93,8 @@ export abstract class HttpFake {
       }
       a = failure === 'http500' ? { status: 500, body: { message: 'internal error (fake)' } } : this.answer(req, body, failure);
     }
+    if (a.delayMs) await new Promise((ok) => setTimeout(ok, a.delayMs).unref());
+    if (res.destroyed || res.socket?.destroyed) return;
     rec.status = a.status;
     rec.answer = a.body;
     const text = typeof a.body === 'string' ? a.body : JSON.stringify(a.body);

@@ -28,11 +28,18 @@ export class FakeWebhookReceiver extends HttpFake {
     return { status: 401, body: { error: reason } };
   }
 
+  /** What the next requests are answered (after the signature check), instead of 202 `{ok: true}`: act-backs, redirects, slow or huge answers. */
+  readonly replies: FakeAnswer[] = [];
+  reply(...answers: FakeAnswer[]): void {
+    this.replies.push(...answers);
+  }
+
   protected answer(req: IncomingMessage, body: string, failure: FakeFailure | undefined): FakeAnswer {
     if (failure === 'throttle') return { status: 429, body: { error: 'slow down' }, headers: { 'retry-after': '3' } };
     if (failure === 'permanent') return { status: 410, body: { error: 'gone' } };
+    const a = this.replies.shift() ?? { status: 202, body: { ok: true }, headers: { 'x-request-id': `wh-${this.requests.length}` } };
     const key = String(req.headers['idempotency-key']);
-    if (!this.received.some((r) => r.key === key)) this.received.push({ key, body: JSON.parse(body) });
-    return { status: 202, body: { ok: true }, headers: { 'x-request-id': `wh-${this.requests.length}` } };
+    if (a.status < 300 && !this.received.some((r) => r.key === key)) this.received.push({ key, body: JSON.parse(body) });
+    return a;
   }
 }
