@@ -37,8 +37,11 @@ export function setUpAnalytics(rt: Runtime, adapters: ReadonlyMap<PlatformId, Ch
   const recorder = new AnalyticsRecorder(facts, settingsOf, rt.log, { onResult: (result) => written.inc({ result }) });
   rt.events.subscribe(recorder.onEvent);
   let fallbackUrl = 'http://127.0.0.1';
-  const publicUrl = config.analytics.publicUrl ?? process.env.DUTYBOT_PUBLIC_URL;
-  const linkSecret = config.analytics.linkSecret ?? process.env.DUTYBOT_LINK_SECRET;
+  // One public address and one link secret serve both personal action links (notify) and charts;
+  // chart links get a key of their own derived from it, so neither kind of link passes for the other.
+  const publicUrl = config.analytics.publicUrl ?? config.notify.publicUrl ?? process.env.DUTYBOT_PUBLIC_URL;
+  const notifySecret = config.notify.linkSecret ? `${config.notify.linkSecret}:charts` : undefined;
+  const linkSecret = config.analytics.linkSecret ?? notifySecret ?? process.env.DUTYBOT_LINK_SECRET;
   if (!linkSecret) rt.log.info('analytics.linkSecret not set: chart links are signed with a key of this process and stop working after a restart');
   const links = new ChartLinks(linkSecret, () => publicUrl ?? fallbackUrl);
   const service = new AnalyticsService({ config, directory: rt.directory, facts, alerts: rt.alerts, links, clock: rt.clock });
