@@ -153,6 +153,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     },
     ops: new OpsCommands(runtime, timeZone),
     run: opts.config.actions.length > 0 ? new RunCommand(new RemediationActions(runtime)) : undefined,
+    snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
   });
   // A platform that is down must not stop dutybot: its cards wait and go out once it is back.
   for (const a of adapters.values()) {

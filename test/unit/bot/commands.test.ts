@@ -376,6 +376,7 @@ describe('usage and helpText', () => {
       stats: '统计 ops 30天',
       oncall: '值班',
       cover: '代班 我 2小时',
+      snooze: '延后 12 30分钟',
     };
     for (const name of NAMES) expect(ok(examples[name]).name).toBe(name);
   });
