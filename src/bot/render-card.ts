@@ -164,9 +164,24 @@ function statusLine(alert: Alert, t: Texts, ctx: CardContext, mutedUntil: Date |
   }
   const esc = escalationText(alert, t, ctx);
   if (esc) parts.push(esc);
+  const ack = ackTimeoutText(alert, t, ctx);
+  if (ack) parts.push(ack);
   if (mutedUntil) parts.push(`${MUTED_EMOJI} ${t.mutedUntil(formatTime(mutedUntil, ctx))}`);
   if (alert.maintenance && alert.state !== 'resolved') parts.push(t.inMaintenance(formatTime(alert.maintenance.until, ctx)));
   return parts.join(' · ');
+}
+
+/** Why a card is triggered again (its claim timed out), or when a claimed one will be. */
+function ackTimeoutText(alert: Alert, t: Texts, ctx: CardContext): string {
+  const esc = alert.escalation;
+  if (!esc || typeof esc !== 'object') return '';
+  const timedOut = esc.timedOutClaim;
+  if (alert.state === 'triggered' && timedOut) return t.ackTimedOut(timedOut.minutes, clip(timedOut.ownerName, 60));
+  if (alert.state === 'acknowledged' && esc.ack && alert.owner && esc.ack.key === toDate(alert.owner.at)?.toISOString()) {
+    const at = formatTime(esc.ack.dueAt, ctx);
+    return at ? t.ackDue(at) : '';
+  }
+  return '';
 }
 
 /** `升级 第 2/3 级，4 分钟后下一级` while the alert is triggered and has an escalation plan. */

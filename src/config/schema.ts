@@ -336,7 +336,7 @@ export const analyticsSchema = z.strictObject({
 });
 
 /** What outgoing webhooks can subscribe to (src/notify/webhooks/). */
-export const WEBHOOK_EVENTS = ['opened', 'claimed', 'escalated', 'resolved', 'muted', 'unmuted', 'reassigned', 'reopened'] as const;
+export const WEBHOOK_EVENTS = ['opened', 'claimed', 'escalated', 'resolved', 'muted', 'unmuted', 'reassigned', 'reopened', 'snoozed'] as const;
 
 /** An outgoing webhook: matching alerts' events POSTed, signed, through the outbox (docs/decisions/0014). */
 export const webhookSchema = z.strictObject({

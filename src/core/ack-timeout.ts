@@ -38,15 +38,19 @@ export function ackOutcome(esc: AlertEscalation | undefined, alert: AlertView, n
 
 /** The timeline's and the card's reason: "no resolution within 30 min of 张三's claim". */
 export function ackTimeoutReason(ack: AckDeadline, now: Date): string {
-  const min = Math.max(1, Math.round((now.getTime() - ack.claimedAt.getTime()) / 60_000));
-  return `no resolution within ${min} min of ${ack.ownerName}'s claim`;
+  return `no resolution within ${minutesSinceClaim(ack, now)} min of ${ack.ownerName}'s claim`;
+}
+
+export function minutesSinceClaim(ack: AckDeadline, now: Date): number {
+  return Math.max(1, Math.round((now.getTime() - ack.claimedAt.getTime()) / 60_000));
 }
 
 /** The new run after the timeout: level 1 timed from now, the previous owner @-mentioned. */
 export function restartAfterAckTimeout(esc: AlertEscalation, now: Date, token: string, reason: string): AlertEscalation {
   const fresh = startEscalation(esc.policy, now, token);
   const mentions = esc.ack?.ownerId ? [esc.ack.ownerId] : [];
-  return { ...fresh, mentions, restartedBecause: reason };
+  const timedOut = esc.ack ? { timedOutClaim: { ownerName: esc.ack.ownerName, minutes: minutesSinceClaim(esc.ack, now) } } : {};
+  return { ...fresh, mentions, restartedBecause: reason, ...timedOut };
 }
 
 export type SnoozeRefusal = 'no-ack-timeout' | 'not-owner' | 'too-long' | 'not-claimed';

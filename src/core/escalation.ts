@@ -54,8 +54,10 @@ export interface AlertEscalation {
   mentions?: string[];
   /** While claimed under a policy with an ack timeout: when the claim runs out (src/core/ack-timeout.ts). */
   ack?: AckDeadline;
-  /** Why this run started again (an ack timeout), for the card. */
+  /** Why this run started again (an ack timeout), for the timeline and the card. */
   restartedBecause?: string;
+  /** The claim that timed out (the card says it in the team's language). */
+  timedOutClaim?: { ownerName: string; minutes: number };
 }
 
 export interface AckDeadline {

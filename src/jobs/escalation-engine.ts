@@ -180,12 +180,20 @@ export class EscalationEngine {
       const d = decideSnooze(cur.escalation, cur, who, durationMs, now);
       if (!d.ok) return { ...d, alert: cur };
       const saved = await this.deps.store.save(cur, d.escalation, { visible: true });
-      await this.deps.store.addTimeline([
-        { alertId: cur.id, at: now, kind: 'note', actor: { kind: 'member', name: who.name, via: who.via, ...(who.memberId ? { memberId: who.memberId } : {}) }, text: `snoozed the ack timeout until ${d.dueAt.toISOString()}` },
-      ]);
-      return { ...d, alert: saved };
+      const entry: TimelineEntry = {
+        alertId: cur.id,
+        at: now,
+        kind: 'note',
+        actor: { kind: 'member', name: who.name, via: who.via, ...(who.memberId ? { memberId: who.memberId } : {}) },
+        text: `snoozed the ack timeout until ${d.dueAt.toISOString()}`,
+      };
+      await this.deps.store.addTimeline([entry]);
+      return { ...d, alert: saved, previous: cur, entry };
     });
-    if (out.ok && out.alert?.escalation) await this.armAck(out.alert.id, out.alert.escalation);
+    if (!out.ok || !('entry' in out) || !out.alert?.escalation) return out;
+    await this.armAck(out.alert.id, out.alert.escalation);
+    // Cards (the new deadline) and outgoing webhooks follow, like any change.
+    this.deps.rt.events.emit({ type: 'snoozed', alert: out.alert, previous: out.previous, entry: out.entry });
     return out;
   }
 
