@@ -166,6 +166,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   await runtime.maintenance.start();
   await runtime.heartbeats.start();
   const app = createHttpApp(runtime, {
+    snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
     extraRouters: [analytics.router, ...[...adapters.values()].flatMap((a) => (a.router ? [a.router] : []))].concat(notify.router ? [notify.router] : []),
     readiness: [...adapters.values()].map((a): ReadinessCheck => async () => {
       const s = a.status();

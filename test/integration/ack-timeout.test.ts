@@ -137,6 +137,25 @@ describe('a claim not resolved within the policy ack timeout returns the alert t
     await bot.stop();
   });
 
+  it('over REST: the owner snoozes, anyone else gets 403, a bad or too long duration 400', async () => {
+    const bot = await start();
+    const id = await openAndClaimAt2(bot, 'ack-6');
+    bot.clock.set(new Date(T0.getTime() + 5 * MIN));
+    const other = await bot.post(`/api/v1/alerts/${id}/snooze`, { duration: '20m' }, TOKENS.zhang);
+    expect(other.status).toBe(403);
+    const bad = await bot.post(`/api/v1/alerts/${id}/snooze`, { duration: 'soon' }, TOKENS.li);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toMatch(/duration/);
+    const long = await bot.post(`/api/v1/alerts/${id}/snooze`, { duration: '2h' }, TOKENS.li);
+    expect(long.status).toBe(400);
+    expect((await bot.runtime.alerts.get(id))!.escalation!.ack!.dueAt).toEqual(new Date(T0.getTime() + 12 * MIN));
+    const ok = await bot.post(`/api/v1/alerts/${id}/snooze`, { duration: '30m' }, TOKENS.li);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { ackDueAt: string }).ackDueAt).toBe(new Date(T0.getTime() + 35 * MIN).toISOString());
+    expect((await bot.post(`/api/v1/alerts/999/snooze`, { duration: '30m' }, TOKENS.li)).status).toBe(404);
+    await bot.stop();
+  });
+
   it('a resolve before the deadline stops it', async () => {
     const bot = await start();
     const id = await openAndClaimAt2(bot, 'ack-4');
