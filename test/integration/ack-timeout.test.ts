@@ -114,6 +114,19 @@ describe('a claim not resolved within the policy ack timeout returns the alert t
     await bot.flushCards();
     const card = (slack.messages.get('C0OPS') ?? []).filter((m) => String(m.text).includes('ack-2')).at(-1);
     expect(String(card?.text)).toMatch(/⏰ .*17:31.* 前未解决将重新升级/);
+    // The claimed Slack card offers the snooze choices within the policy's 1 h limit.
+    const snoozeSelect = JSON.stringify(card).match(/"action_id":"dutybot:snooze".*?\]/)?.[0] ?? '';
+    expect(snoozeSelect).toContain('"value":"1800000"');
+    expect(snoozeSelect).toContain('"value":"3600000"');
+    expect(snoozeSelect).not.toContain('"value":"7200000"');
+    // Choosing 1 h on the card (at 12 min, before the 31-min deadline) pushes it to 72 min.
+    bot.clock.set(new Date(T0.getTime() + 12 * MIN));
+    const click = await bot.chat.handle({ kind: 'action', platform: 'slack', userId: 'U0LI', channel: 'C0OPS', action: 'snooze', alertRef: id, value: '3600000', replyTo: { platform: 'slack', channel: 'C0OPS' } });
+    expect(click).toBeNull();
+    expect((await bot.runtime.alerts.get(id))!.escalation!.ack!.dueAt).toEqual(new Date(T0.getTime() + 72 * MIN));
+    const back = await say(bot, 'U0LI', `延后 ${shortId} 19分钟`);
+    expect(back).toMatchObject({ private: false });
+    expect((await bot.runtime.alerts.get(id))!.escalation!.ack!.dueAt).toEqual(new Date(T0.getTime() + 31 * MIN));
     await at(bot, 12);
     await at(bot, 30);
     expect((await bot.runtime.alerts.get(id))!.state).toBe('acknowledged');
