@@ -61,3 +61,21 @@ describe('ack timeout (pure)', () => {
     expect(decide({ ...alert, state: 'resolved' }, { kind: 'unclaim', ownerAt: at(2), reason: 'r' }, actor, at(12)).ok).toBe(false);
   });
 });
+
+describe('ackTimeout and snoozeMax in the config', () => {
+  const yaml = (policy: string) => `
+members: [{ id: bob, name: Bob }]
+teams: [{ id: ops, name: Ops, members: [bob], escalationPolicy: p }]
+escalationPolicies:
+  - id: p
+    levels: [{ after: 0s, notify: [{ member: bob, via: [sms] }] }]
+${policy}
+`;
+  it('defaults snoozeMax to 4h; refuses an ack timeout or a limit out of 1m…7d', async () => {
+    const { parseConfig } = await import('../../../src/config/load.js');
+    expect(parseConfig(yaml('    ackTimeout: 30m')).escalationPolicies[0]).toMatchObject({ ackTimeout: '30m', snoozeMax: '4h' });
+    expect(() => parseConfig(yaml('    ackTimeout: 10s'))).toThrow('escalationPolicies[0].ackTimeout: between 1m and 7d');
+    expect(() => parseConfig(yaml('    ackTimeout: 30m\n    snoozeMax: 8d'))).toThrow('escalationPolicies[0].snoozeMax: between 1m and 7d');
+    expect(() => parseConfig(yaml('    ackTimeout: soon'))).toThrow(/escalationPolicies\[0\]\.ackTimeout/);
+  });
+});
