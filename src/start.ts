@@ -153,6 +153,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     },
     ops: new OpsCommands(runtime, timeZone),
     run: opts.config.actions.length > 0 ? new RunCommand(new RemediationActions(runtime)) : undefined,
+    snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
   });
   // A platform that is down must not stop dutybot: its cards wait and go out once it is back.
   for (const a of adapters.values()) {
@@ -165,6 +166,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   await runtime.maintenance.start();
   await runtime.heartbeats.start();
   const app = createHttpApp(runtime, {
+    snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
     extraRouters: [analytics.router, ...[...adapters.values()].flatMap((a) => (a.router ? [a.router] : []))].concat(notify.router ? [notify.router] : []),
     readiness: [...adapters.values()].map((a): ReadinessCheck => async () => {
       const s = a.status();

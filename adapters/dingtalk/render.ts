@@ -74,7 +74,8 @@ function alertParams(card: AlertCard): CardParams {
   p.fields = JSON.stringify(card.fields.map((f) => ({ label: cut(f.label, LIMIT.field), value: cut(f.value, LIMIT.field) })));
   p.labels = JSON.stringify(card.labels.map((l) => ({ name: l.name, value: l.value })));
   p.links = JSON.stringify(card.links.map((l) => ({ text: l.text, href: l.href })));
-  const actions = card.actions.map((a) => ({
+  // Its card template has no snooze choice yet: DingTalk users type `延后 <id> <时长>` (the hint says so).
+  const actions = card.actions.filter((a) => a.id !== 'snooze').map((a) => ({
     id: a.id,
     label: a.label,
     style: a.style ?? 'default',

@@ -13,7 +13,7 @@ const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const rec = (v: unknown): Rec => (isRec(v) ? v : {});
 
-const ACTIONS: ReadonlySet<string> = new Set<CardActionId>(['claim', 'resolve', 'escalate', 'reassign', 'mute', 'unmute']);
+const ACTIONS: ReadonlySet<string> = new Set<CardActionId>(['claim', 'resolve', 'escalate', 'reassign', 'mute', 'unmute', 'snooze']);
 
 /** A `block_actions` click on one of our cards (`action` is the element that was used). */
 export function actionRequest(body: unknown, action: unknown): ActionRequest | null {

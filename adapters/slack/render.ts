@@ -164,7 +164,7 @@ function joinWithin(items: string[], sep: string, max: number): string {
 function renderActions(card: AlertCard): types.ActionsBlock | null {
   const elements: types.ActionsBlockElement[] = [];
   for (const a of card.actions) {
-    const el = a.options && a.options.length > 0 ? select(a) : a.id === 'reassign' || a.id === 'mute' ? null : button(a, card.alertId);
+    const el = a.options && a.options.length > 0 ? select(a) : a.id === 'reassign' || a.id === 'mute' || a.id === 'snooze' ? null : button(a, card.alertId);
     if (el) elements.push(el);
     if (elements.length === LIMIT.actionElements) break;
   }

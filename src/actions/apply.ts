@@ -10,6 +10,7 @@ const EVENT_OF: Record<AlertAction['kind'], Extract<AlertEvent, { previous: unkn
   escalate: 'escalated',
   mute: 'muted',
   unmute: 'unmuted',
+  unclaim: 'reopened',
 };
 
 /**

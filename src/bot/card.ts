@@ -7,7 +7,7 @@ import type { AlertState, Label, Link, Severity } from '../core/types.js';
  */
 export type Locale = 'zh' | 'en';
 
-export type CardActionId = 'claim' | 'resolve' | 'escalate' | 'reassign' | 'mute' | 'unmute';
+export type CardActionId = 'claim' | 'resolve' | 'escalate' | 'reassign' | 'mute' | 'unmute' | 'snooze';
 
 export interface CardAction {
   id: CardActionId;

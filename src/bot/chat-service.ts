@@ -1,4 +1,5 @@
 import { applyAction } from '../actions/apply.js';
+import { snoozeReply, type Snoozer } from './snooze-command.js';
 import type { ChatPlatform, Directory } from '../config/directory.js';
 import type { Member } from '../config/schema.js';
 import type { Alert } from '../core/alert.js';
@@ -35,6 +36,8 @@ export interface ChatServiceDeps {
   stats?: (req: CommandRequest, command: Extract<Command, { name: 'stats' }>, locale: Locale) => Promise<BotReply | null>;
   /** `oncall` and `cover` (src/bot/oncall-commands.ts). */
   onCall?: OnCallCommands;
+  /** `snooze|延后 <id> <duration>`: the escalation engine's ack-timeout snooze. */
+  snooze?: Snoozer;
 }
 
 const noSchedules = (l: Locale): string => (l === 'zh' ? '还没有配置值班表（schedules）' : 'no on-call schedules are configured');
@@ -114,6 +117,12 @@ export class ChatService {
 
     if (!member) return { text: t.refuse.unknownUser(idp ?? 'slack', req.userId), private: true };
     const actor: Actor = { kind: 'member', memberId: member.id, name: member.name, via: idp ?? req.platform, channel: req.channel };
+    if (command.name === 'snooze') {
+      if (!this.deps.snooze) return { text: locale === 'zh' ? '升级未开启' : 'escalation is off', private: true };
+      const d = await this.deps.snooze(command.ref, { memberId: member.id, name: member.name, via: actor.via }, command.durationMs);
+      const reply = snoozeReply(command.ref, d, locale, { now: rt.clock.now(), timeZone: this.deps.timeZone });
+      return req.kind === 'action' && d.ok ? null : reply;
+    }
     const action = this.toAction(command, member, req.platform, now);
     if ('error' in action) return { text: action.error(locale), private: true };
 
@@ -139,13 +148,17 @@ export class ChatService {
         const ms = Number(value);
         return Number.isFinite(ms) && ms > 0 ? { name: 'mute', ref, durationMs: ms } : null;
       }
+      case 'snooze': {
+        const ms = Number(value);
+        return Number.isFinite(ms) && ms > 0 ? { name: 'snooze', ref, durationMs: ms } : null;
+      }
       default:
         return null;
     }
   }
 
   private toAction(
-    c: Exclude<Command, { name: 'help' | 'list' | 'show' | 'stats' | 'oncall' | 'cover' }>,
+    c: Exclude<Command, { name: 'help' | 'list' | 'show' | 'stats' | 'oncall' | 'cover' | 'snooze' }>,
     _member: Member,
     platform: PlatformId,
     now: Date,
@@ -194,6 +207,8 @@ export class ChatService {
         return t.done.muted(ref, formatTime(action.until, { now: this.deps.rt.clock.now(), timeZone: this.deps.timeZone }));
       case 'unmute':
         return t.done.unmuted(ref);
+      case 'unclaim': // the ack timeout's, never a person's
+        return action.reason;
     }
   }
 

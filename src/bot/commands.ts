@@ -24,7 +24,7 @@ import { parseDuration } from './durations.js';
  * left out (`认领`, `关闭 已处理`); an id that is written wins over the quoted one.
  */
 
-export type CommandName = 'claim' | 'resolve' | 'escalate' | 'reassign' | 'mute' | 'unmute' | 'list' | 'show' | 'help' | 'stats' | 'oncall' | 'cover';
+export type CommandName = 'claim' | 'resolve' | 'escalate' | 'reassign' | 'mute' | 'unmute' | 'list' | 'show' | 'help' | 'stats' | 'oncall' | 'cover' | 'snooze';
 
 export type Command =
   | { name: 'claim'; ref: string }
@@ -41,7 +41,9 @@ export type Command =
   /** Who is on call now and next, per schedule of the team (the channel's team when absent). */
   | { name: 'oncall'; team?: string }
   /** An override from now on the schedule of the asker's team: `member` is absent for "me". */
-  | { name: 'cover'; member?: string; mention: boolean; durationMs: number };
+  | { name: 'cover'; member?: string; mention: boolean; durationMs: number }
+  /** The owner pushes the alert's ack timeout out to now + duration (src/core/ack-timeout.ts). */
+  | { name: 'snooze'; ref: string; durationMs: number };
 
 export type StatsDays = 7 | 30;
 
@@ -61,6 +63,7 @@ const COMMAND_NAMES: readonly CommandName[] = [
   'help',
   'oncall',
   'cover',
+  'snooze',
 ];
 
 const ALIASES: Record<CommandName, readonly string[]> = {
@@ -76,6 +79,7 @@ const ALIASES: Record<CommandName, readonly string[]> = {
   stats: ['stats', '统计'],
   oncall: ['oncall', 'on-call', '值班'],
   cover: ['cover', '代班'],
+  snooze: ['snooze', '延后'],
 };
 
 /** Verbs compare NFKC-folded and lower-cased: `CLAIM`, `ｃｌａｉｍ`, `？` all match. */
@@ -121,6 +125,7 @@ const FORMS: Record<CommandName, Form> = {
   stats: { zh: '统计 [团队] [7天|30天]', en: 'stats [team] [7d|30d]' },
   oncall: { zh: '值班 [团队]', en: 'oncall [team]' },
   cover: { zh: '代班 <成员|我> <时长>', en: 'cover <member|me> <duration>' },
+  snooze: { zh: '延后 <编号> <时长>', en: 'snooze <id> <duration>' },
 };
 
 const DESCRIPTIONS: Record<CommandName, Form> = {
@@ -136,6 +141,7 @@ const DESCRIPTIONS: Record<CommandName, Form> = {
   stats: { zh: '告警统计与图表（默认本群团队、近7天）', en: "alert figures and a chart (this channel's team, last 7 days by default)" },
   oncall: { zh: '查看现在和下一位值班的人', en: 'who is on call now, and next' },
   cover: { zh: '从现在起替班一段时间（1分钟到7天）', en: 'take over on-call from now for a while (1 min to 7 days)' },
+  snooze: { zh: '推迟认领超时（仅认领人，不超过策略上限）', en: "push the claim's ack timeout out (owner only, up to the policy's limit)" },
 };
 
 const TEXTS = {
@@ -362,6 +368,7 @@ function argParser(name: Exclude<CommandName, 'list' | 'help' | 'stats' | 'oncal
         return reason ? { name, ref, ...m, reason } : { name, ref, ...m };
       };
     case 'mute':
+    case 'snooze':
       return (ref, rest) => {
         const text = rest.trim();
         if (!text) return t.missingDuration;

@@ -80,6 +80,10 @@ export interface Texts {
   sourceTimes: (started: string, received: string) => string;
   /** A card's line while its alert is in maintenance. */
   inMaintenance: (until: string) => string;
+  /** A card back to triggered because its claim timed out: `↩ 李四认领后 10 分钟未解决`. */
+  ackTimedOut: (minutes: number, owner: string) => string;
+  /** A claimed card whose policy has an ack timeout: `⏰ 14:31 前未解决将重新升级`. */
+  ackDue: (at: string) => string;
   summary: {
     /** `还有 37 条告警（运维，5 台主机）`, `+37 more for ops, 5 hosts` */
     moreAlerts: (n: number, team: string, hosts: number) => string;
@@ -132,8 +136,8 @@ export const TEXTS: Record<Locale, Texts> = {
       labels: '标签',
       links: '链接',
     },
-    action: { claim: '认领', resolve: '关闭', escalate: '升级', reassign: '转派', mute: '静默', unmute: '取消静默' },
-    command: { claim: '认领', resolve: '关闭', escalate: '升级', reassign: '转派', mute: '静默', unmute: '取消静默' },
+    action: { claim: '认领', resolve: '关闭', escalate: '升级', reassign: '转派', mute: '静默', unmute: '取消静默', snooze: '延后' },
+    command: { claim: '认领', resolve: '关闭', escalate: '升级', reassign: '转派', mute: '静默', unmute: '取消静默', snooze: '延后' },
     arg: { note: '[备注]', member: '<成员>', duration: '2h' },
     commandHint: (commands) => `回复命令：${commands.join(' · ')}`,
     duration: (ms) => formatDuration(ms, 'zh'),
@@ -163,6 +167,8 @@ export const TEXTS: Record<Locale, Texts> = {
     },
     sourceTimes: (started, received) => `开始于 ${started}（收到于 ${received}）`,
     inMaintenance: (until) => `🛠 维护中，至 ${until}`,
+    ackTimedOut: (minutes, owner) => `↩ ${owner} 认领后 ${minutes} 分钟未解决，重新升级`,
+    ackDue: (at) => `⏰ ${at} 前未解决将重新升级`,
     summary: {
       moreAlerts: (n, team, hosts) => {
         const parts = [team, hosts > 0 ? `${hosts} 台主机` : ''].filter(Boolean);
@@ -209,8 +215,8 @@ export const TEXTS: Record<Locale, Texts> = {
       labels: 'Labels',
       links: 'Links',
     },
-    action: { claim: 'Claim', resolve: 'Resolve', escalate: 'Escalate', reassign: 'Reassign', mute: 'Mute', unmute: 'Unmute' },
-    command: { claim: 'claim', resolve: 'resolve', escalate: 'escalate', reassign: 'reassign', mute: 'mute', unmute: 'unmute' },
+    action: { claim: 'Claim', resolve: 'Resolve', escalate: 'Escalate', reassign: 'Reassign', mute: 'Mute', unmute: 'Unmute', snooze: 'Snooze' },
+    command: { claim: 'claim', resolve: 'resolve', escalate: 'escalate', reassign: 'reassign', mute: 'mute', unmute: 'unmute', snooze: 'snooze' },
     arg: { note: '[note]', member: '<member>', duration: '2h' },
     commandHint: (commands) => `Commands: ${commands.join(' · ')}`,
     duration: (ms) => formatDuration(ms, 'en'),
@@ -240,6 +246,8 @@ export const TEXTS: Record<Locale, Texts> = {
     },
     sourceTimes: (started, received) => `started ${started} (received ${received})`,
     inMaintenance: (until) => `🛠 in maintenance until ${until}`,
+    ackTimedOut: (minutes, owner) => `↩ no resolution within ${minutes} min of ${owner}'s claim`,
+    ackDue: (at) => `⏰ escalates again at ${at} unless resolved`,
     summary: {
       moreAlerts: (n, team, hosts) =>
         `+${n} more${team ? ` for ${team}` : ''}${hosts > 0 ? `, ${hosts} ${hosts === 1 ? 'host' : 'hosts'}` : ''}`,

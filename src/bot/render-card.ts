@@ -164,9 +164,24 @@ function statusLine(alert: Alert, t: Texts, ctx: CardContext, mutedUntil: Date |
   }
   const esc = escalationText(alert, t, ctx);
   if (esc) parts.push(esc);
+  const ack = ackTimeoutText(alert, t, ctx);
+  if (ack) parts.push(ack);
   if (mutedUntil) parts.push(`${MUTED_EMOJI} ${t.mutedUntil(formatTime(mutedUntil, ctx))}`);
   if (alert.maintenance && alert.state !== 'resolved') parts.push(t.inMaintenance(formatTime(alert.maintenance.until, ctx)));
   return parts.join(' · ');
+}
+
+/** Why a card is triggered again (its claim timed out), or when a claimed one will be. */
+function ackTimeoutText(alert: Alert, t: Texts, ctx: CardContext): string {
+  const esc = alert.escalation;
+  if (!esc || typeof esc !== 'object') return '';
+  const timedOut = esc.timedOutClaim;
+  if (alert.state === 'triggered' && timedOut) return t.ackTimedOut(timedOut.minutes, clip(timedOut.ownerName, 60));
+  if (alert.state === 'acknowledged' && esc.ack && alert.owner && esc.ack.key === toDate(alert.owner.at)?.toISOString()) {
+    const at = formatTime(esc.ack.dueAt, ctx);
+    return at ? t.ackDue(at) : '';
+  }
+  return '';
 }
 
 /** `升级 第 2/3 级，4 分钟后下一级` while the alert is triggered and has an escalation plan. */
@@ -284,7 +299,20 @@ function actionsOf(alert: Alert, t: Texts, ctx: CardContext, muted: boolean): Ca
       });
     }
   }
+  const snooze = snoozeAction(alert, t);
+  if (snooze) actions.push(snooze);
   return actions;
+}
+
+/** The snooze choices on a claimed card whose claim has an ack timeout (those within `snoozeMax`). */
+const SNOOZE_CHOICES = [30 * 60e3, 3600e3, 2 * 3600e3] as const;
+function snoozeAction(alert: Alert, t: Texts): CardAction | null {
+  const esc = alert.escalation;
+  if (alert.state !== 'acknowledged' || !esc || typeof esc !== 'object' || !esc.ack || !alert.owner) return null;
+  if (esc.ack.key !== toDate(alert.owner.at)?.toISOString()) return null;
+  const max = esc.policy?.snoozeMaxMs ?? Infinity;
+  const options = SNOOZE_CHOICES.filter((ms) => ms <= max).map((ms) => ({ value: String(ms), label: t.duration(ms) }));
+  return options.length ? { id: 'snooze', label: t.action.snooze, options } : null;
 }
 
 function commandHintOf(actions: readonly CardAction[], t: Texts, shortId: string): string {
@@ -294,6 +322,7 @@ function commandHintOf(actions: readonly CardAction[], t: Texts, shortId: string
     if (a.id === 'resolve') return `${base} ${t.arg.note}`;
     if (a.id === 'reassign') return `${base} ${t.arg.member}`;
     if (a.id === 'mute') return `${base} ${t.arg.duration}`;
+    if (a.id === 'snooze') return `${base} 30m`;
     return base;
   });
   return t.commandHint(commands);

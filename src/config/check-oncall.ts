@@ -65,6 +65,10 @@ export function checkOnCall(cfg: Config): void {
         if (t.url && !t.via.includes('webhook')) fail(`${path}.url`, 'only for via: webhook');
       });
     });
+    const ack = p.ackTimeout === undefined ? undefined : parseConfigDuration(p.ackTimeout);
+    if (ack !== undefined && (ack === null || ack < 60_000 || ack > 7 * 86_400_000)) fail(`${at}.ackTimeout`, 'between 1m and 7d');
+    const snoozeMax = parseConfigDuration(p.snoozeMax);
+    if (snoozeMax === null || snoozeMax < 60_000 || snoozeMax > 7 * 86_400_000) fail(`${at}.snoozeMax`, 'between 1m and 7d');
   });
 
   cfg.teams.forEach((t, ti) => {

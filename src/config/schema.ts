@@ -193,6 +193,8 @@ export const escalationPolicySchema = z.strictObject({
   repeat: z.number().int().min(0).max(10).default(0),
   /** A claimed alert not resolved within this time returns to triggered (issue: ack timeout). */
   ackTimeout: durationText.optional(),
+  /** How far `snooze` may push an ack timeout out from now (validated in src/config/check-oncall.ts). */
+  snoozeMax: durationText.default('4h'),
 });
 
 /** A provider's base URL (tests point it at a local fake); defaults to the provider's public API. */
@@ -334,7 +336,7 @@ export const analyticsSchema = z.strictObject({
 });
 
 /** What outgoing webhooks can subscribe to (src/notify/webhooks/). */
-export const WEBHOOK_EVENTS = ['opened', 'claimed', 'escalated', 'resolved', 'muted', 'unmuted', 'reassigned'] as const;
+export const WEBHOOK_EVENTS = ['opened', 'claimed', 'escalated', 'resolved', 'muted', 'unmuted', 'reassigned', 'reopened', 'snoozed'] as const;
 
 /** An outgoing webhook: matching alerts' events POSTed, signed, through the outbox (docs/decisions/0014). */
 export const webhookSchema = z.strictObject({

@@ -27,6 +27,10 @@ export interface EscalationSnapshot {
   name?: string;
   levels: EscalationLevelSnapshot[];
   repeat: number;
+  /** A claim not resolved within this returns the alert to triggered (src/core/ack-timeout.ts). */
+  ackTimeoutMs?: number;
+  /** How far `snooze` may push the ack deadline out from now. */
+  snoozeMaxMs?: number;
 }
 
 export interface AlertEscalation {
@@ -48,6 +52,21 @@ export interface AlertEscalation {
   done?: boolean;
   /** Members the card @-mentions because a level said `mention` (ids). */
   mentions?: string[];
+  /** While claimed under a policy with an ack timeout: when the claim runs out (src/core/ack-timeout.ts). */
+  ack?: AckDeadline;
+  /** Why this run started again (an ack timeout), for the timeline and the card. */
+  restartedBecause?: string;
+  /** The claim that timed out (the card says it in the team's language). */
+  timedOutClaim?: { ownerName: string; minutes: number };
+}
+
+export interface AckDeadline {
+  /** The claim it belongs to (its owner's `at`, ISO): a wake-up for another claim is stale. */
+  key: string;
+  dueAt: Date;
+  ownerName: string;
+  ownerId?: string;
+  claimedAt: Date;
 }
 
 /** What identifies one step; a job or timer carrying other values is stale. */
@@ -56,6 +75,8 @@ export interface StepRef {
   token: string;
   cycle: number;
   level: number;
+  /** Set for an ack-timeout wake-up: the claim's key (then cycle and level are 0). */
+  ack?: string;
 }
 
 const DEFAULT_REPEAT_GAP_MS = 5 * 60_000;
@@ -66,7 +87,14 @@ export function snapshotPolicy(p: EscalationPolicy): EscalationSnapshot {
     ...(p.name ? { name: p.name } : {}),
     levels: p.levels.map((l) => ({ afterMs: parseConfigDuration(l.after) ?? 0, notify: l.notify })),
     repeat: p.repeat,
+    ...optionalMs('ackTimeoutMs', p.ackTimeout),
+    ...optionalMs('snoozeMaxMs', p.snoozeMax),
   };
+}
+
+function optionalMs<K extends string>(key: K, text: string | undefined): Partial<Record<K, number>> {
+  const ms = text === undefined ? null : parseConfigDuration(text);
+  return ms === null ? {} : ({ [key]: ms } as Record<K, number>);
 }
 
 export function startEscalation(policy: EscalationSnapshot, openedAt: Date, token: string): AlertEscalation {

@@ -14,7 +14,7 @@ export type Decision =
         Pick<Alert, 'state' | 'owner' | 'claimedAt' | 'resolvedAt' | 'resolvedBy' | 'escalationLevel' | 'secondsToClaim' | 'secondsToResolve'>
       >;
       /** Fields to remove (unmute clears `mutedUntil`). */
-      unset?: Array<'mutedUntil'>;
+      unset?: Array<'mutedUntil' | 'owner'>;
       /** Set when the action mutes. */
       mutedUntil?: Date;
       timeline: TimelineKind;
@@ -28,13 +28,13 @@ type Snapshot = Pick<Alert, 'state' | 'owner' | 'resolvedBy' | 'resolvedAt' | 'f
 
 const ALLOWED: Record<AlertState, readonly AlertAction['kind'][]> = {
   triggered: ['claim', 'resolve', 'reassign', 'escalate', 'mute', 'unmute'],
-  acknowledged: ['resolve', 'reassign', 'escalate', 'mute', 'unmute'],
+  acknowledged: ['resolve', 'reassign', 'escalate', 'mute', 'unmute', 'unclaim'],
   resolved: [],
 };
 
 /** The state-machine actions allowed in a state (mute/unmute further depend on `isMuted`). */
 export function allowedActions(state: AlertState): readonly AlertAction['kind'][] {
-  return ALLOWED[state].filter((a) => a !== 'mute' && a !== 'unmute');
+  return ALLOWED[state].filter((a) => a !== 'mute' && a !== 'unmute' && a !== 'unclaim');
 }
 
 export function isMuted(alert: { mutedUntil?: Date }, now: Date): boolean {
@@ -98,6 +98,10 @@ export function decide(alert: Snapshot, action: AlertAction, actor: Actor, now: 
       // An expired mute is still cleared (the unmute job runs at or after its end).
       if (alert.mutedUntil === undefined) return { ok: false, code: 'not-allowed', reason: 'not muted' };
       return { ok: true, set: {}, unset: ['mutedUntil'], timeline: 'unmuted' };
+    case 'unclaim':
+      // A later claim or reassign set a new `owner.at`: this timeout belonged to the old one.
+      if (alert.owner?.at.getTime() !== action.ownerAt.getTime()) return { ok: false, code: 'not-allowed', reason: 'the claim has changed' };
+      return { ok: true, set: { state: 'triggered' }, unset: ['owner'], timeline: 'reopened', text: action.reason };
     case 'escalate':
       return {
         ok: true,

@@ -69,4 +69,6 @@ export type AlertAction =
   | { kind: 'reassign'; to: { memberId: string; name: string }; reason?: string }
   | { kind: 'escalate'; reason?: string }
   | { kind: 'mute'; until: Date }
-  | { kind: 'unmute' };
+  | { kind: 'unmute' }
+  /** System only (the ack timeout): back to triggered, if the claim made at `ownerAt` still stands. */
+  | { kind: 'unclaim'; ownerAt: Date; reason: string };

@@ -7,11 +7,15 @@ import { ingestRoutes } from './ingest-routes.js';
 import { routeTestRoutes } from './route-test-routes.js';
 import { heartbeatRoutes } from './heartbeat-routes.js';
 import { maintenanceRoutes } from './maintenance-routes.js';
+import { snoozeRoutes } from './snooze-routes.js';
+import type { Snoozer } from '../bot/snooze-command.js';
 
 export interface HttpOptions {
   readiness?: ReadinessCheck[];
   /** Routers added by chat adapters (e.g. /slack/events), mounted before the 404. */
   extraRouters?: express.Router[];
+  /** `POST /api/v1/alerts/:id/snooze` (the escalation engine's ack-timeout snooze). */
+  snooze?: Snoozer;
 }
 
 export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
@@ -20,6 +24,7 @@ export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
   app.set('query parser', 'simple');
   app.use(healthRoutes(rt, opts.readiness));
   app.use(ingestRoutes(rt));
+  if (opts.snooze) app.use(snoozeRoutes(rt, opts.snooze));
   app.use(alertRoutes(rt));
   app.use(routeTestRoutes(rt));
   app.use(heartbeatRoutes(rt));

@@ -3,6 +3,7 @@ import type { Schedule } from '../config/schema.js';
 import type { Alert, TimelineEntry } from '../core/alert.js';
 import { afterFired, dueLevel, jumpNow, pause, resume, snapshotPolicy, startEscalation, type AlertEscalation, type StepRef } from '../core/escalation.js';
 import { resolveStep } from '../core/escalation-targets.js';
+import { ackOutcome, ackTimeoutReason, armAckTimeout, decideSnooze, restartAfterAckTimeout, type SnoozeDecision } from '../core/ack-timeout.js';
 import { whoIsOnCall, type OverrideSpan } from '../core/oncall.js';
 import type { AlertEvent } from '../events.js';
 import type { Runtime } from '../runtime.js';
@@ -82,8 +83,10 @@ export class EscalationEngine {
         // An alert released by the end of a maintenance window escalates as if it had just arrived.
         return this.begin(alert, ev.entry.actor.via === 'maintenance' ? ev.entry.at : undefined);
       case 'claimed':
-      case 'resolved':
       case 'reassigned':
+        this.armed.delete(alert.id);
+        return this.startAckTimeout(alert);
+      case 'resolved':
         this.armed.delete(alert.id);
         return;
       case 'muted':
@@ -142,6 +145,86 @@ export class EscalationEngine {
     if (esc) await this.runStep({ alertId: alert.id, token: esc.token, cycle: esc.cycle, level: esc.level }, { force: true });
   }
 
+  /** A claim under a policy with an ack timeout: store its deadline on the plan and arm it. */
+  private async startAckTimeout(alert: Alert): Promise<void> {
+    if (!alert.escalation?.policy.ackTimeoutMs) return;
+    const saved = await this.deps.store.alerts.withLock(alert, async () => {
+      const cur = await this.deps.store.get(alert.id);
+      if (!cur?.escalation || cur.state !== 'acknowledged') return null;
+      return this.deps.store.save(cur, armAckTimeout(cur.escalation, cur), { visible: true });
+    });
+    if (saved?.escalation) await this.armAck(saved.id, saved.escalation);
+  }
+
+  /** The ack deadline of the plan's current claim, in this process and as a durable backstop. */
+  private async armAck(alertId: string, esc: AlertEscalation, opts: { backstop?: boolean } = {}): Promise<void> {
+    if (!esc.ack) return;
+    const ref: StepRef = { alertId, token: esc.token, cycle: 0, level: 0, ack: esc.ack.key };
+    const at = esc.ack.dueAt.getTime();
+    this.armed.set(alertId, { ref, at });
+    this.wake(at);
+    if (opts.backstop !== false) await this.deps.backstop?.(ref, new Date(at + BACKSTOP_GRACE_MS));
+  }
+
+  /**
+   * The owner pushes the ack deadline out (now + duration, at most the policy's `snoozeMax`).
+   * Anyone else, too long, or an alert without an ack timeout: refused, nothing changes.
+   */
+  async snooze(ref: string, who: { memberId?: string; name: string; via: string }, durationMs: number): Promise<SnoozeDecision & { alert?: Alert }> {
+    const found = await this.deps.rt.alerts.get(ref);
+    if (!found) return { ok: false, code: 'not-claimed' };
+    const now = this.deps.rt.clock.now();
+    const out = await this.deps.store.alerts.withLock(found, async () => {
+      const cur = await this.deps.store.get(found.id);
+      if (!cur) return { ok: false, code: 'not-claimed' } as const;
+      const d = decideSnooze(cur.escalation, cur, who, durationMs, now);
+      if (!d.ok) return { ...d, alert: cur };
+      const saved = await this.deps.store.save(cur, d.escalation, { visible: true });
+      const entry: TimelineEntry = {
+        alertId: cur.id,
+        at: now,
+        kind: 'note',
+        actor: { kind: 'member', name: who.name, via: who.via, ...(who.memberId ? { memberId: who.memberId } : {}) },
+        text: `snoozed the ack timeout until ${d.dueAt.toISOString()}`,
+      };
+      await this.deps.store.addTimeline([entry]);
+      return { ...d, alert: saved, previous: cur, entry };
+    });
+    if (!out.ok || !('entry' in out) || !out.alert?.escalation) return out;
+    await this.armAck(out.alert.id, out.alert.escalation);
+    // Cards (the new deadline) and outgoing webhooks follow, like any change.
+    this.deps.rt.events.emit({ type: 'snoozed', alert: out.alert, previous: out.previous, entry: out.entry });
+    return out;
+  }
+
+  /**
+   * One ack-timeout wake-up: if the claim it was armed for still stands and its deadline passed,
+   * the alert returns to triggered (a system transition, timeline `reopened` with the reason) and
+   * its escalation runs again from level 1 with a new token, the previous owner @-mentioned.
+   */
+  private async runAck(ref: StepRef & { ack: string }): Promise<StepOutcome> {
+    const { store, rt } = this.deps;
+    const alert = await store.get(ref.alertId);
+    if (!alert?.escalation) return 'stale';
+    const now = rt.clock.now();
+    const o = ackOutcome(alert.escalation, alert, now, ref.ack);
+    if (o === 'early') await this.armAck(alert.id, alert.escalation, { backstop: false });
+    if (o !== 'fire') return o;
+    if (!alert.owner || !alert.escalation.ack) return 'stale';
+    const reason = ackTimeoutReason(alert.escalation.ack, now);
+    const r = await rt.alerts.transition(alert.id, { kind: 'unclaim', ownerAt: alert.owner.at, reason }, { ...ESCALATION_ACTOR, via: 'ack-timeout' }, now);
+    if (!r.ok) return 'stale';
+    const token = randomBytes(6).toString('hex');
+    const restarted = await store.alerts.withLock(r.alert, async () => {
+      const cur = await store.get(alert.id);
+      if (!cur?.escalation || cur.state !== 'triggered') return null;
+      return store.save(cur, restartAfterAckTimeout(cur.escalation, now, token, reason), { visible: true });
+    });
+    rt.events.emit({ type: 'reopened', alert: restarted ?? r.alert, previous: r.previous, entry: r.timeline });
+    if (restarted?.escalation) await this.arm(restarted.id, restarted.escalation);
+    return 'fired';
+  }
+
   /** Remembers the next step in this process and saves its durable backstop. */
   private async arm(alertId: string, esc: AlertEscalation, opts: { backstop?: boolean } = {}): Promise<void> {
     if (!esc.nextAt || esc.done) {
@@ -188,7 +271,10 @@ export class EscalationEngine {
       for (const a of due) if (this.armed.get(a.ref.alertId) === a) this.armed.delete(a.ref.alertId);
       for (let i = 0; i < due.length; i += BATCH) {
         const refs = due.slice(i, i + BATCH).map((a) => a.ref);
-        await this.fireBatch(refs).catch((err: unknown) => {
+        await Promise.all(refs.filter(isAck).map((r) => this.runAck(r))).catch((err: unknown) => {
+          this.deps.rt.log.error({ err }, 'ack timeouts failed; their backstops retry them');
+        });
+        await this.fireBatch(refs.filter((r) => !isAck(r))).catch((err: unknown) => {
           this.deps.rt.log.error({ err, steps: refs.length }, 'escalation steps failed; the backstop and the auditor retry them');
         });
       }
@@ -200,6 +286,7 @@ export class EscalationEngine {
    * Returns what happened, for the Agenda job and the tests.
    */
   async runStep(ref: StepRef, opts: { force?: boolean } = {}): Promise<StepOutcome> {
+    if (isAck(ref)) return this.runAck(ref);
     return (await this.fireBatch([ref], opts)).get(ref.alertId) ?? 'stale';
   }
 
@@ -211,6 +298,7 @@ export class EscalationEngine {
   private async fireBatch(refs: StepRef[], opts: { force?: boolean } = {}): Promise<Map<string, StepOutcome>> {
     const { store, rt } = this.deps;
     const outcome = new Map<string, StepOutcome>();
+    if (!refs.length) return outcome;
     const byId = new Map(refs.map((r) => [r.alertId, r]));
     const first = (await store.many([...byId.keys()])).filter((a) => a.escalation);
     if (!first.length) return outcome;
@@ -321,6 +409,13 @@ export class EscalationEngine {
         n++;
       }
     }
+    // Claims with an ack deadline: their timers are in memory only (the backstop job is durable).
+    for (const alert of await this.deps.store.acknowledged()) {
+      if (alert.escalation?.ack) {
+        await this.armAck(alert.id, alert.escalation, { backstop: false });
+        n++;
+      }
+    }
     return n;
   }
 
@@ -334,4 +429,8 @@ export class EscalationEngine {
     clearTimeout(this.timer);
     await this.idle();
   }
+}
+
+function isAck(ref: StepRef): ref is StepRef & { ack: string } {
+  return typeof ref.ack === 'string' && ref.ack.length > 0;
 }

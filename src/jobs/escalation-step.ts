@@ -13,10 +13,10 @@ export function defineEscalationStep(agenda: Agenda, engine: EscalationEngine): 
   agenda.define(ESCALATION_STEP_JOB, async (job: { attrs: { data?: unknown } }) => {
     const ref = job.attrs.data as StepRef;
     if (!ref?.alertId || !ref.token) return;
-    await engine.runStep({ alertId: ref.alertId, token: ref.token, cycle: ref.cycle, level: ref.level });
+    await engine.runStep({ alertId: ref.alertId, token: ref.token, cycle: ref.cycle, level: ref.level, ...(ref.ack ? { ack: ref.ack } : {}) });
   });
 }
 
 export async function scheduleEscalationStep(agenda: Agenda, ref: StepRef, at: Date): Promise<void> {
-  await agenda.schedule(at, ESCALATION_STEP_JOB, { alertId: ref.alertId, token: ref.token, cycle: ref.cycle, level: ref.level } satisfies StepRef);
+  await agenda.schedule(at, ESCALATION_STEP_JOB, { alertId: ref.alertId, token: ref.token, cycle: ref.cycle, level: ref.level, ...(ref.ack ? { ack: ref.ack } : {}) } satisfies StepRef);
 }

@@ -76,6 +76,12 @@ export class EscalationStore {
     await this.alerts.addTimeline(entries);
   }
 
+  /** Claimed alerts (start-up recovery of ack timeouts; a scan, run rarely). */
+  async acknowledged(limit = 20_000): Promise<Alert[]> {
+    const docs = await this.m.Alert.find({ state: 'acknowledged' }).limit(limit).lean();
+    return docs.map(toAlert);
+  }
+
   /** Open alerts still triggered (start-up recovery and the auditor; a scan, run rarely). */
   async triggered(limit = 20_000): Promise<Alert[]> {
     const docs = await this.m.Alert.find({ state: 'triggered' }).limit(limit).lean();

@@ -14,7 +14,7 @@ const M = 60_000;
 const H = 60 * M;
 const D = 24 * H;
 
-const NAMES: CommandName[] = ['claim', 'resolve', 'escalate', 'reassign', 'mute', 'unmute', 'list', 'show', 'help', 'stats', 'oncall', 'cover'];
+const NAMES: CommandName[] = ['claim', 'resolve', 'escalate', 'reassign', 'mute', 'unmute', 'list', 'show', 'help', 'stats', 'oncall', 'cover', 'snooze'];
 
 function ok(text: string, opts?: { quotedAlertRef?: string; locale?: Locale }): Command {
   const r = parseCommand(text, opts);
@@ -376,6 +376,7 @@ describe('usage and helpText', () => {
       stats: '统计 ops 30天',
       oncall: '值班',
       cover: '代班 我 2小时',
+      snooze: '延后 12 30分钟',
     };
     for (const name of NAMES) expect(ok(examples[name]).name).toBe(name);
   });
@@ -472,5 +473,22 @@ describe('parseCommand never throws', () => {
       expect(() => parseCommand(v as unknown as string)).not.toThrow();
       expect(() => parseCommand('claim 12', v as unknown as undefined)).not.toThrow();
     }
+  });
+});
+
+describe('snooze|延后', () => {
+  it.each([
+    ['snooze 12 30m', '12', 30 * 60_000],
+    ['延后 12 20分钟', '12', 20 * 60_000],
+    ['延后12 1小时', '12', 3_600_000],
+  ])('%s', (text, ref, durationMs) => {
+    expect(parseCommand(text)).toEqual({ ok: true, command: { name: 'snooze', ref, durationMs } });
+  });
+  it('takes the quoted card when no id is written', () => {
+    expect(parseCommand('延后 30分钟', { quotedAlertRef: '5' })).toEqual({ ok: true, command: { name: 'snooze', ref: '5', durationMs: 30 * 60_000 } });
+  });
+  it('refuses a missing or bad duration with its usage', () => {
+    expect(parseCommand('snooze 12')).toMatchObject({ ok: false, usage: expect.stringContaining('snooze <id> <duration>') });
+    expect(parseCommand('延后 12 很久')).toMatchObject({ ok: false });
   });
 });

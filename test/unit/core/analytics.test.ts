@@ -52,7 +52,7 @@ class Timeline {
     const d = decide(a, action, actor, new Date(at));
     if (!d.ok) throw new Error(d.reason);
     const next: Alert = { ...a, ...d.set, ...(d.mutedUntil ? { mutedUntil: d.mutedUntil } : {}), version: a.version + 1 };
-    const type = ({ claim: 'claimed', resolve: 'resolved', escalate: 'escalated', mute: 'muted', unmute: 'unmuted', reassign: 'reassigned' } as const)[action.kind];
+    const type = ({ claim: 'claimed', resolve: 'resolved', escalate: 'escalated', mute: 'muted', unmute: 'unmuted', reassign: 'reassigned', unclaim: 'reopened' } as const)[action.kind];
     this.record({ type, alert: next, previous: a });
     return next;
   }
