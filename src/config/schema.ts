@@ -200,17 +200,31 @@ export const escalationPolicySchema = z.strictObject({
 /** A provider's base URL (tests point it at a local fake); defaults to the provider's public API. */
 const endpoint = z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional();
 
+/** One Twilio account serves both SMS and voice. */
+const twilioSchema = z.strictObject({
+  provider: z.literal('twilio'),
+  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID like AC + 32 hex digits'),
+  authToken: z.string().min(1),
+  from: z.string().min(1),
+  endpoint,
+});
+
+/** Aliyun's AccessKey pair and region, shared by its SMS and voice products. */
+const aliyunAccount = {
+  provider: z.literal('aliyun'),
+  accessKeyId: z.string().min(1),
+  accessKeySecret: z.string().min(1),
+  regionId: z.string().min(1).default('cn-hangzhou'),
+  endpoint,
+};
+
 /** SMS providers: Aliyun (dysmsapi) and Tencent Cloud for China, Twilio elsewhere. */
 export const smsProviderSchema = z.discriminatedUnion('provider', [
   z.strictObject({
-    provider: z.literal('aliyun'),
-    accessKeyId: z.string().min(1),
-    accessKeySecret: z.string().min(1),
+    ...aliyunAccount,
     signName: z.string().min(1),
     /** An approved notification template with the parameters severity, id, title, link. */
     templateCode: z.string().min(1),
-    regionId: z.string().min(1).default('cn-hangzhou'),
-    endpoint,
   }),
   z.strictObject({
     provider: z.literal('tencent'),
@@ -223,35 +237,19 @@ export const smsProviderSchema = z.discriminatedUnion('provider', [
     region: z.string().min(1).default('ap-guangzhou'),
     endpoint,
   }),
-  z.strictObject({
-    provider: z.literal('twilio'),
-    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID like AC + 32 hex digits'),
-    authToken: z.string().min(1),
-    from: z.string().min(1),
-    endpoint,
-  }),
+  twilioSchema,
 ]);
 
 /** Voice providers: Aliyun voice notification (TTS template), Twilio (reads the title, press 1 to claim). */
 export const voiceProviderSchema = z.discriminatedUnion('provider', [
   z.strictObject({
-    provider: z.literal('aliyun'),
-    accessKeyId: z.string().min(1),
-    accessKeySecret: z.string().min(1),
+    ...aliyunAccount,
     /** The number shown to the callee (a number bought in the console). */
     calledShowNumber: z.string().min(1),
     /** An approved TTS template with the parameters severity, id, title. */
     ttsCode: z.string().min(1),
-    regionId: z.string().min(1).default('cn-hangzhou'),
-    endpoint,
   }),
-  z.strictObject({
-    provider: z.literal('twilio'),
-    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID like AC + 32 hex digits'),
-    authToken: z.string().min(1),
-    from: z.string().min(1),
-    endpoint,
-  }),
+  twilioSchema,
 ]);
 
 /** Paging outside chat: links, email, SMS, voice, outgoing webhooks (src/notify/). */
