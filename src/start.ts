@@ -125,7 +125,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   runtime.heartbeats = new HeartbeatMonitor(runtime, new HeartbeatStore(database.db), timerSleep);
   const analytics = setUpAnalytics(runtime, adapters);
   let agenda: Agenda | undefined;
-  const outbox = new OutboxStore(database.db);
+  // One outbox: escalation inserts rows, the sender (startNotify) drains them.
+  const outbox = new OutboxStore(database.db, { casFilters: !database.ferretdb });
   const overrides = new OnCallOverrideStore(database.db);
   const escalationStore = new EscalationStore(database.models, alerts);
   const escalationMetrics = new EscalationMetrics(runtime.metrics.registry);
@@ -160,7 +161,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     await a.start(chat.handle).catch((err: unknown) => log.error({ err, platform: a.platform }, 'chat adapter did not start'));
   }
   const webhooks = opts.config.webhooks.length > 0 ? new OutgoingWebhooks(runtime) : undefined;
-  const notify = startNotify(runtime, adapters, !database.ferretdb, process.env, webhooks);
+  const notify = startNotify(runtime, adapters, outbox, process.env, webhooks);
   runtime.notify = { outbox: notify.outbox, kick: () => notify.sender.kick() };
   if (webhooks) runtime.events.subscribe(webhooks.onEvent);
   await runtime.maintenance.start();

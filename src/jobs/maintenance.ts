@@ -30,16 +30,8 @@ export class MaintenanceError extends Error {
   }
 }
 
-export interface NewWindow {
-  match: Matchers;
-  all: boolean;
-  startsAt: Date;
-  endsAt: Date;
-  reason?: string;
-  createdBy: Actor;
-  /** The team of the channel it was created in, if any. */
-  team?: string;
-}
+/** What its creator gives; `team` is the team of the channel it was created in, if any. */
+export type NewWindow = Pick<MaintenanceDoc, 'match' | 'all' | 'startsAt' | 'endsAt' | 'reason' | 'createdBy'> & { team?: string };
 
 interface Open {
   doc: MaintenanceDoc;

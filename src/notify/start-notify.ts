@@ -3,7 +3,7 @@ import type { ChatAdapter, PlatformId } from '../bot/chat-adapter.js';
 import { parseConfigDuration } from '../core/duration.js';
 import { linkRoutes } from '../http/link-routes.js';
 import type { Runtime } from '../runtime.js';
-import { OutboxStore } from '../store/outbox.js';
+import type { OutboxStore } from '../store/outbox.js';
 import { buildChannels } from './build-channels.js';
 import { ActionLinks, LinkUses } from './links.js';
 import { OutboxSender } from './sender.js';
@@ -18,16 +18,18 @@ export interface Notify {
   router?: Router;
 }
 
-/** Builds the outbox, its channels, the sender and the action-link routes from the config. */
+/**
+ * Builds the outbox's channels, the sender and the action-link routes from the config. The outbox
+ * is the caller's: the escalation engine inserts into the same one.
+ */
 export function startNotify(
   rt: Runtime,
   adapters: ReadonlyMap<PlatformId, ChatAdapter>,
-  casFilters: boolean,
+  outbox: OutboxStore,
   env: NodeJS.ProcessEnv = process.env,
   hooks?: HookDirectory,
 ): Notify {
   const cfg = rt.config.notify;
-  const outbox = new OutboxStore(rt.database.db, { casFilters });
   const links =
     cfg.publicUrl && cfg.linkSecret ? new ActionLinks(cfg.linkSecret, cfg.publicUrl, parseConfigDuration(cfg.linkTtl) ?? 86_400_000) : undefined;
   const uses = new LinkUses(rt.database.db);
@@ -44,7 +46,7 @@ export function startNotify(
     maxAttempts: cfg.maxAttempts,
     // FerretDB's single SQLite writer makes many concurrent sends slower, not faster (bench:outbox);
     // a few at once still hide a slow provider's latency.
-    concurrency: casFilters ? 8 : 4,
+    concurrency: rt.database.ferretdb ? 4 : 8,
     count: (channel, provider, result) => rt.metrics.notifySends.inc({ channel, provider, result }),
     observeSeconds: (channel, provider, s) => rt.metrics.notifySeconds.observe({ channel, provider }, s),
   });
