@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument, visit } from 'yaml';
 import { formatPath } from '../sources/validate.js';
 import { dispatchProblem } from './check-dispatch.js';
 import { opsProblem } from './check-ops.js';
@@ -29,11 +29,36 @@ export function substituteEnv(text: string, env: NodeJS.ProcessEnv): string {
   });
 }
 
+/**
+ * Substitutes `${NAME}` inside the YAML's values only. Substituting in the text (as before) also
+ * read `${NAME}` in comments — a commented-out line demanded its variable — and let a secret
+ * containing `#` or `: ` change the YAML around it. So each `${NAME}` becomes a plain-word
+ * placeholder, the YAML is read (comments, with their placeholders, fall away), and the values are
+ * substituted. A value that is only `${NAME}`, unquoted, and holds a number or true/false keeps
+ * that type, as when the text was substituted: `maxAttempts: ${N}` is still a number.
+ */
+function parseYamlWithEnv(text: string, env: NodeJS.ProcessEnv): unknown {
+  const tag = `DUTYBOTENV${randomBytes(6).toString('hex')}`;
+  const marked = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => `${tag}_${name}_${tag}`);
+  const placeholder = new RegExp(`${tag}_([A-Za-z_][A-Za-z0-9_]*?)_${tag}`, 'g');
+  const doc = parseDocument(marked);
+  if (doc.errors.length) throw new ConfigError(`not valid YAML: ${doc.errors[0]!.message}`);
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'string' || !node.value.includes(tag)) return;
+      const whole = node.type === 'PLAIN' && new RegExp(`^${placeholder.source}$`).test(node.value);
+      const value = substituteEnv(node.value.replace(placeholder, (_, name: string) => `\${${name}}`), env);
+      node.value = whole && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : whole && /^(true|false)$/.test(value) ? value === 'true' : value;
+    },
+  });
+  return doc.toJS();
+}
+
 /** Parses and checks a config text. Cross-references (team → member, integration → team) are checked too. */
 export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env): Omit<LoadedConfig, 'generated'> {
   let raw: unknown;
   try {
-    raw = parseYaml(substituteEnv(text, env)) ?? {};
+    raw = parseYamlWithEnv(text, env) ?? {};
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`not valid YAML: ${(err as Error).message}`);

@@ -44,6 +44,12 @@ describe('config', () => {
     expect(() => substituteEnv('${NOPE}', {})).toThrow('environment variable NOPE is used in the config but not set');
   });
 
+  it('reads ${ENV} only in values: a comment may name an unset variable, a secret may hold YAML characters', () => {
+    const text = `# set \${UNSET_IN_A_COMMENT} to override\n${base.replace('bobb', 'bob').replace('"0123456789abcdef0"', '${PROM_KEY}')}`;
+    const cfg = parseConfig(text, { PROM_KEY: 'has: a colon #and a hash' });
+    expect(cfg.integrations[0]!.key).toBe('has: a colon #and a hash');
+  });
+
   it('accepts the shipped example', () => {
     const env = new Proxy({}, { get: (_t, name) => `secret-value-for-${String(name)}` }) as NodeJS.ProcessEnv;
     const cfg = parseConfig(readFileSync(new URL('../../dutybot.example.yaml', import.meta.url), 'utf8'), env);
