@@ -34,6 +34,14 @@ export function startNotify(
     cfg.publicUrl && cfg.linkSecret ? new ActionLinks(cfg.linkSecret, cfg.publicUrl, parseConfigDuration(cfg.linkTtl) ?? 86_400_000) : undefined;
   const uses = new LinkUses(rt.database.db);
   const channels = buildChannels(cfg, { clock: rt.clock, adapters, env, linksOn: Boolean(links), hooks });
+  // A level paging by a method with no provider fails over to its next method on every alert:
+  // say so once at start, not first at 3 a.m. (not an error: a level may list sms as a fallback).
+  const unserved = new Set<string>();
+  for (const p of rt.config.escalationPolicies)
+    for (const t of p.levels.flatMap((l) => l.notify))
+      for (const via of t.via) if ((via === 'sms' || via === 'voice' || via === 'email') && !channels.has(via)) unserved.add(via);
+  for (const via of unserved)
+    rt.log.warn(`escalation policies page by ${via}, but no ${via} provider is set up (notify.${via === 'email' ? 'email.smtpUrl or SMTP_URL' : via}): those pages fail over to the level's next method`);
   const sender = new OutboxSender({
     outbox,
     alerts: rt.alerts,
