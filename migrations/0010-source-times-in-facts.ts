@@ -1,4 +1,4 @@
-import type { Db, Document } from 'mongodb';
+import type { Document } from 'mongodb';
 import { sourceDurations } from '../src/core/analytics.js';
 import type { Migration } from './types.js';
 
@@ -14,7 +14,7 @@ import type { Migration } from './types.js';
 export const sourceTimesInFacts: Migration = {
   name: '0010-source-times-in-facts',
   async up(db) {
-    const facts = db.collection<Document>('analyticsfacts');
+    const facts = db.collection<{ _id: string } & Document>('analyticsfacts');
     const projection = { firstSeenAt: 1, sourceStartedAt: 1, sourceEndedAt: 1, resolvedAt: 1 };
     for (const name of ['alerts', 'alertarchive']) {
       for await (const a of db.collection(name).find({}, { projection, batchSize: 1000 })) {
