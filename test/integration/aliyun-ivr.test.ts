@@ -28,7 +28,8 @@ describe('Aliyun voice: press 1 to claim', () => {
     return { alertId, shortId, call };
   }
   const reportUrl = (token = REPORT_TOKEN) => `${bot.url}/notify/aliyun/voice-report/${token}`;
-  const callId = (alertId: string) => async () => (await bot.notify.outbox.find(`esc:${alertId}:run1:1:1:0:zhang:voice`))!.receipt!;
+  /** The CallId Aliyun answered for the call to `memberId` (the row's delivery receipt). */
+  const callIdOf = async (alertId: string, memberId: string) => (await bot.notify.outbox.find(`esc:${alertId}:run1:1:1:0:${memberId}:voice`))!.receipt!;
 
   beforeAll(async () => {
     await aliyun.start();
@@ -74,7 +75,7 @@ describe('Aliyun voice: press 1 to claim', () => {
 
   it('pressing 1 claims the alert as the member called; the same receipt pushed again changes nothing', async () => {
     const { alertId, call } = await callFor('li');
-    const id = (await bot.notify.outbox.find(`esc:${alertId}:run1:1:1:0:li:voice`))!.receipt!;
+    const id = await callIdOf(alertId, 'li');
     expect(id).toMatch(/^118720962490\^\d+$/);
     const res = await aliyun.pushVoiceReport(id, '1', reportUrl());
     expect(res.status).toBe(200);
@@ -87,7 +88,7 @@ describe('Aliyun voice: press 1 to claim', () => {
 
   it('another key, a wrong report URL, a forged OutId or a body that is not a receipt array claim nothing', async () => {
     const { alertId } = await callFor('zhang');
-    const id = await callId(alertId)();
+    const id = await callIdOf(alertId, 'zhang');
     expect(await (await aliyun.pushVoiceReport(id, '2', reportUrl())).json()).toMatchObject({ code: 0, claimed: 0 });
     expect(await (await aliyun.pushVoiceReport(id, '', reportUrl())).json()).toMatchObject({ code: 0, claimed: 0 });
     expect((await aliyun.pushVoiceReport(id, '1', reportUrl('x'.repeat(REPORT_TOKEN.length)))).status).toBe(403);
