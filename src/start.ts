@@ -153,7 +153,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
     ops: new OpsCommands(runtime, timeZone),
-    run: opts.config.actions.length > 0 ? new RunCommand(new RemediationActions(runtime)) : undefined,
+    // Always answered, so that `run` from help says "no actions configured" rather than "unknown command".
+    run: new RunCommand(new RemediationActions(runtime)),
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
   });
   // A platform that is down must not stop dutybot: its cards wait and go out once it is back.

@@ -27,6 +27,12 @@ export interface ReportInput {
   muteSuggestions?: Array<{ shortId: number; title: string }>;
 }
 
+/** The three times in one line, under their figures (the full definitions: core/analytics.ts DEFINITIONS, README). */
+export const DEFINITION_LINE = {
+  en: 'MTTD = problem start (per the source) → received · MTTA = received → claimed · MTTR = problem start → end (per the source) or resolved',
+  zh: 'MTTD＝问题开始（来源时间）→ 接收 · MTTA＝接收 → 认领 · MTTR＝问题开始 → 结束（来源时间）或解决',
+} as const;
+
 const pct = (n: number, of: number): string => (of ? `${Math.round((n / of) * 100)}%` : '—');
 
 /** The figures as lines of text in the locale (the chart carries the daily series). */
@@ -40,16 +46,20 @@ export function reportLines(r: ReportInput, locale: Locale): string[] {
       `告警 ${f.opened} · 已认领 ${f.claimed} · 已解决 ${f.resolved}（人工 ${f.resolvedByPerson} / 来源恢复 ${f.resolvedBySource}）`,
       `未认领即解决 ${f.resolvedBeforeClaim} · 期末未解决 ${f.openAtEnd} · 升级 ${f.escalated} · 静默 ${f.muted}`,
       `非工作时间 ${f.offHours}（${pct(f.offHours, f.opened)}）`,
+      `MTTD 平均 ${t(f.mttdSeconds)} · P90 ${t(f.mttdP90Seconds)}`,
       `MTTA 平均 ${t(f.mttaSeconds)} · P90 ${t(f.mttaP90Seconds)}`,
       `MTTR 平均 ${t(f.mttrSeconds)} · P90 ${t(f.mttrP90Seconds)}`,
+      DEFINITION_LINE.zh,
     );
   } else {
     lines.push(
       `Alerts ${f.opened} · claimed ${f.claimed} · resolved ${f.resolved} (by people ${f.resolvedByPerson} / by the source ${f.resolvedBySource})`,
       `Resolved before a claim ${f.resolvedBeforeClaim} · open at the end ${f.openAtEnd} · escalated ${f.escalated} · muted ${f.muted}`,
       `Out of working hours ${f.offHours} (${pct(f.offHours, f.opened)})`,
+      `MTTD mean ${t(f.mttdSeconds)} · p90 ${t(f.mttdP90Seconds)}`,
       `MTTA mean ${t(f.mttaSeconds)} · p90 ${t(f.mttaP90Seconds)}`,
       `MTTR mean ${t(f.mttrSeconds)} · p90 ${t(f.mttrP90Seconds)}`,
+      DEFINITION_LINE.en,
     );
   }
   if (r.members.length) {

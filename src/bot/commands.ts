@@ -19,6 +19,9 @@ import { parseDuration } from './durations.js';
  *   oncall|值班 [team]
  *   cover|代班 <member|me|我> <duration>
  *
+ * Help also lists the commands with parsers of their own (`OTHER_VERBS` below): heartbeats and
+ * maintenance windows (src/bot/ops-commands.ts) and remediation actions (src/bot/run-command.ts).
+ *
  * `<id>`: `12`, `#12`, `＃12` or a 24-hex alert id. Chinese verbs may be glued to the id
  * (`认领12`, `关闭12 已重启`). When the message quotes a card (`quotedAlertRef`), the id may be
  * left out (`认领`, `关闭 已处理`); an id that is written wins over the quoted one.
@@ -35,7 +38,7 @@ export type Command =
   | { name: 'unmute'; ref: string }
   | { name: 'list'; scope: 'mine' | 'open' | 'team' }
   | { name: 'show'; ref: string }
-  | { name: 'help'; topic?: CommandName }
+  | { name: 'help'; topic?: CommandName | OtherCommand }
   /** Figures of a team (the channel's when absent) over the last `days` days. */
   | { name: 'stats'; team?: string; days: StatsDays }
   /** Who is on call now and next, per schedule of the team (the channel's team when absent). */
@@ -194,8 +197,9 @@ function textsOf(locale: Locale | undefined): Texts {
 }
 
 /** One usage line, the locale's verbs first: `用法：认领 <编号>（claim <id>）`. */
-export function usage(name: CommandName, locale: Locale): string {
+export function usage(name: CommandName | OtherCommand, locale: Locale): string {
   const t = textsOf(locale);
+  if (isOtherCommand(name)) return OTHER_HELP[name].map((h) => (locale === 'en' ? t.usage(h.form.en, h.form.zh) : t.usage(h.form.zh, h.form.en))).join('\n');
   const f = FORMS[name];
   const line = locale === 'en' ? t.usage(f.en, f.zh) : t.usage(f.zh, f.en);
   return name === 'mute' || name === 'cover' ? line + t.muteExamples : line;
@@ -209,7 +213,10 @@ export function helpText(locale: Locale): string {
     const d = DESCRIPTIONS[name];
     return locale === 'en' ? t.help(f.en, f.zh, d.en) : t.help(f.zh, f.en, d.zh);
   });
-  return [t.heading, ...lines].join('\n');
+  const others = OTHER_COMMANDS.flatMap((name) =>
+    OTHER_HELP[name].map((h) => (locale === 'en' ? t.help(h.form.en, h.form.zh, h.what.en) : t.help(h.form.zh, h.form.en, h.what.zh))),
+  );
+  return [t.heading, ...lines, ...others].join('\n');
 }
 
 /** The first lines of the help (heading and the everyday commands) and where to find the rest. */
@@ -460,7 +467,7 @@ export function parseCommand(text: string, opts: { quotedAlertRef?: string; loca
       // Words after the topic are ignored: `help mute 12` still shows mute's help.
       const { tok } = firstToken(args);
       if (!tok) return { ok: true, command: { name } };
-      const topic = matchVerb(tok)?.name;
+      const topic = matchVerb(tok)?.name ?? otherCommandOf(tok);
       if (!topic) return { ok: false, error: t.unknown(quote(tok)), usage: shortHelp(locale) };
       return { ok: true, command: { name, topic } };
     }
@@ -519,4 +526,56 @@ function parseCover(args: string, t: Texts, locale: Locale): ParseResult {
   const m = parseMember(tok);
   if (!m) return fail(t.badMember(quote(tok)));
   return { ok: true, command: { name: 'cover', member: m.member, mention: m.mention, durationMs } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands with parsers of their own
+
+/**
+ * Commands answered before this grammar by parsers of their own. Their verbs are defined here and
+ * those parsers read them from here, so that `help` lists every command a chat answers
+ * (test/unit/bot/help-lists-every-command.test.ts fails when one is missing).
+ */
+export type OtherCommand = 'heartbeats' | 'maint' | 'run';
+
+export const OTHER_COMMANDS: readonly OtherCommand[] = ['heartbeats', 'maint', 'run'];
+
+export const OTHER_VERBS: Record<OtherCommand, readonly string[]> = {
+  heartbeats: ['heartbeats', 'heartbeat', 'hb', '心跳'],
+  maint: ['maint', 'maintenance', '维护'],
+  run: ['run', '执行'],
+};
+
+/** `暂停心跳 <name> <duration>`: the Chinese word order of `heartbeat pause`. */
+export const HEARTBEAT_PAUSE_VERB = '暂停心跳';
+
+const OTHER_HELP: Record<OtherCommand, ReadonlyArray<{ form: Form; what: Form }>> = {
+  heartbeats: [
+    { form: { zh: '心跳', en: 'heartbeats' }, what: { zh: '列出心跳：最近一次心跳与状态', en: 'list heartbeats: last ping and state' } },
+    { form: { zh: '心跳 暂停 <名称> <时长>', en: 'heartbeat pause <name> <duration>' }, what: { zh: '暂停一个心跳（1分钟到7天）', en: 'pause a heartbeat (1 min to 7 days)' } },
+  ],
+  maint: [
+    {
+      form: { zh: '维护 <匹配条件|all> <时长|到 23:00> [原因]', en: 'maint <matchers|all> <duration|until 23:00> [reason]' },
+      what: { zh: '维护窗口：匹配的告警不发卡片、不呼叫（最长7天）', en: 'a maintenance window: matching alerts post no card and page nobody (up to 7 days)' },
+    },
+    { form: { zh: '维护 列表', en: 'maint list' }, what: { zh: '列出维护窗口', en: 'list maintenance windows' } },
+    { form: { zh: '维护 结束 <编号>', en: 'maint end <id>' }, what: { zh: '提前结束维护窗口', en: 'end a maintenance window now' } },
+  ],
+  run: [
+    {
+      form: { zh: '执行 <动作> <编号>', en: 'run <action> <id>' },
+      what: { zh: '对告警执行处置动作（只发「执行」列出可用动作）', en: 'run a remediation action on an alert (just "run" lists them)' },
+    },
+  ],
+};
+
+function isOtherCommand(name: string): name is OtherCommand {
+  return (OTHER_COMMANDS as readonly string[]).includes(name);
+}
+
+/** The command with a parser of its own that `word` names, if any. */
+export function otherCommandOf(word: string): OtherCommand | undefined {
+  const w = fold(word);
+  return OTHER_COMMANDS.find((name) => OTHER_VERBS[name].some((v) => fold(v) === w)) ?? (w === HEARTBEAT_PAUSE_VERB ? 'heartbeats' : undefined);
 }

@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime.js';
 import type { Locale } from './card.js';
 import { teamOfChannel } from './channels.js';
 import type { BotReply, InboundRequest } from './chat-adapter.js';
+import { HEARTBEAT_PAUSE_VERB, OTHER_VERBS } from './commands.js';
 import { formatDuration, parseDuration } from './durations.js';
 import { parseMaintArgs } from './maintenance-args.js';
 import { formatTime } from './render-card.js';
@@ -19,8 +20,9 @@ import { formatTime } from './render-card.js';
  *
  * Answers `null` for any other text, which then goes to the alert commands (src/bot/commands.ts).
  */
-const HEARTBEAT_VERBS = new Set(['heartbeats', 'heartbeat', 'hb', '心跳']);
-const MAINT_VERBS = new Set(['maint', 'maintenance', '维护']);
+// The verbs live with every other command's, so help lists them (src/bot/commands.ts).
+const HEARTBEAT_VERBS = new Set(OTHER_VERBS.heartbeats);
+const MAINT_VERBS = new Set(OTHER_VERBS.maint);
 const PAUSE = new Set(['pause', '暂停']);
 const LIST = new Set(['list', 'ls', '列表']);
 const END = new Set(['end', 'stop', '结束']);
@@ -39,7 +41,7 @@ export class OpsCommands {
     const words = req.text.replace(MENTIONS, '').trim().split(/\s+/).filter(Boolean);
     const verb = words[0]?.normalize('NFKC').toLowerCase() ?? '';
     if (HEARTBEAT_VERBS.has(verb)) return this.heartbeat(words.slice(1), member, locale);
-    if (verb === '暂停心跳') return this.heartbeat(['pause', ...words.slice(1)], member, locale);
+    if (verb === HEARTBEAT_PAUSE_VERB) return this.heartbeat(['pause', ...words.slice(1)], member, locale);
     if (MAINT_VERBS.has(verb)) return this.maint(words.slice(1), member, locale, req);
     return null;
   }

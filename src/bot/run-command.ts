@@ -3,6 +3,7 @@ import type { RemediationActions } from '../notify/webhooks/remediation.js';
 import type { Locale } from './card.js';
 import type { BotReply, InboundRequest } from './chat-adapter.js';
 import { identityPlatform } from './chat-service.js';
+import { OTHER_VERBS } from './commands.js';
 
 /**
  * The remediation command, in both languages:
@@ -14,7 +15,8 @@ import { identityPlatform } from './chat-service.js';
  * Refusals (unknown action, not allowed, the action does not apply to the alert) are private and
  * change nothing; a run's result is posted in the channel and written on the alert's timeline.
  */
-const VERBS = new Set(['run', '执行']);
+// The verbs live with every other command's, so help lists them (src/bot/commands.ts).
+const VERBS = new Set(OTHER_VERBS.run);
 const MENTIONS = /^(\s*(?:[@＠]\S+|<@[^>]+>))*\s*/;
 const say = (l: Locale, zh: string, en: string): string => (l === 'en' ? en : zh);
 

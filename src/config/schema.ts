@@ -248,6 +248,22 @@ export const voiceProviderSchema = z.discriminatedUnion('provider', [
     calledShowNumber: z.string().min(1),
     /** An approved TTS template with the parameters severity, id, title. */
     ttsCode: z.string().min(1),
+    /**
+     * Press 1 to claim, with Aliyun's interactive call (dyvmsapi `IvrCall`); absent, calls are
+     * plain TTS (`SingleCallByTts`) and take no key. Needs `notify.linkSecret` (src/notify/providers/aliyun-ivr.ts).
+     */
+    ivr: z
+      .strictObject({
+        /** An approved TTS template with severity, id, title that asks to press 1 to claim. */
+        startCode: z.string().min(1),
+        /** An approved TTS template without parameters, played when 1 is pressed ("已收到，正在为你认领"). */
+        claimedCode: z.string().min(1),
+        /** How long the call waits for a key. */
+        timeout: durationText.default('8s'),
+        /** The secret last part of the receipt URL set in Aliyun's console (Aliyun does not sign its pushes). */
+        reportToken: secret,
+      })
+      .optional(),
   }),
   twilioSchema,
 ]);

@@ -56,6 +56,10 @@ export interface Alert {
   escalation?: AlertEscalation;
   /** Written at the transition so analytics can `$sum` them (FerretDB has no `$avg`). */
   secondsToClaim?: number;
+  /**
+   * Receipt → resolve, as the state machine sees it. Analytics' time to resolve starts at the
+   * source's start and ends at the source's end where given (`sourceDurations` in core/analytics.ts).
+   */
   secondsToResolve?: number;
 }
 

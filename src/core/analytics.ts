@@ -27,7 +27,18 @@ export interface AlertFact {
   dedupKey: string;
   /** Trigger events the alert absorbed: the noise it made. */
   events: number;
+  /** When dutybot received the first event (receipt): the alert's `firstSeenAt`. */
   openedAt: Date;
+  /**
+   * When the problem started: the source's start, or the receipt when the source gave none (or a
+   * time after the receipt, within the clock skew it is allowed). Absent on facts written before
+   * migration 0010 whose alert was gone: read as `openedAt`.
+   */
+  sourceStartedAt?: Date;
+  /** When the source says the problem ended (only for alerts the source resolved). */
+  sourceEndedAt?: Date;
+  /** Time to detect: `sourceStartedAt` → `openedAt` (see {@link DEFINITIONS}). */
+  secondsToDetect?: number;
   /** `YYYY-MM-DD` of `openedAt` in the first team's zone. */
   day: string;
   offHours: boolean;
@@ -36,11 +47,16 @@ export interface AlertFact {
   claimedAt?: Date;
   /** Member id of whoever first took the alert (absent when the source acknowledged it). */
   claimedBy?: string;
+  /** Time to claim: `openedAt` → `claimedAt`. */
   secondsToClaim?: number;
   resolvedAt?: Date;
   resolvedBy?: ResolvedByKind;
   /** Member id when a person resolved it. */
   resolvedByMember?: string;
+  /**
+   * Time to resolve: `sourceStartedAt` → `sourceEndedAt`, or → `resolvedAt` when the source gave
+   * no end (a person resolved it). Facts written before migration 0010 measured it from `openedAt`.
+   */
   secondsToResolve?: number;
   /** The highest escalation level reached (0 = never escalated). */
   escalations: number;
@@ -90,6 +106,7 @@ export function factPatch(event: FactEvent, settingsOf: (team: string) => FactSe
   const teams = teamsOf(a);
   const s = settingsOf(teams[0]!);
   const resolvedBy: ResolvedByKind | undefined = a.resolvedAt ? (a.resolvedBy?.kind === 'member' ? 'person' : 'source') : undefined;
+  const times = sourceDurations(a);
   const set = dropUndefined({
     alertId: a.id,
     shortId: a.shortId,
@@ -103,6 +120,9 @@ export function factPatch(event: FactEvent, settingsOf: (team: string) => FactSe
     dedupKey: a.dedupKey,
     events: a.count,
     openedAt: a.firstSeenAt,
+    sourceStartedAt: times.startedAt,
+    sourceEndedAt: a.resolvedAt ? a.sourceEndedAt : undefined,
+    secondsToDetect: times.secondsToDetect,
     day: dayOf(a.firstSeenAt, s.timeZone),
     offHours: !isWorkingTime(a.firstSeenAt, s.workingHours, s.timeZone),
     rules: a.route?.rules ? [...a.route.rules] : [],
@@ -111,7 +131,7 @@ export function factPatch(event: FactEvent, settingsOf: (team: string) => FactSe
     resolvedAt: a.resolvedAt,
     resolvedBy,
     resolvedByMember: resolvedBy === 'person' ? a.resolvedBy?.memberId : undefined,
-    secondsToResolve: a.resolvedAt ? (a.secondsToResolve ?? seconds(a.firstSeenAt, a.resolvedAt)) : undefined,
+    secondsToResolve: times.secondsToResolve,
   });
   // The first claim: a `claimed` event, or a reassign of an alert nobody had claimed yet (it
   // counts as claimed on the assignee's behalf). A rebuild takes the owner it finds.
@@ -151,6 +171,32 @@ export function applyPatch(fact: AlertFact | undefined, p: FactPatch): AlertFact
   };
 }
 
+/** The times of an alert that the three durations are measured between. */
+export interface AlertTimes {
+  /** Receipt of the first event. */
+  firstSeenAt: Date;
+  sourceStartedAt?: Date;
+  sourceEndedAt?: Date;
+  resolvedAt?: Date;
+}
+
+/**
+ * Time to detect and time to resolve of one alert, by the definitions in {@link DEFINITIONS}.
+ * The start is the earlier of the source's start and the receipt: a source clock a little ahead
+ * of ours (src/core/source-times.ts allows five minutes) neither makes detection negative nor
+ * shortens the time to resolve. Durations never go below zero.
+ */
+export function sourceDurations(a: AlertTimes): { startedAt: Date; secondsToDetect: number; secondsToResolve?: number } {
+  const reported = a.sourceStartedAt && Number.isFinite(a.sourceStartedAt.getTime()) ? a.sourceStartedAt : a.firstSeenAt;
+  const startedAt = reported.getTime() < a.firstSeenAt.getTime() ? reported : a.firstSeenAt;
+  const end = a.resolvedAt ? (a.sourceEndedAt ?? a.resolvedAt) : undefined;
+  return {
+    startedAt,
+    secondsToDetect: seconds(startedAt, a.firstSeenAt),
+    ...(end ? { secondsToResolve: seconds(startedAt, end) } : {}),
+  };
+}
+
 const seconds = (from: Date, to: Date): number => Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
 
 // ---------------------------------------------------------------------------------------------
@@ -180,7 +226,20 @@ export interface Figures {
   mttaP90Seconds: number | null;
   mttrSeconds: number | null;
   mttrP90Seconds: number | null;
+  /** Mean time to detect of every alert opened in the period (detection happens at receipt). */
+  mttdSeconds: number | null;
+  mttdP90Seconds: number | null;
 }
+
+/**
+ * What each time figure measures, shown next to it by the REST API and the README. One clock per
+ * figure: detect and claim meet at the receipt; resolve spans both.
+ */
+export const DEFINITIONS = {
+  mttdSeconds: 'time to detect: from when the source says the problem started (the receipt time if it gave none) to when dutybot received it; every alert opened in the period',
+  mttaSeconds: 'time to claim: from receipt to the first claim; alerts claimed before the period end',
+  mttrSeconds: 'time to resolve: from when the source says the problem started to when it says it ended, or to the resolve when it gave no end (a person resolved it); alerts resolved before the period end',
+} as const;
 
 /** Nearest-rank percentile (p in 0..1) of unsorted values; null for none. */
 export function percentile(values: readonly number[], p: number): number | null {
@@ -209,6 +268,7 @@ export function figures(facts: readonly AlertFact[], period: Period): Figures {
   const resolved = fs.filter((f) => before(f.resolvedAt, period.to));
   const tta = claimed.map((f) => f.secondsToClaim ?? 0);
   const ttr = resolved.map((f) => f.secondsToResolve ?? 0);
+  const ttd = fs.map((f) => f.secondsToDetect ?? 0);
   return {
     opened: fs.length,
     claimed: claimed.length,
@@ -224,6 +284,8 @@ export function figures(facts: readonly AlertFact[], period: Period): Figures {
     mttaP90Seconds: percentile(tta, 0.9),
     mttrSeconds: mean(ttr),
     mttrP90Seconds: percentile(ttr, 0.9),
+    mttdSeconds: mean(ttd),
+    mttdP90Seconds: percentile(ttd, 0.9),
   };
 }
 

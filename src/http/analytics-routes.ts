@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ChartLinks } from '../analytics/chart-links.js';
 import type { AnalyticsService } from '../analytics/service.js';
 import { CHART_PATH } from '../analytics/chart-links.js';
-import type { GroupRow, MemberRow } from '../core/analytics.js';
+import { DEFINITIONS, type GroupRow, type MemberRow } from '../core/analytics.js';
 import { startOfLocalDate } from '../core/periods.js';
 import type { Runtime } from '../runtime.js';
 import { parseWith } from '../sources/validate.js';
@@ -62,7 +62,17 @@ export function analyticsRoutes(d: AnalyticsRouteDeps): Router {
       return;
     }
     const noisiest = await d.analytics.noise({ from, to }, q.team);
-    res.json({ by: q.by, from: from.toISOString(), to: to.toISOString(), timeZone: tz, ...(q.team ? { team: q.team } : {}), rows: named, noisiest });
+    res.json({
+      by: q.by,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      timeZone: tz,
+      ...(q.team ? { team: q.team } : {}),
+      rows: named,
+      noisiest,
+      // What each time figure measures, next to the figures (member rows carry no time to detect).
+      definitions: q.by === 'member' ? { mttaSeconds: DEFINITIONS.mttaSeconds, mttrSeconds: DEFINITIONS.mttrSeconds } : DEFINITIONS,
+    });
   });
 
   router.post('/api/v1/analytics/rebuild', async (_req, res) => {
@@ -114,6 +124,9 @@ const GROUP_COLUMNS: Array<keyof GroupRow> = [
   'mttaP90Seconds',
   'mttrSeconds',
   'mttrP90Seconds',
+  // Added after the others so that existing spreadsheets keep their columns.
+  'mttdSeconds',
+  'mttdP90Seconds',
 ];
 const MEMBER_COLUMNS = ['key', 'name', 'claims', 'mttaSeconds', 'mttaP90Seconds', 'resolves', 'mttrSeconds', 'mttrP90Seconds', 'offHoursClaims'];
 

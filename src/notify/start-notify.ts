@@ -1,4 +1,5 @@
-import type { Router } from 'express';
+import { Router } from 'express';
+import { aliyunVoiceReportRoutes } from '../http/aliyun-voice-report-routes.js';
 import type { ChatAdapter, PlatformId } from '../bot/chat-adapter.js';
 import { parseConfigDuration } from '../core/duration.js';
 import { linkRoutes } from '../http/link-routes.js';
@@ -6,6 +7,7 @@ import type { Runtime } from '../runtime.js';
 import type { OutboxStore } from '../store/outbox.js';
 import { buildChannels } from './build-channels.js';
 import { ActionLinks, LinkUses } from './links.js';
+import { IvrOutIds } from './providers/aliyun-ivr.js';
 import { OutboxSender } from './sender.js';
 import type { HookDirectory } from './providers/webhook.js';
 
@@ -59,6 +61,10 @@ export function startNotify(
     observeSeconds: (channel, provider, s) => rt.metrics.notifySeconds.observe({ channel, provider }, s),
   });
   const twilioAuthToken = cfg.voice?.provider === 'twilio' ? cfg.voice.authToken : undefined;
-  const router = links ? linkRoutes(rt, { links, uses, twilioAuthToken }) : undefined;
+  const routers = links ? [linkRoutes(rt, { links, uses, twilioAuthToken })] : [];
+  const ivr = cfg.voice?.provider === 'aliyun' ? cfg.voice.ivr : undefined;
+  if (ivr && cfg.linkSecret) routers.push(aliyunVoiceReportRoutes(rt, { reportToken: ivr.reportToken, outIds: new IvrOutIds(cfg.linkSecret), uses }));
+  if (ivr && !cfg.linkSecret) rt.log.warn('notify.voice.ivr needs notify.linkSecret: Aliyun calls read the alert but take no key press');
+  const router = routers.length > 1 ? Router().use(...routers) : routers[0];
   return { outbox, sender, links, uses, router };
 }

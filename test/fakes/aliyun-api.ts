@@ -3,8 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import { HttpFake, type FakeAnswer, type FakeFailure, type RecordedRequest } from './http-fake.js';
 
 /**
- * A fake Aliyun RPC endpoint (dysmsapi `SendSms` and dyvmsapi `SingleCallByTts`, version
- * 2017-05-25) on 127.0.0.1. It checks the request the way Aliyun does, with its own code (not
+ * A fake Aliyun RPC endpoint (dysmsapi `SendSms`, dyvmsapi `SingleCallByTts` and `IvrCall`, version
+ * 2017-05-25) on 127.0.0.1. `pushVoiceReport()` plays the callee and Aliyun's HTTP batch push of
+ * the call receipt (VoiceReport: a JSON array, `dtmf` = the keys pressed, `out_id` as sent; Aliyun
+ * signs nothing). It checks the request the way Aliyun does, with its own code (not
  * dutybot's): the common parameters, a known AccessKeyId, a SignatureNonce never seen before, and
  * the SignatureVersion 1.0 HMAC-SHA1 signature over the canonicalised query
  * (`<METHOD>&%2F&<percent-encoded sorted k=v>`, key `<secret>&`). Answers as Aliyun does: HTTP 200
@@ -16,16 +18,42 @@ export class FakeAliyun extends HttpFake {
   constructor(
     readonly accessKeyId = 'LTAI-test-key',
     readonly accessKeySecret = 'aliyun-test-secret',
-    readonly templates = new Set(['SMS_000001', 'TTS_000001']),
+    readonly templates = new Set(['SMS_000001', 'TTS_000001', 'TTS_000002', 'TTS_000003']),
   ) {
     super();
   }
 
   /** Parameters of accepted SendSms / SingleCallByTts calls. */
-  calls(action: 'SendSms' | 'SingleCallByTts'): Array<Record<string, string>> {
+  calls(action: 'SendSms' | 'SingleCallByTts' | 'IvrCall'): Array<Record<string, string>> {
     return this.accepted()
       .map((r) => params(r))
       .filter((p) => p.Action === action);
+  }
+
+  /**
+   * The callee of IvrCall `callId` pressed `dtmf`; Aliyun pushes the receipt to `url` (what was set
+   * in its console) as a JSON array, once per push (it may push the same receipt again).
+   */
+  async pushVoiceReport(callId: string, dtmf: string, url: string): Promise<Response> {
+    const r = this.accepted().find((x) => (x.answer as { CallId?: string }).CallId === callId);
+    if (!r) throw new Error(`no call ${callId}`);
+    const p = params(r);
+    const report = {
+      status_code: '200000',
+      status_msg: '用户听完挂机',
+      callee: p.CalledNumber,
+      caller: p.CalledShowNumber,
+      call_id: callId,
+      out_id: p.OutId,
+      dtmf,
+      voice_type: 'voice',
+      toll_type: 'LOCAL',
+      originate_time: '2026-11-24 10:02:34',
+      b_start_time: '2026-11-24 10:02:40',
+      end_time: '2026-11-24 10:03:10',
+      duration: '30',
+    };
+    return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([report]) });
   }
 
   protected override succeeded(r: RecordedRequest): boolean {
@@ -75,6 +103,24 @@ export class FakeAliyun extends HttpFake {
       if (!/^1\d{10}$/.test(p.CalledNumber ?? '')) return { status: 200, body: { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '号码格式非法', RequestId } };
       if (!this.templates.has(p.TtsCode ?? '')) return { status: 200, body: { Code: 'isv.TTS_TEMPLATE_ILLEGAL', Message: '模板不合法', RequestId } };
       return { status: 200, body: { Code: 'OK', Message: 'OK', CallId: `116012854210^${this.requests.length}`, RequestId } };
+    }
+    if (p.Action === 'IvrCall') {
+      if (!/^1\d{10}$/.test(p.CalledNumber ?? '')) return { status: 200, body: { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '号码格式非法', RequestId } };
+      if (!p.CalledShowNumber) return { status: 200, body: { Code: 'MissingCalledShowNumber', Message: 'CalledShowNumber is mandatory', RequestId } };
+      const menu = Object.keys(p).filter((k) => /^MenuKeyMap\.\d+\.Key$/.test(k));
+      if (!menu.length) return { status: 200, body: { Code: 'MissingMenuKeyMap', Message: 'MenuKeyMap is mandatory', RequestId } };
+      const codes = [p.StartCode, ...menu.map((k) => p[k.replace(/Key$/, 'Code')])];
+      if (codes.some((c) => !this.templates.has(c ?? ''))) return { status: 200, body: { Code: 'isv.TTS_TEMPLATE_ILLEGAL', Message: '模板不合法', RequestId } };
+      if (menu.some((k) => !/^[0-9*#]$/.test(p[k]!))) return { status: 200, body: { Code: 'isv.INVALID_PARAMETERS', Message: 'MenuKeyMap.Key', RequestId } };
+      if (p.OutId !== undefined && (Buffer.byteLength(p.OutId) < 1 || Buffer.byteLength(p.OutId) > 15)) {
+        return { status: 200, body: { Code: 'isv.INVALID_PARAMETERS', Message: 'OutId 长度为 1~15 个字节', RequestId } };
+      }
+      try {
+        JSON.parse(p.StartTtsParams ?? '{}');
+      } catch {
+        return { status: 200, body: { Code: 'isv.INVALID_JSON_PARAM', Message: 'JSON参数不合法', RequestId } };
+      }
+      return { status: 200, body: { Code: 'OK', Message: 'OK', CallId: `118720962490^${this.requests.length}`, RequestId } };
     }
     return { status: 404, body: { Code: 'InvalidAction.NotFound', Message: `unknown action ${p.Action}`, RequestId } };
   }

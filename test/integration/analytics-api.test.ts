@@ -76,6 +76,8 @@ describe('analytics over REST', () => {
         mttaP90Seconds: 900,
         mttrSeconds: Math.round((3900 + 7200) / 2),
         mttrP90Seconds: 7200,
+        mttdSeconds: 0,
+        mttdP90Seconds: 0,
       },
     ]);
   });
@@ -90,7 +92,7 @@ describe('analytics over REST', () => {
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines[0]).toMatch(/^application,opened,claimed,resolved,/);
-    expect(lines[1]).toMatch(/^billing,3,2,2,1,1,0,1,0,0,1,600,900,5550,7200$/);
+    expect(lines[1]).toMatch(/^billing,3,2,2,1,1,0,1,0,0,1,600,900,5550,7200,0,0$/);
     const byAccept = await fetch(`${bot.url}/api/v1/analytics?by=member&${week}`, { headers: { authorization: `Bearer ${TOKENS.wang}`, accept: 'text/csv' } });
     expect((await byAccept.text()).split('\r\n')[1]).toBe('li,李四,1,900,900,0,,,1');
   });

@@ -77,6 +77,8 @@ describe('Slack: weekly report and stats with their chart', () => {
     expect(text).toContain('告警 2 · 已认领 1 · 已解决 1（人工 1 / 来源恢复 0）');
     expect(text).toContain('MTTA 平均 4分钟 · P90 4分钟');
     expect(text).toContain('MTTR 平均 24分钟');
+    expect(text).toContain('MTTD 平均 0秒'); // the REST events gave no start: detected on receipt
+    expect(text).toContain('MTTD＝问题开始（来源时间）→ 接收 · MTTA＝接收 → 认领');
     expect(text).toContain('1. Disk 91% on web-3（rest）· 1 次告警，6 个事件');
     expect(text).toContain(`· 静默 ${noisyShortId} 1天 — Disk 91% on web-3`);
     // One-click mute: the suggestion carries the card's own mute choice; choosing 1 day mutes it.

@@ -104,6 +104,8 @@ describe('analytics figures on a hand-made week', () => {
       mttaP90Seconds: 900,
       mttrSeconds: 3900, // (3900 + 7200 + 600) / 3
       mttrP90Seconds: 7200,
+      mttdSeconds: 0, // no source gave a start: detected on receipt
+      mttdP90Seconds: 0,
     });
   });
 
