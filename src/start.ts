@@ -25,6 +25,7 @@ import { startNotify, type Notify } from './notify/start-notify.js';
 import { OutgoingWebhooks } from './notify/webhooks/outgoing.js';
 import { RemediationActions } from './notify/webhooks/remediation.js';
 import { RunCommand } from './bot/run-command.js';
+import { RemediationState } from './store/remediation-state.js';
 import { scheduleNotifyRetention } from './jobs/notify-retention.js';
 import { parseConfigDuration } from './core/duration.js';
 import { HeartbeatMonitor } from './jobs/heartbeats.js';
@@ -102,6 +103,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   };
   const adapters = registerAdapters(opts.adapters ?? []);
   const timeZone = opts.config.timeZone;
+  // Remediation actions (`actions:`): buttons on cards, `run`, approvals stored on the alert.
+  const remediation = new RemediationActions(runtime, new RemediationState(database.models, alerts), (a) => cards.refresh(a));
   const cards = new CardSync({
     alerts,
     cards: new CardStore(database.conn),
@@ -112,6 +115,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     sleep: opts.sleep,
     timeZone,
     countSend: (platform, op, result) => runtime.metrics.chatSends.inc({ platform, op, result }),
+    remediation: (alert) => remediation.forAlert(alert),
   });
   runtime.events.subscribe(cards.onEvent);
   const timerSleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
@@ -153,7 +157,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
     ops: new OpsCommands(runtime, timeZone),
-    run: opts.config.actions.length > 0 ? new RunCommand(new RemediationActions(runtime)) : undefined,
+    run: opts.config.actions.length > 0 ? new RunCommand(remediation) : undefined,
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
   });
   // A platform that is down must not stop dutybot: its cards wait and go out once it is back.
