@@ -18,6 +18,7 @@ import { parseDuration } from './durations.js';
  *   stats|统计 [team] [7d|30d]
  *   oncall|值班 [team]
  *   cover|代班 <member|me|我> <duration>
+ *   run|执行 <action> <id>   (parsed by src/bot/run-command.ts; listed in help here)
  *
  * `<id>`: `12`, `#12`, `＃12` or a 24-hex alert id. Chinese verbs may be glued to the id
  * (`认领12`, `关闭12 已重启`). When the message quotes a card (`quotedAlertRef`), the id may be
@@ -209,8 +210,16 @@ export function helpText(locale: Locale): string {
     const d = DESCRIPTIONS[name];
     return locale === 'en' ? t.help(f.en, f.zh, d.en) : t.help(f.zh, f.en, d.zh);
   });
-  return [t.heading, ...lines].join('\n');
+  return [t.heading, ...lines, ...HANDLED_ELSEWHERE.map((h) => (locale === 'en' ? t.help(h.form.en, h.form.zh, h.what.en) : t.help(h.form.zh, h.form.en, h.what.zh)))].join('\n');
 }
+
+/** Commands parsed by their own handlers (src/bot/run-command.ts), listed after the others. */
+const HANDLED_ELSEWHERE: ReadonlyArray<{ form: Form; what: Form }> = [
+  {
+    form: { zh: '执行 <动作> <编号>', en: 'run <action> <id>' },
+    what: { zh: '执行配置的处置动作（如重启服务；不带参数列出动作）', en: 'run a configured remediation action (e.g. restart a service; alone: list them)' },
+  },
+];
 
 /** The first lines of the help (heading and the everyday commands) and where to find the rest. */
 function shortHelp(locale: Locale): string {

@@ -355,7 +355,9 @@ describe('usage and helpText', () => {
 
   it.each(['zh', 'en'] as const)('%s help lists every command on its own line', (locale) => {
     const lines = helpText(locale).split('\n');
-    expect(lines).toHaveLength(NAMES.length + 1);
+    // The heading, every command, and `run|执行` (parsed by src/bot/run-command.ts).
+    expect(lines).toHaveLength(NAMES.length + 2);
+    expect(lines.at(-1)).toMatch(locale === 'zh' ? /^执行 <动作> <编号>（run <action> <id>）— / : /^run <action> <id> \(执行 <动作> <编号>\) — /);
     for (const name of NAMES) {
       const u = usage(name, locale).replace(/^(用法：|usage: )/, '').split(/[（(]/)[0]!.trim();
       expect(lines.some((l) => l.startsWith(u))).toBe(true);
