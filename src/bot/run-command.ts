@@ -23,6 +23,16 @@ const VERBS = new Set(['run', '执行']);
 const MENTIONS = /^(\s*(?:[@＠]\S+|<@[^>]+>))*\s*/;
 const say = (l: Locale, zh: string, en: string): string => (l === 'en' ? en : zh);
 
+/**
+ * Whether a text is a `run` command (`执行 restart-nginx 12`), for platforms that pass only
+ * commands to the core and leave chatter alone (a WeChat group): the verb, then an action name
+ * in the config's spelling, so "执行 一下" stays chatter.
+ */
+export function isRunCommand(text: string): boolean {
+  const words = text.replace(MENTIONS, '').trim().split(/\s+/);
+  return VERBS.has(words[0]?.normalize('NFKC').toLowerCase() ?? '') && /^[A-Za-z0-9_.-]{1,64}$/.test(words[1] ?? '') && words.length <= 3;
+}
+
 export class RunCommand {
   constructor(private readonly actions: RemediationActions) {}
 

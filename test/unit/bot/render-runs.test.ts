@@ -7,6 +7,7 @@ import { wechatText } from '../../../adapters/wechat/render.js';
 import { stateSummary } from '../../../src/bot/follow-ups.js';
 import { renderAlertCard, type CardContext } from '../../../src/bot/render-card.js';
 import type { CardRemediationAction } from '../../../src/bot/render-runs.js';
+import { isRunCommand } from '../../../src/bot/run-command.js';
 import type { Alert } from '../../../src/core/alert.js';
 
 const now = new Date('2026-11-27T02:00:00Z');
@@ -121,5 +122,10 @@ describe('remediation actions on cards', () => {
     );
     expect(click?.req).toMatchObject({ action: 'run', value: 'restart-nginx', alertRef: '5f8d0d55b54764421b7156c9', channel: 'cid1' });
     expect(click?.req.confirmed).toBeUndefined();
+  });
+
+  it('a WeChat group passes `执行 <action> [id]` to the core and leaves chatter that starts with 执行 alone', () => {
+    for (const t of ['执行 restart-nginx 12', 'run restart-nginx #12', '执行 restart-nginx', 'RUN failover-db 3']) expect(isRunCommand(t)).toBe(true);
+    for (const t of ['执行 一下', '执行完了吗', '执行', 'run', '执行 restart-nginx 12 现在 马上']) expect(isRunCommand(t)).toBe(false);
   });
 });
