@@ -193,7 +193,11 @@ describe('remediation actions: buttons on every card, confirm, approvals, the re
     expect((await slackClick(alertId, 'U0LI', 'failover-db')).status).toBe(200);
     await ranOn(alertId);
     await bot.flushCards();
-    expect(JSON.parse(remediator.requests.at(-1)!.body)).toMatchObject({ action: 'failover-db', by: { memberId: 'li', via: 'slack' } });
+    expect(JSON.parse(remediator.requests.at(-1)!.body)).toMatchObject({
+      action: 'failover-db',
+      by: { memberId: 'li', via: 'slack' },
+      approvedBy: [{ memberId: 'zhang', name: '张三' }, { memberId: 'li', name: '李四' }],
+    });
     expect(slackCard(alertId)).toContain('MySQL 主备切换 · 张三、李四');
     expect(slackCard(alertId)).toContain('HTTP 202');
     expect(slackCard(alertId)).not.toContain('还需');

@@ -106,7 +106,7 @@ export class RemediationActions {
       this.rememberConfirmation(member.id, name, alert.id, expiresAt.getTime());
       return { ok: 'confirm', action: cfg, alert, expiresAt };
     }
-    let by = [member.name];
+    let approvers: RemediationApproval['by'] | undefined;
     if (cfg.approval > 1) {
       if (!this.state) throw new Error('approvals need the remediation state store');
       const who = { memberId: member.id, name: member.name };
@@ -116,17 +116,17 @@ export class RemediationActions {
         if (a.kind === 'waiting') await this.changed(a.alert, alert, member, via, opts.channel, `approved action "${name}" (${a.pending.by.length}/${a.pending.needed})`);
         return { ok: 'approval', action: cfg, alert: a.alert, pending: a.pending, already: a.kind === 'already' };
       }
-      by = a.approvers.map((p) => p.name);
-      // The last approver runs it: the POST names them, the result names everyone.
+      // The last approver runs it: the POST names them (`by`) and everyone (`approvedBy`).
+      approvers = a.approvers;
     }
-    return this.execute(c.entry, alert, member, via, opts.channel, by);
+    return this.execute(c.entry, alert, member, via, opts.channel, approvers);
   }
 
   /** Runs at once with no confirmation or approval step (kept for callers that checked those). */
   async run(name: string, ref: string, member: Member, via: string, channel?: string): Promise<RunOutcome> {
     const c = await this.check(name, ref, member);
     if (!c.ok) return c;
-    return this.execute(c.entry, c.alert, member, via, channel, [member.name]);
+    return this.execute(c.entry, c.alert, member, via, channel);
   }
 
   private async execute(
@@ -135,12 +135,14 @@ export class RemediationActions {
     member: Member,
     via: string,
     channel: string | undefined,
-    by: string[],
+    approvers?: RemediationApproval['by'],
   ): Promise<Extract<RunOutcome, { ok: true }>> {
     const name = a.cfg.name;
     const now = this.rt.clock.now();
     const id = `run:${name}:${alert.id}:${member.id}:${now.getTime()}`;
     const body: ActionRunBodyV1 = { version: 1, id, action: name, at: now.toISOString(), by: { memberId: member.id, name: member.name, via }, alert: webhookAlert(alert) };
+    if (approvers) body.approvedBy = approvers.map((p) => ({ memberId: p.memberId, name: p.name, at: new Date(p.at).toISOString() }));
+    const by = approvers ? approvers.map((p) => p.name) : [member.name];
     const answer = await signedPostAnswer(a.cfg.url, body, {
       secret: a.cfg.secret,
       idempotencyKey: id,
