@@ -49,7 +49,7 @@ export class RemediationActions {
 
   constructor(
     private readonly rt: Pick<Runtime, 'config' | 'alerts' | 'clock' | 'directory' | 'log'>,
-    private readonly state?: RemediationState,
+    private readonly state: RemediationState,
     /** Re-renders every copy of the alert's card (CardSync.refresh); not a domain event, since no lifecycle changed. */
     private readonly onChanged: (alert: Alert) => void = () => {},
   ) {
@@ -108,7 +108,6 @@ export class RemediationActions {
     }
     let approvers: RemediationApproval['by'] | undefined;
     if (cfg.approval > 1) {
-      if (!this.state) throw new Error('approvals need the remediation state store');
       const who = { memberId: member.id, name: member.name };
       const a = await this.state.approve(alert, name, cfg.approval, who, this.rt.clock.now());
       if (a.kind === 'gone') return { ok: false, reason: 'not-found', action: cfg };
@@ -120,13 +119,6 @@ export class RemediationActions {
       approvers = a.approvers;
     }
     return this.execute(c.entry, alert, member, via, opts.channel, approvers);
-  }
-
-  /** Runs at once with no confirmation or approval step (kept for callers that checked those). */
-  async run(name: string, ref: string, member: Member, via: string, channel?: string): Promise<RunOutcome> {
-    const c = await this.check(name, ref, member);
-    if (!c.ok) return c;
-    return this.execute(c.entry, c.alert, member, via, channel);
   }
 
   private async execute(
@@ -157,7 +149,7 @@ export class RemediationActions {
     const result: RemediationResult = { action: name, at: this.rt.clock.now(), by, excerpt };
     if (answer.status !== undefined) result.status = answer.status;
     if (error) result.error = error;
-    const after = this.state ? await this.state.recordResult(alert, result) : null;
+    const after = await this.state.recordResult(alert, result);
     await this.changed(after, alert, member, via, channel, line);
     this.rt.log.info({ action: name, alertId: alert.id, member: member.id, status: answer.status, error }, 'remediation action run');
     return { ok: true, action: a.cfg, alert: after ?? alert, status: answer.status, excerpt, error, line };
