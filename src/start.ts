@@ -25,6 +25,7 @@ import { startNotify, type Notify } from './notify/start-notify.js';
 import { OutgoingWebhooks } from './notify/webhooks/outgoing.js';
 import { RemediationActions } from './notify/webhooks/remediation.js';
 import { RunCommand } from './bot/run-command.js';
+import { RemediationState } from './store/remediation-state.js';
 import { scheduleNotifyRetention } from './jobs/notify-retention.js';
 import { parseConfigDuration } from './core/duration.js';
 import { HeartbeatMonitor } from './jobs/heartbeats.js';
@@ -102,6 +103,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   };
   const adapters = registerAdapters(opts.adapters ?? []);
   const timeZone = opts.config.timeZone;
+  // Remediation actions (`actions:`): buttons on cards, `run`, approvals stored on the alert.
+  const remediation = new RemediationActions(runtime, new RemediationState(database.models, alerts), (a) => cards.refresh(a));
   const cards = new CardSync({
     alerts,
     cards: new CardStore(database.conn),
@@ -112,6 +115,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     sleep: opts.sleep,
     timeZone,
     countSend: (platform, op, result) => runtime.metrics.chatSends.inc({ platform, op, result }),
+    remediation: (alert) => remediation.forAlert(alert),
   });
   runtime.events.subscribe(cards.onEvent);
   const timerSleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
@@ -154,7 +158,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     },
     ops: new OpsCommands(runtime, timeZone),
     // Always answered, so that `run` from help says "no actions configured" rather than "unknown command".
-    run: new RunCommand(new RemediationActions(runtime)),
+    run: new RunCommand(remediation),
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
   });
   // A platform that is down must not stop dutybot: its cards wait and go out once it is back.

@@ -13,7 +13,7 @@ const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !
 const rec = (v: unknown): Rec => (isRec(v) ? v : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
 
-const ACTIONS: ReadonlySet<string> = new Set<CardActionId>(['claim', 'resolve', 'escalate', 'reassign', 'mute', 'unmute']);
+const ACTIONS: ReadonlySet<string> = new Set<CardActionId | 'run'>(['claim', 'resolve', 'escalate', 'reassign', 'mute', 'unmute', 'run']);
 
 /** `data` of a frame: a JSON string. */
 export function parseData(data: unknown): Rec | null {
@@ -138,7 +138,7 @@ export function cardClickRequest(data: unknown, messageId: string | undefined, k
     platform: 'dingtalk',
     userId,
     channel,
-    action: action as CardActionId,
+    action: action as CardActionId | 'run',
     alertRef,
     replyTo: { platform: 'dingtalk', channel, handle: staffHandle(userId) },
   };

@@ -34,6 +34,9 @@ export const CARD_PARAM_KEYS = [
   ...ACTION_IDS.flatMap((id) => [`show_${id}`, `label_${id}`]),
   'options_reassign',
   'options_mute',
+  'runs',
+  'show_runs',
+  'run_status',
 ] as const;
 
 const LIMIT = { title: 200, status: 300, markdown: 4000, text: 2000, field: 500, options: 50 } as const;
@@ -55,6 +58,8 @@ function emptyParams(locale: Locale): CardParams {
   p.actions = '[]';
   p.options_reassign = '[]';
   p.options_mute = '[]';
+  p.runs = '[]';
+  p.show_runs = 'false';
   return p;
 }
 
@@ -89,6 +94,12 @@ function alertParams(card: AlertCard): CardParams {
     p[`label_${a.id}`] = a.label;
     if (a.id === 'reassign' || a.id === 'mute') p[`options_${a.id}`] = JSON.stringify(a.options);
   }
+  // Remediation actions: a button each in a loop over `runs` (docs/dingtalk.md). DingTalk has no
+  // confirmation dialog: `confirm: true` asks the clicker privately to click again.
+  const runs = (card.runs ?? []).map((r) => ({ name: r.name, label: r.label, command: r.command, confirm: r.confirm ? 'true' : 'false' }));
+  p.runs = JSON.stringify(runs);
+  p.show_runs = runs.length ? 'true' : 'false';
+  p.run_status = card.runResult ? cut(card.runResult, LIMIT.status) : '';
   return p;
 }
 

@@ -1,6 +1,6 @@
 import type { CardActionId } from '../../src/bot/card.js';
 import type { ActionRequest, CommandRequest } from '../../src/bot/chat-adapter.js';
-import { ACTION_PREFIX } from './render.js';
+import { ACTION_PREFIX, RUN_PREFIX } from './render.js';
 
 /**
  * Slack payloads → platform-neutral requests, pure and defensive: a payload is signed by Slack,
@@ -22,7 +22,9 @@ export function actionRequest(body: unknown, action: unknown): ActionRequest | n
   const actionId = str(a.action_id);
   if (!actionId?.startsWith(ACTION_PREFIX)) return null;
   const id = actionId.slice(ACTION_PREFIX.length);
-  if (!ACTIONS.has(id)) return null;
+  // A remediation action's button (`dutybot:run:<name>`): Slack sends it only once its confirm dialog was accepted.
+  const run = actionId.startsWith(RUN_PREFIX) ? actionId.slice(RUN_PREFIX.length) : undefined;
+  if (!ACTIONS.has(id) && !run) return null;
   const user = rec(b.user);
   const userId = str(user.id);
   const container = rec(b.container);
@@ -42,7 +44,7 @@ export function actionRequest(body: unknown, action: unknown): ActionRequest | n
     platform: 'slack',
     userId,
     channel,
-    action: id as CardActionId,
+    action: run ? 'run' : (id as CardActionId),
     alertRef,
     replyTo: { platform: 'slack', channel, handle: userId },
     deliveryId: `${str(container.message_ts) ?? str(rec(b.message).ts) ?? ''}:${str(a.action_ts) ?? ''}:${userId}`,
@@ -50,6 +52,10 @@ export function actionRequest(body: unknown, action: unknown): ActionRequest | n
   const userName = str(user.username) ?? str(user.name);
   if (userName) req.userName = userName;
   if (selected !== undefined) req.value = selected;
+  if (run) {
+    req.value = run;
+    req.confirmed = true;
+  }
   return req;
 }
 

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { AlertCard, Card, CardAction, SummaryCard } from '../../src/bot/card.js';
+import type { AlertCard, Card, CardAction, CardRun, SummaryCard } from '../../src/bot/card.js';
 
 /**
  * Card → Slack message (Block Kit), pure. The card's texts are already chosen and translated;
@@ -168,6 +168,11 @@ function renderActions(card: AlertCard): types.ActionsBlock | null {
     if (el) elements.push(el);
     if (elements.length === LIMIT.actionElements) break;
   }
+  // Remediation actions: one button each, `dutybot:run:<name>` (action ids must differ within a block).
+  for (const r of card.runs ?? []) {
+    if (elements.length === LIMIT.actionElements) break;
+    elements.push(runButton(r, card.alertId));
+  }
   if (elements.length === 0) return null;
   // The block id carries the alert id: a select's payload has no `value` of its own, only the
   // chosen option, so the alert comes back through `block_id`.
@@ -182,6 +187,33 @@ function button(a: CardAction, alertId: string): types.Button {
     value: alertId.slice(0, LIMIT.buttonValue),
   };
   if (a.style) b.style = a.style;
+  return b;
+}
+
+/** Prefix of a remediation action's `action_id`: `dutybot:run:restart-nginx`. */
+export const RUN_PREFIX = `${ACTION_PREFIX}run:`;
+
+/**
+ * A remediation action's button. `confirm: true` uses Slack's own confirmation dialog: Slack sends
+ * the click only after the person pressed its confirm button, so the click comes back confirmed.
+ */
+function runButton(r: CardRun, alertId: string): types.Button {
+  const b: types.Button = {
+    type: 'button',
+    action_id: `${RUN_PREFIX}${r.name}`.slice(0, 255),
+    text: plain(r.label, LIMIT.buttonText),
+    value: alertId.slice(0, LIMIT.buttonValue),
+  };
+  if (r.style) b.style = r.style;
+  if (r.confirm) {
+    b.confirm = {
+      title: plain(r.confirm.title, 100),
+      text: plain(r.confirm.text, 300),
+      confirm: plain(r.confirm.ok, 30),
+      deny: plain(r.confirm.cancel, 30),
+      style: 'danger',
+    };
+  }
   return b;
 }
 

@@ -30,6 +30,7 @@ import type {
 // The one piece of the core used here: pure, and the same grammar the core applies afterwards,
 // so "is this a command?" is answered exactly as the core would answer it.
 import { parseCommand } from '../../src/bot/commands.js';
+import { isRunCommand } from '../../src/bot/run-command.js';
 import type { Logger } from '../../src/log.js';
 import { SeenIds } from '../../src/bot/seen-ids.js';
 import { parseGroupText } from './inbound.js';
@@ -426,7 +427,7 @@ export class WechatyAdapter implements ChatAdapter {
     const mentioned = parsed.mentioned || (await msg.mentionSelf().catch(() => false));
     const quoted = parsed.quotedAlertRef ? { quotedAlertRef: parsed.quotedAlertRef } : {};
     // Ordinary chatter stays ordinary: only commands, or texts addressed to the bot, go to the core.
-    if (!mentioned && !parseCommand(parsed.text, quoted).ok) return 'chatter';
+    if (!mentioned && !parseCommand(parsed.text, quoted).ok && !isRunCommand(parsed.text)) return 'chatter';
     if (this.seen.check(msg.id)) {
       this.log.info({ deliveryId: msg.id }, 'wechat message delivered twice: ignored');
       return 'duplicate';

@@ -38,6 +38,8 @@ export interface CardSyncDeps {
   timeZone: string;
   /** Counts each send by platform, operation and result (the `dutybot_chat_messages_total` metric). */
   countSend?: (platform: PlatformId, op: 'post' | 'update', result: SendResult<unknown>['kind']) => void;
+  /** The remediation actions (`actions:`) an alert matches, shown as buttons on its card. */
+  remediation?: (alert: Alert) => CardContext['remediation'];
 }
 
 interface ChannelQueue {
@@ -90,6 +92,11 @@ export class CardSync {
   /** Subscribe this to AlertEvents. */
   readonly onEvent = (ev: AlertEvent): void => {
     this.enqueueAlert(ev.alert, ev.type === 'opened');
+  };
+
+  /** Re-renders every copy of an alert's card after a change that is no lifecycle event (a remediation action's result). */
+  readonly refresh = (alert: Alert): void => {
+    this.enqueueAlert(alert, false);
   };
 
   /** Re-queues every card that is behind its alert (run at start, after a crash or an outage). */
@@ -401,6 +408,7 @@ export class CardSync {
         return m ? [{ id: m.id, name: m.name }] : [];
       }),
       mutedUntil: alert.mutedUntil && alert.mutedUntil > now ? alert.mutedUntil : undefined,
+      remediation: this.deps.remediation?.(alert),
       mentions: [
         ...(alert.owner?.memberId ? mentionOf(dir.member(alert.owner.memberId)) : []),
         // People a level said to @-mention, while nobody has taken the alert.

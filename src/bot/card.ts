@@ -62,6 +62,24 @@ export interface AlertCard {
   commandHint: string;
   /** The whole card as plain text: WeChat messages, notifications, fallbacks. */
   text: string;
+  /** Remediation actions (`actions:`) this open alert matches: one button each (src/bot/render-runs.ts). */
+  runs?: CardRun[];
+  /** The last run's result (`▶️ Restart nginx · 张三 · HTTP 200`), also among `fields`; follow-ups repeat it. */
+  runResult?: string;
+}
+
+/** A remediation action's button: `run:<name>` comes back with the alert id. */
+export interface CardRun {
+  name: string;
+  /** `重启 nginx（web-03）`, `Restart nginx on web-03`. */
+  label: string;
+  /** The command that does the same (`执行 restart-nginx 12`), for platforms without buttons. */
+  command: string;
+  /** `confirm: true`: the texts of the platform's confirmation dialog (Slack). */
+  confirm?: { title: string; text: string; ok: string; cancel: string };
+  /** `approval: n` (n > 1): the button asks for approvals. */
+  approval?: number;
+  style?: 'danger';
 }
 
 /**

@@ -71,11 +71,14 @@ interface InboundBase {
 /** A button click or menu choice on a card. */
 export interface ActionRequest extends InboundBase {
   kind: 'action';
-  action: CardActionId;
+  /** A card action, or `run`: a remediation action's button (its name in `value`). */
+  action: CardActionId | 'run';
   /** `12` or the alert's id. */
   alertRef: string;
-  /** The chosen option (member id for reassign, duration for mute). */
+  /** The chosen option (member id for reassign, duration for mute, the action's name for run). */
   value?: string;
+  /** The platform already had the person confirm (Slack's button `confirm` dialog). */
+  confirmed?: boolean;
 }
 
 /** A text command: slash command, @-mention, or a group message. */

@@ -83,6 +83,8 @@ export class ChatService {
 
     let command: Command;
     if (req.kind === 'action') {
+      // A remediation action's button: the same checks and steps as `run <action> <id>`.
+      if (req.action === 'run' && this.deps.run) return this.deps.run.click(req, member, locale);
       const c = this.actionCommand(req.action, req.alertRef, req.value);
       if (!c) return { text: t.refuse.notFound(req.alertRef), private: true };
       command = c;

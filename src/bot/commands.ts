@@ -18,6 +18,7 @@ import { parseDuration } from './durations.js';
  *   stats|统计 [team] [7d|30d]
  *   oncall|值班 [team]
  *   cover|代班 <member|me|我> <duration>
+ *   run|执行 <action> <id>   (parsed by src/bot/run-command.ts; listed in help here)
  *
  * Help also lists the commands with parsers of their own (`OTHER_VERBS` below): heartbeats and
  * maintenance windows (src/bot/ops-commands.ts) and remediation actions (src/bot/run-command.ts).

@@ -34,9 +34,11 @@ export function stateSummary(card: AlertCard): StateSummary {
   // An open alert's status carries only its repeat count besides the mute; an owner exists only
   // once claimed (or resolved, where it names who resolved it).
   const people = card.state === 'triggered' ? [] : rest.filter((p) => !p.startsWith(MUTED) && !TIME.test(p));
+  // A remediation action's result is news too (the key is unchanged for cards without one).
+  const run = card.runResult ? [card.runResult] : [];
   return {
-    key: JSON.stringify([card.state, people, mute]),
-    line: `${card.ref} ${[stateLabel, ...people, ...mute].join(' · ')}`,
+    key: JSON.stringify(run.length ? [card.state, people, mute, run] : [card.state, people, mute]),
+    line: `${card.ref} ${[stateLabel, ...people, ...mute, ...run].join(' · ')}`,
   };
 }
 

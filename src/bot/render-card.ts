@@ -6,6 +6,7 @@ import type { AlertState, Label, Link, Severity } from '../core/types.js';
 import type { AlertCard, CardAction, CardActionId, CardField, CardMention, Locale, SummaryCard } from './card.js';
 import { texts, type Texts } from './i18n.js';
 import { showsBoth } from '../core/source-times.js';
+import { renderRuns, type CardRemediationAction } from './render-runs.js';
 
 /**
  * Alert → platform-neutral card, pure: no I/O, no clock (`now` comes in), never throws on odd
@@ -24,6 +25,8 @@ export interface CardContext {
   mutedUntil?: Date;
   /** The people the alert concerns now (its owner), to @-mention. */
   mentions?: CardMention[];
+  /** Remediation actions (`actions:`) the alert matches: a button each (src/bot/render-runs.ts). */
+  remediation?: CardRemediationAction[];
 }
 
 
@@ -315,8 +318,8 @@ function snoozeAction(alert: Alert, t: Texts): CardAction | null {
   return options.length ? { id: 'snooze', label: t.action.snooze, options } : null;
 }
 
-function commandHintOf(actions: readonly CardAction[], t: Texts, shortId: string): string {
-  if (!actions.length) return '';
+function commandHintOf(actions: readonly CardAction[], t: Texts, shortId: string, extra: readonly string[] = []): string {
+  if (!actions.length && !extra.length) return '';
   const commands = actions.map((a) => {
     const base = `${t.command[a.id]} ${shortId}`;
     if (a.id === 'resolve') return `${base} ${t.arg.note}`;
@@ -325,7 +328,7 @@ function commandHintOf(actions: readonly CardAction[], t: Texts, shortId: string
     if (a.id === 'snooze') return `${base} 30m`;
     return base;
   });
-  return t.commandHint(commands);
+  return t.commandHint([...commands, ...extra]);
 }
 
 /** Lines in order; optional lines that would push the text over `max` are left out, the hint stays. */
@@ -363,7 +366,9 @@ export function renderAlertCard(alert: Alert, ctx: CardContext): AlertCard {
   const labels = pickLabels(alert.labels, alert.host, alert.service);
   const links = pickLinks(alert.links);
   const actions = actionsOf(alert, t, ctx, muted);
-  const commandHint = commandHintOf(actions, t, shortId);
+  const runs = renderRuns(alert, Array.isArray(ctx.remediation) ? ctx.remediation : [], locale, (d) => formatTime(d, ctx));
+  fields.push(...runs.fields);
+  const commandHint = commandHintOf(actions, t, shortId, runs.hints);
 
   const optional = [
     ...fields.map((f) => `${f.label}${t.colon}${f.value}`),
@@ -390,6 +395,8 @@ export function renderAlertCard(alert: Alert, ctx: CardContext): AlertCard {
     mentions: alert.state === 'resolved' ? [] : (ctx.mentions ?? []),
     commandHint,
     text,
+    ...(runs.runs.length ? { runs: runs.runs } : {}),
+    ...(runs.result ? { runResult: runs.result } : {}),
   };
 }
 

@@ -32,6 +32,10 @@ export function webhooksProblem(cfg: Config): string | null {
     for (const [j, team] of a.teams.entries()) if (!teams.has(team)) return `${at}.teams[${j}]: unknown team "${team}"`;
     for (const [j, m] of a.members.entries()) if (!members.has(m)) return `${at}.members[${j}]: unknown member "${m}"`;
     if (a.teams.length === 0 && a.members.length === 0) return `${at}: name who may run it (teams: [ops] and/or members: [zhang])`;
+    if (a.approval > 1) {
+      const allowed = new Set([...a.members, ...a.teams.flatMap((t) => cfg.teams.find((x) => x.id === t)?.members ?? [])]);
+      if (allowed.size < a.approval) return `${at}.approval: ${a.approval} approvals need at least ${a.approval} members allowed to run it (${allowed.size} are)`;
+    }
     const bad = matchProblem(a.match, at);
     if (bad) return bad;
   }

@@ -380,6 +380,12 @@ export const remediationActionSchema = z.strictObject({
   teams: z.array(id).default([]),
   members: z.array(id).default([]),
   timeout: durationText.default('10s'),
+  /** The button's text on Chinese cards (`label` on English ones); `{host}` and `{service}` are filled from the alert. */
+  labelZh: z.string().min(1).max(80).optional(),
+  /** Ask the person to confirm before it runs (Slack: the button's dialog; elsewhere: click or send again within 2 minutes). */
+  confirm: z.boolean().default(false),
+  /** How many different allowed members must click (or type `run`) before it runs; 1: the first one runs it. */
+  approval: z.number().int().min(1).max(5).default(1),
 });
 
 export const configSchema = z.strictObject({

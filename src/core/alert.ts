@@ -61,6 +61,37 @@ export interface Alert {
    * source's start and ends at the source's end where given (`sourceDurations` in core/analytics.ts).
    */
   secondsToResolve?: number;
+  /** Remediation actions (`actions:`): approvals waiting and the last run's result, shown on the card. */
+  remediation?: AlertRemediation;
+}
+
+/** What a card shows about remediation actions; rewritten whole, under the alert's lock. */
+export interface AlertRemediation {
+  /** Actions waiting for more approvals (`approval: 2`), one entry per action. */
+  pending?: RemediationApproval[];
+  /** The last run: who ran it, and what the receiver answered. */
+  last?: RemediationResult;
+}
+
+export interface RemediationApproval {
+  action: string;
+  /** Approvals it needs in all. */
+  needed: number;
+  /** Who approved so far, in order (never the same member twice). */
+  by: Array<{ memberId: string; name: string; at: Date }>;
+}
+
+export interface RemediationResult {
+  action: string;
+  at: Date;
+  /** Who ran it (and approved it), by name. */
+  by: string[];
+  /** The HTTP status, when one came back. */
+  status?: number;
+  /** The first 200 characters of the answer's body, one line. */
+  excerpt: string;
+  /** Why there was no answer (`network: timeout`), or why the status is a failure. */
+  error?: string;
 }
 
 export type TimelineKind =

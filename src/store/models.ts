@@ -103,6 +103,7 @@ const alertSchema = new Schema<AlertDoc>(
     sourceStartedAt: Date,
     sourceEndedAt: Date,
     maintenance: { type: new Schema({ windowId: String, until: Date }, { _id: false }) },
+    remediation: Schema.Types.Mixed,
   },
   { ...opts, collection: 'alerts' },
 );

@@ -69,3 +69,74 @@ describe('remediation actions: run|执行 <action> <id> POSTs signed and writes 
     expect(await notes(a.id)).toEqual(['ran action "restart-nginx": no answer (network: timeout)']);
   });
 });
+
+describe('remediation actions: approvals are stored in MongoDB and counted once', () => {
+  const remediator = new FakeWebhookReceiver('remediation-secret-012345');
+  let bot: TestBot;
+  let n = 0;
+  const config = () => {
+    const input = testConfigInput();
+    input.teams![0] = { ...input.teams![0]!, channels: [{ platform: 'slack', channel: OPS }], locale: 'en' };
+    input.teams![1] = { ...input.teams![1]!, members: ['wang', 'zhang', 'li'] };
+    input.members![2]!.slack = 'U0WANG';
+    input.actions = [
+      { name: 'failover-db', url: `${remediator.origin}/failover`, secret: remediator.secret, match: { title: 'mysql' }, teams: ['ops', 'biz'], approval: 3, timeout: '2s' },
+    ];
+    return testConfig(input);
+  };
+
+  beforeAll(async () => {
+    await remediator.start();
+    bot = await startTestBot({ config: config(), outboxIntervalMs: false });
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await remediator.close();
+  });
+
+  async function open(title: string): Promise<{ id: string; shortId: number }> {
+    n += 1;
+    const res = await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: `appr-${n}`, title, severity: 'critical' }, KEYS.api);
+    const r = (await res.json()) as { alertId: string; shortId: number };
+    return { id: r.alertId, shortId: r.shortId };
+  }
+  const say = (userId: string, text: string) =>
+    bot.chat.handle({ kind: 'command', platform: 'slack', userId, channel: OPS, text, replyTo: { platform: 'slack', channel: OPS } });
+
+  it('an approval survives a restart of dutybot; the same member twice is refused privately', async () => {
+    const a = await open('mysql primary down');
+    const first = await say('U0ZHANG', `run failover-db ${a.shortId}`);
+    expect(first).toMatchObject({ private: false });
+    expect(first!.text).toContain('waiting for 2 more approvals (张三)');
+    const mongoUri = bot.mongoUri;
+    await bot.stop();
+    bot = await startTestBot({ config: config(), mongoUri, outboxIntervalMs: false });
+    expect(await say('U0ZHANG', `run failover-db ${a.shortId}`)).toEqual({
+      text: `You have already approved "failover-db" on #${a.shortId}; it needs 2 more approvals from someone else (approved: 张三)`,
+      private: true,
+    });
+    expect((await say('U0LI', `run failover-db ${a.shortId}`))!.text).toContain('waiting for 1 more approval (张三, 李四)');
+    expect(remediator.requests).toHaveLength(0);
+    expect((await bot.runtime.alerts.get(a.id))!.remediation!.pending![0]!.by.map((b) => b.memberId)).toEqual(['zhang', 'li']);
+  });
+
+  it('approvals at the same moment are counted once each: the same member twice is one, and of two last ones exactly one sends the POST', async () => {
+    const a = await open('mysql replica broken');
+    await say('U0ZHANG', `run failover-db ${a.shortId}`);
+    const twice = await Promise.all([say('U0LI', `run failover-db ${a.shortId}`), say('U0LI', `run failover-db ${a.shortId}`)]);
+    expect(twice.map((r) => r!.private).sort()).toEqual([false, true]);
+    expect((await bot.runtime.alerts.get(a.id))!.remediation!.pending![0]!.by.map((b) => b.memberId)).toEqual(['zhang', 'li']);
+
+    const b = await open('mysql disk full');
+    const before = remediator.requests.length;
+    await say('U0ZHANG', `run failover-db ${b.shortId}`);
+    remediator.reply({ status: 200, body: { ok: true } });
+    const last = await Promise.all([say('U0LI', `run failover-db ${b.shortId}`), say('U0WANG', `run failover-db ${b.shortId}`)]);
+    expect(remediator.requests).toHaveLength(before + 1);
+    expect(last.filter((r) => r!.text.includes('HTTP 200'))).toHaveLength(1);
+    const stored = await bot.runtime.alerts.get(b.id);
+    expect(stored!.remediation!.pending).toBeUndefined();
+    expect(stored!.remediation!.last).toMatchObject({ action: 'failover-db', status: 200 });
+    expect(stored!.remediation!.last!.by).toHaveLength(3);
+  });
+});

@@ -46,6 +46,11 @@ describe('config: outgoing webhooks', () => {
     expect(broken('teams: [ops], members: [zhang]', 'teams: [dba], members: [zhang]')).toThrow(/actions\[0\]\.teams\[0\]: unknown team "dba"/);
     expect(broken('teams: [ops], members: [zhang]', 'teams: [ops], members: [li]')).toThrow(/actions\[0\]\.members\[0\]: unknown member "li"/);
     expect(broken(', teams: [ops], members: [zhang]', '')).toThrow(/actions\[0\]: name who may run it/);
+    // Defaults of the card button's options; an approval count more people than may give it.
+    expect(parseConfig(base, env).actions[0]).toMatchObject({ confirm: false, approval: 1 });
+    expect(parseConfig(base.replace('members: [zhang] }', 'members: [zhang], confirm: true, labelZh: 重启 nginx }'), env).actions[0]).toMatchObject({ confirm: true, labelZh: '重启 nginx' });
+    expect(broken('members: [zhang] }', 'members: [zhang], approval: 2 }')).toThrow(/actions\[0\]\.approval: 2 approvals need at least 2 members allowed to run it \(1 are\)/);
+    expect(broken('members: [zhang] }', 'members: [zhang], approval: 9 }')).toThrow(/actions\[0\]\.approval/);
   });
 });
 

@@ -96,6 +96,8 @@ export interface ActionRunBodyV1 {
   action: string;
   at: string;
   by: { memberId: string; name: string; via: string };
+  /** With `approval: n`: every member who approved it, in order (`by` is the last of them). */
+  approvedBy?: Array<{ memberId: string; name: string; at: string }>;
   alert: WebhookBodyV1['alert'];
 }
 

@@ -4,6 +4,7 @@ import { HEARTBEAT_PAUSE_VERB, helpText, OTHER_COMMANDS, OTHER_VERBS, parseComma
 import { OpsCommands } from '../../../src/bot/ops-commands.js';
 import { RunCommand } from '../../../src/bot/run-command.js';
 import { parseConfig } from '../../../src/config/load.js';
+import { RemediationState } from '../../../src/store/remediation-state.js';
 import { RemediationActions } from '../../../src/notify/webhooks/remediation.js';
 import type { Runtime } from '../../../src/runtime.js';
 import { FakeClock } from '../../support/clock.js';
@@ -73,7 +74,8 @@ describe('help lists every command, in both languages', () => {
       expect(await ops.handle(command(`@dutybot ${verb}`), undefined, 'en'), verb).not.toBeNull();
     }
     const config = { ...parseConfig(JSON.stringify({ integrations: [], members: [], teams: [] }), {}), generated: false };
-    const run = new RunCommand(new RemediationActions({ config } as unknown as Runtime));
+    // No actions configured: `run` answers its usage before it could reach approvals' state.
+    const run = new RunCommand(new RemediationActions({ config } as unknown as Runtime, undefined as unknown as RemediationState));
     for (const verb of OTHER_VERBS.run) {
       expect((await run.handle(command(verb), undefined, 'en'))?.text, verb).toMatch(/^usage: run <action> <id>/);
     }
