@@ -94,8 +94,8 @@ export class MaintenanceService {
   /** Holds the alerts already open when a window begins, and releases them at its end. */
   private readonly hold: MaintenanceHold;
   private agenda?: Agenda;
-  /** Starts of recurring occurrences under way (tick waits for them). */
-  private readonly starting = new Set<Promise<void>>();
+  /** Starts of recurring occurrences and ends under way (tick waits for them). */
+  private readonly starting = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: MaintenanceDeps) {
     const { rt } = deps;
@@ -200,6 +200,13 @@ export class MaintenanceService {
 
   /** Ends a window now (early, by someone) or on time (`by` absent). */
   async end(id: string, by?: Actor): Promise<WindowEnd> {
+    const ending = this.endLocked(id, by);
+    this.starting.add(ending);
+    void ending.catch(() => {}).finally(() => this.starting.delete(ending));
+    return ending;
+  }
+
+  private async endLocked(id: string, by?: Actor): Promise<WindowEnd> {
     return this.lock.run(`w:${id}`, async () => {
       const { rt } = this.deps;
       const doc = this.open.get(id)?.doc ?? (await this.deps.store.get(id));
@@ -269,6 +276,7 @@ export class MaintenanceService {
       if (doc.endsAt <= now) await this.end(doc._id).catch((err: unknown) => this.ignoreEnded(err));
     }
     for (const r of this.recurring) if (r.window.holds(now)) this.occurrence(r, now);
+    // Another wake-up (the timer, the Agenda job) may be ending or starting one: done when it is.
     while (this.starting.size) await Promise.allSettled([...this.starting]);
     let next: Date | null = null;
     const consider = (d: Date | null) => {
