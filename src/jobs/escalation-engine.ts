@@ -169,9 +169,12 @@ export class EscalationEngine {
     const saved = await this.deps.store.alerts.withLock(alert, async () => {
       const cur = await this.deps.store.get(alert.id);
       if (!cur?.escalation || cur.state !== 'acknowledged') return null;
-      return this.deps.store.save(cur, armAckTimeout(cur.escalation, cur), { visible: true });
+      const armed = armAckTimeout(cur.escalation, cur);
+      // Claimed while muted or held by a maintenance window: the deadline waits for the end of it.
+      const paused = cur.maintenance || (cur.mutedUntil && cur.mutedUntil > this.deps.rt.clock.now()) ? pauseAck(armed, cur.owner?.at ?? this.deps.rt.clock.now()) : armed;
+      return this.deps.store.save(cur, paused, { visible: true });
     });
-    if (saved?.escalation) await this.armAck(saved.id, saved.escalation);
+    if (saved) await this.rearm(saved);
   }
 
   /** The ack deadline of the plan's current claim, in this process and as a durable backstop. */
@@ -429,7 +432,7 @@ export class EscalationEngine {
     }
     // Claims with an ack deadline: their timers are in memory only (the backstop job is durable).
     for (const alert of await this.deps.store.acknowledged()) {
-      if (alert.escalation?.ack) {
+      if (alert.escalation?.ack && alert.escalation.ack.pausedRemainingMs === undefined) {
         await this.armAck(alert.id, alert.escalation, { backstop: false });
         n++;
       }
