@@ -270,8 +270,16 @@ export class MaintenanceService {
         doc.state = 'active';
         const entry = changeOf(doc, 'started', TIMER_ACTOR, now, 'on time');
         (doc.history ??= []).push(entry);
-        await this.deps.store.change(doc._id, { state: 'active' }, entry);
-        await this.announceStart(doc, await this.capture(open));
+        const started = (async () => {
+          await this.deps.store.change(doc._id, { state: 'active' }, entry);
+          await this.announceStart(doc, await this.capture(open));
+        })();
+        this.starting.add(started);
+        void started.catch(() => {}).finally(() => this.starting.delete(started));
+        await started;
+      } else if (doc.state === 'active' && !doc.capturedAt && doc.endsAt > now) {
+        // Its hold failed (the database was away): this wake-up (or the Agenda job's) tries again.
+        await this.capture(open);
       }
       if (doc.endsAt <= now) await this.end(doc._id).catch((err: unknown) => this.ignoreEnded(err));
     }

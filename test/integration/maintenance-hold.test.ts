@@ -56,6 +56,7 @@ async function open(bot: TestBot, dedupKey: string, host: string): Promise<strin
   return alertId;
 }
 
+const at10 = () => new Date(T0.getTime() + 10 * MIN).toISOString();
 const escalated = async (bot: TestBot, id: string) => (await bot.runtime.alerts.timeline(id)).filter((e) => e.kind === 'escalated').map((e) => e.text);
 
 /** The rows escalation inserted for one alert (not the sender's fallbacks), whatever became of them. */
@@ -263,6 +264,23 @@ describe('maintenance windows: the audit trail, recurring windows, and restarts 
     expect(ops).toMatch(/维护窗口 #1 开始.*创建人：李四 · 原因：disk swap/);
     expect(ops).toMatch(/维护窗口 #1 结束.*由 张三 提前结束/);
     expect((await say(bot, 'maint list'))!.text).toMatch(/最近结束：\n✅ #1 host=db-5 severity=critical · 李四：disk swap · 由 张三 结束/);
+    await bot.stop();
+  });
+
+  it('a window scheduled over REST for later holds the alerts open when its start comes; the trail says it started on time', async () => {
+    const bot = await start();
+    const id = await open(bot, 'db6-down', 'db-6');
+    const res = await bot.post('/api/v1/maintenance', { matchers: 'host=db-6', startsAt: at10(), endsAt: new Date(T0.getTime() + 40 * MIN).toISOString(), reason: 'failover drill' }, TOKENS.zhang);
+    expect(res.status).toBe(201);
+    await maintenanceAt(bot, 5);
+    expect((await bot.runtime.alerts.get(id))!.maintenance).toBeUndefined();
+    await maintenanceAt(bot, 10);
+    expect((await bot.runtime.alerts.get(id))!.maintenance).toMatchObject({ windowId: '1', since: new Date(T0.getTime() + 10 * MIN) });
+    const { window } = (await (await bot.get('/api/v1/maintenance/1', TOKENS.zhang)).json()) as { window: MaintenanceDoc };
+    expect(window.history!.map((h) => [h.action, h.by.name, h.note])).toEqual([
+      ['created', '张三', undefined],
+      ['started', 'dutybot', 'on time'],
+    ]);
     await bot.stop();
   });
 
