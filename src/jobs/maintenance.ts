@@ -122,8 +122,11 @@ export class MaintenanceService {
     }
     this.deps.rt.events.subscribe(this.onEvent);
     // A restart cut these short: the release of an ended window, the hold of a started one.
-    for (const doc of unfinished) await this.finishEnd(doc, this.deps.rt.clock.now());
-    for (const o of [...this.open.values()]) if (o.doc.state === 'active' && !o.doc.capturedAt) await this.capture(o);
+    // A failure here must not stop dutybot from starting: the next start (or, for a hold, the next
+    // wake-up) tries again.
+    const log = (what: string) => (err: unknown) => this.deps.rt.log.error({ err }, `maintenance: could not finish ${what} after a restart`);
+    for (const doc of unfinished) await this.finishEnd(doc, this.deps.rt.clock.now()).catch(log(`the end of window ${doc._id}`));
+    for (const o of [...this.open.values()]) if (o.doc.state === 'active' && !o.doc.capturedAt) await this.capture(o).catch(log(`the hold of window ${o.doc._id}`));
     this.timer.arm(this.deps.rt.clock.now());
   }
 
