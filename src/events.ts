@@ -7,7 +7,9 @@ import type { Alert, TimelineEntry } from './core/alert.js';
 export type AlertEvent =
   | { type: 'opened'; alert: Alert; entry: TimelineEntry }
   | { type: 'deduplicated'; alert: Alert; entry: TimelineEntry }
-  | { type: 'claimed' | 'resolved' | 'reassigned' | 'escalated' | 'muted' | 'unmuted' | 'reopened' | 'snoozed'; alert: Alert; previous: Alert; entry: TimelineEntry };
+  | { type: 'claimed' | 'resolved' | 'reassigned' | 'escalated' | 'muted' | 'unmuted' | 'reopened' | 'snoozed'; alert: Alert; previous: Alert; entry: TimelineEntry }
+  /** An open alert was held by a maintenance window as it began, or released as it ended (src/jobs/maintenance-hold.ts). */
+  | { type: 'maintenance'; alert: Alert; previous: Alert; entry: TimelineEntry };
 
 export type AlertEventHandler = (event: AlertEvent) => void | Promise<void>;
 

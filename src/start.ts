@@ -146,6 +146,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     },
   });
   runtime.events.subscribe(escalation.onEvent);
+  runtime.maintenance.useEscalation(escalation);
   const deliveries = new Deliveries(database.db);
   const chat = new ChatService({
     rt: runtime,

@@ -84,6 +84,8 @@ export interface Texts {
   ackTimedOut: (minutes: number, owner: string) => string;
   /** A claimed card whose policy has an ack timeout: `⏰ 14:31 前未解决将重新升级`. */
   ackDue: (at: string) => string;
+  /** A claimed card whose ack timeout is paused (mute, maintenance): `⏸ 认领超时已暂停（剩 8 分钟）`. */
+  ackPaused: (left: string) => string;
   summary: {
     /** `还有 37 条告警（运维，5 台主机）`, `+37 more for ops, 5 hosts` */
     moreAlerts: (n: number, team: string, hosts: number) => string;
@@ -169,6 +171,7 @@ export const TEXTS: Record<Locale, Texts> = {
     inMaintenance: (until) => `🛠 维护中，至 ${until}`,
     ackTimedOut: (minutes, owner) => `↩ ${owner} 认领后 ${minutes} 分钟未解决，重新升级`,
     ackDue: (at) => `⏰ ${at} 前未解决将重新升级`,
+    ackPaused: (left) => `⏸ 认领超时已暂停（剩 ${left}）`,
     summary: {
       moreAlerts: (n, team, hosts) => {
         const parts = [team, hosts > 0 ? `${hosts} 台主机` : ''].filter(Boolean);
@@ -248,6 +251,7 @@ export const TEXTS: Record<Locale, Texts> = {
     inMaintenance: (until) => `🛠 in maintenance until ${until}`,
     ackTimedOut: (minutes, owner) => `↩ no resolution within ${minutes} min of ${owner}'s claim`,
     ackDue: (at) => `⏰ escalates again at ${at} unless resolved`,
+    ackPaused: (left) => `⏸ ack timeout paused (${left} left)`,
     summary: {
       moreAlerts: (n, team, hosts) =>
         `+${n} more${team ? ` for ${team}` : ''}${hosts > 0 ? `, ${hosts} ${hosts === 1 ? 'host' : 'hosts'}` : ''}`,

@@ -2,6 +2,7 @@ import type { Member } from '../config/schema.js';
 import type { Actor } from '../core/types.js';
 import { describeMatch, MaintenanceError, windowRef } from '../jobs/maintenance.js';
 import type { Runtime } from '../runtime.js';
+import type { MaintenanceDoc } from '../store/maintenance.js';
 import type { Locale } from './card.js';
 import { teamOfChannel } from './channels.js';
 import type { BotReply, InboundRequest } from './chat-adapter.js';
@@ -97,16 +98,23 @@ export class OpsCommands {
     if (!sub) return { text: usage, private: true };
     if (LIST.has(sub)) {
       const windows = service.list();
-      if (!windows.length) return { text: say(l, '当前没有维护窗口', 'No maintenance windows'), private: true };
-      return {
-        text: windows
-          .map(
-            (w) =>
-              `🛠 ${windowRef(w)} ${describeMatch(w)} · ${w.state === 'scheduled' ? say(l, `${this.fmt(w.startsAt)} 开始`, `from ${this.fmt(w.startsAt)}`) + ' · ' : ''}${say(l, `至 ${this.fmt(w.endsAt)}`, `until ${this.fmt(w.endsAt)}`)} · ${w.createdBy.name}${w.reason ? `：${w.reason}` : ''} · ${say(l, `${w.alertIds.length} 条告警`, `${w.alertIds.length} alerts`)}`,
-          )
-          .join('\n'),
-        private: true,
-      };
+      const now = this.rt.clock.now();
+      // The recap of the last day's ends (from the audit trail): who ended it, or its time.
+      const ended = await service.endedSince(new Date(now.getTime() - 86_400_000));
+      if (!windows.length && !ended.length) return { text: say(l, '当前没有维护窗口', 'No maintenance windows'), private: true };
+      const by = (w: MaintenanceDoc) => (w.kind === 'recurring' ? say(l, '配置', 'config') : w.createdBy.name);
+      const lines = windows.map(
+        (w) =>
+          `🛠 ${windowRef(w)} ${describeMatch(w)} · ${w.state === 'scheduled' ? say(l, `${this.fmt(w.startsAt)} 开始`, `from ${this.fmt(w.startsAt)}`) + ' · ' : ''}${say(l, `至 ${this.fmt(w.endsAt)}`, `until ${this.fmt(w.endsAt)}`)} · ${by(w)}${w.reason ? `：${w.reason}` : ''} · ${say(l, `${w.alertIds.length} 条告警`, `${w.alertIds.length} alerts`)}${w.heldIds?.length ? say(l, `，暂停 ${w.heldIds.length} 条`, `, ${w.heldIds.length} held`) : ''}`,
+      );
+      if (ended.length) {
+        lines.push(say(l, '最近结束：', 'Recently ended:'));
+        for (const w of ended) {
+          const who = w.endedBy ? say(l, `由 ${w.endedBy.name} 结束`, `ended by ${w.endedBy.name}`) : say(l, '到时结束', 'ended on time');
+          lines.push(`✅ ${windowRef(w)} ${describeMatch(w)} · ${by(w)}${w.reason ? `：${w.reason}` : ''} · ${who} ${this.fmt(w.endedAt)}`);
+        }
+      }
+      return { text: lines.join('\n'), private: true };
     }
     if (!member) return { text: say(l, '只有已登记的成员可以管理维护窗口', 'only known members can manage maintenance windows'), private: true };
     const actor: Actor = { kind: 'member', memberId: member.id, name: member.name, via: req.platform, channel: req.channel };

@@ -181,6 +181,8 @@ function ackTimeoutText(alert: Alert, t: Texts, ctx: CardContext): string {
   const timedOut = esc.timedOutClaim;
   if (alert.state === 'triggered' && timedOut) return t.ackTimedOut(timedOut.minutes, clip(timedOut.ownerName, 60));
   if (alert.state === 'acknowledged' && esc.ack && alert.owner && esc.ack.key === toDate(alert.owner.at)?.toISOString()) {
+    const left = esc.ack.pausedRemainingMs;
+    if (typeof left === 'number' && Number.isFinite(left)) return t.ackPaused(t.waitFor(left));
     const at = formatTime(esc.ack.dueAt, ctx);
     return at ? t.ackDue(at) : '';
   }

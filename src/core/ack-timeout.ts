@@ -11,7 +11,7 @@ import type { Owner } from './types.js';
  * policy's `snoozeMax` from now.
  */
 
-type AlertView = { state: string; owner?: Owner };
+type AlertView = { state: string; owner?: Owner; maintenance?: unknown };
 
 /** The key of the claim an alert is under now, or null when it is not claimed. */
 export function claimKey(alert: AlertView): string | null {
@@ -33,6 +33,8 @@ export function armAckTimeout(esc: AlertEscalation, alert: AlertView): AlertEsca
 /** What a wake-up for claim `key` should do now. */
 export function ackOutcome(esc: AlertEscalation | undefined, alert: AlertView, now: Date, key: string): 'fire' | 'early' | 'stale' {
   if (!esc?.ack || esc.ack.key !== key || claimKey(alert) !== key) return 'stale';
+  // Paused (mute, maintenance): the resume arms a new wake-up with the time that was left.
+  if (esc.ack.pausedRemainingMs !== undefined || alert.maintenance) return 'stale';
   return esc.ack.dueAt.getTime() > now.getTime() ? 'early' : 'fire';
 }
 
@@ -70,7 +72,22 @@ export function decideSnooze(
   const maxMs = esc.policy.snoozeMaxMs ?? DEFAULT_SNOOZE_MAX_MS;
   if (!(durationMs > 0) || durationMs > maxMs) return { ok: false, code: 'too-long', maxMs };
   const dueAt = new Date(now.getTime() + durationMs);
-  return { ok: true, dueAt, escalation: { ...esc, ack: { ...esc.ack, dueAt } } };
+  // A paused deadline stays paused, with the snoozed duration as what is left when it resumes.
+  const paused = esc.ack.pausedRemainingMs !== undefined ? { pausedRemainingMs: durationMs } : {};
+  return { ok: true, dueAt, escalation: { ...esc, ack: { ...esc.ack, dueAt, ...paused } } };
+}
+
+/** A mute (or a maintenance window) began: the ack deadline keeps what was left of it. */
+export function pauseAck(esc: AlertEscalation, now: Date): AlertEscalation {
+  if (!esc.ack || esc.ack.pausedRemainingMs !== undefined) return esc;
+  return { ...esc, ack: { ...esc.ack, pausedRemainingMs: Math.max(0, esc.ack.dueAt.getTime() - now.getTime()) } };
+}
+
+/** The pause ended: the deadline is now + what was left. */
+export function resumeAck(esc: AlertEscalation, now: Date): AlertEscalation {
+  if (!esc.ack || esc.ack.pausedRemainingMs === undefined) return esc;
+  const { pausedRemainingMs, ...ack } = esc.ack;
+  return { ...esc, ack: { ...ack, dueAt: new Date(now.getTime() + pausedRemainingMs) } };
 }
 
 export const DEFAULT_SNOOZE_MAX_MS = 4 * 3_600_000;

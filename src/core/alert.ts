@@ -139,4 +139,9 @@ export interface AlertMaintenance {
   windowId: string;
   /** When the window ends (for a recurring window, this occurrence's end). */
   until: Date;
+  /**
+   * Set when the alert was already open as the window began and is held by it (escalation and
+   * ack timeout paused): when the hold began. Absent for an alert that opened inside the window.
+   */
+  since?: Date;
 }

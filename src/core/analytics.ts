@@ -71,7 +71,7 @@ export interface FactSettings {
 }
 
 export interface FactEvent {
-  type: 'opened' | 'deduplicated' | 'claimed' | 'resolved' | 'reassigned' | 'escalated' | 'muted' | 'unmuted' | 'reopened' | 'snoozed' | 'rebuild';
+  type: 'opened' | 'deduplicated' | 'claimed' | 'resolved' | 'reassigned' | 'escalated' | 'muted' | 'unmuted' | 'reopened' | 'snoozed' | 'rebuild' | 'maintenance';
   alert: Alert;
   /** The alert before the change, for transitions. */
   previous?: Alert;

@@ -67,6 +67,8 @@ export interface AckDeadline {
   ownerName: string;
   ownerId?: string;
   claimedAt: Date;
+  /** While muted or in maintenance: what was left of the deadline when the pause began. */
+  pausedRemainingMs?: number;
 }
 
 /** What identifies one step; a job or timer carrying other values is stale. */
@@ -101,12 +103,13 @@ export function startEscalation(policy: EscalationSnapshot, openedAt: Date, toke
   return { policy, token, cycle: 1, level: 1, nextAt: new Date(openedAt.getTime() + (policy.levels[0]?.afterMs ?? 0)) };
 }
 
-type AlertView = { state: string; mutedUntil?: Date };
+type AlertView = { state: string; mutedUntil?: Date; maintenance?: unknown };
 
-/** Whether the alert's plan may fire at all now (triggered, not muted, not paused, not done). */
+/** Whether the alert's plan may fire at all now (triggered, not muted, not in maintenance, not paused, not done). */
 export function isActive(esc: AlertEscalation | undefined, alert: AlertView, now: Date): esc is AlertEscalation & { nextAt: Date } {
   if (!esc || esc.done || !esc.nextAt || esc.pausedRemainingMs !== undefined) return false;
-  if (alert.state !== 'triggered') return false;
+  // In a maintenance window nothing fires, whatever the stored plan says (src/core/maintenance-hold.ts).
+  if (alert.state !== 'triggered' || alert.maintenance) return false;
   return !(alert.mutedUntil && alert.mutedUntil.getTime() > now.getTime());
 }
 

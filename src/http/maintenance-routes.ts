@@ -26,7 +26,7 @@ const createBody = z.strictObject({
 
 /**
  * `/api/v1/maintenance`: GET lists windows not yet ended, POST opens one, DELETE `/:id` ends one
- * early. Member `apiToken` auth, like the alerts API. Bad input is a 4xx that names the field.
+ * early; GET `/:id` is one window with its history, GET `/audit` the latest windows' changes. Member `apiToken` auth, like the alerts API. Bad input is a 4xx that names the field.
  */
 export function maintenanceRoutes(rt: Runtime): Router {
   const router = Router();
@@ -42,6 +42,21 @@ export function maintenanceRoutes(rt: Runtime): Router {
 
   router.get('/api/v1/maintenance', (_req, res) => {
     res.json({ windows: service().list() });
+  });
+
+  // The audit trail of the latest windows (`?windows=` how many, newest first; at most 500).
+  router.get('/api/v1/maintenance/audit', async (req, res) => {
+    const n = req.query.windows === undefined ? 50 : Number(req.query.windows);
+    if (!Number.isInteger(n) || n < 1 || n > 500) throw new HttpError(400, 'windows must be a whole number from 1 to 500', 'invalid', 'windows');
+    res.json({ changes: await service().audit(n) });
+  });
+
+  // One window (ended ones too) with its history: one read by `_id`.
+  router.get('/api/v1/maintenance/:id', async (req, res) => {
+    const id = req.params.id as string;
+    const doc = await service().get(id);
+    if (!doc) throw new HttpError(404, `no maintenance window ${id}`, 'not_found');
+    res.json({ window: { ...doc, history: doc.history ?? [] } });
   });
 
   router.post('/api/v1/maintenance', json, async (req, res) => {

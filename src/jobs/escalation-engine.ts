@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Schedule } from '../config/schema.js';
 import type { Alert, TimelineEntry } from '../core/alert.js';
-import { afterFired, dueLevel, jumpNow, pause, resume, snapshotPolicy, startEscalation, type AlertEscalation, type StepRef } from '../core/escalation.js';
+import { afterFired, dueLevel, jumpNow, pause, resume, snapshotPolicy, startEscalation, type AlertEscalation, type EscalationSnapshot, type StepRef } from '../core/escalation.js';
 import { resolveStep } from '../core/escalation-targets.js';
-import { ackOutcome, ackTimeoutReason, armAckTimeout, decideSnooze, restartAfterAckTimeout, type SnoozeDecision } from '../core/ack-timeout.js';
+import { ackOutcome, ackTimeoutReason, armAckTimeout, decideSnooze, pauseAck, restartAfterAckTimeout, resumeAck, type SnoozeDecision } from '../core/ack-timeout.js';
 import { whoIsOnCall, type OverrideSpan } from '../core/oncall.js';
 import type { AlertEvent } from '../events.js';
 import type { Runtime } from '../runtime.js';
@@ -90,9 +90,11 @@ export class EscalationEngine {
         this.armed.delete(alert.id);
         return;
       case 'muted':
-        return this.change(alert, (esc, now) => pause(esc, now));
+        // A mute pauses the next step and the ack deadline alike; the unmute resumes both.
+        return this.change(alert, (esc, now) => pauseAck(pause(esc, now), now));
       case 'unmuted':
-        return this.change(alert, (esc, now) => resume(esc, now));
+        // Still held by a maintenance window: the window's end resumes them (src/core/maintenance-hold.ts).
+        return this.change(alert, (esc, now, cur) => (cur.maintenance ? esc : resumeAck(resume(esc, now), now)));
       case 'escalated':
         if (ev.entry.actor.via === ESCALATION_ACTOR.via) return; // our own step
         return this.jump(alert);
@@ -122,15 +124,31 @@ export class EscalationEngine {
     if (saved?.escalation) await this.arm(saved.id, saved.escalation);
   }
 
-  private async change(alert: Alert, fn: (esc: AlertEscalation, now: Date) => AlertEscalation): Promise<void> {
+  private async change(alert: Alert, fn: (esc: AlertEscalation, now: Date, cur: Alert) => AlertEscalation): Promise<void> {
     const saved = await this.deps.store.alerts.withLock(alert, async () => {
       const cur = await this.deps.store.get(alert.id);
       if (!cur?.escalation) return null;
-      return this.deps.store.save(cur, fn(cur.escalation, this.deps.rt.clock.now()), { visible: true });
+      return this.deps.store.save(cur, fn(cur.escalation, this.deps.rt.clock.now(), cur), { visible: true });
     });
-    if (!saved?.escalation) return;
-    if (saved.escalation.nextAt) await this.arm(saved.id, saved.escalation);
-    else this.armed.delete(saved.id);
+    if (saved) await this.rearm(saved);
+  }
+
+  /** The snapshot of the policy an alert gets (maintenance gives one to an alert released without a plan). */
+  policyFor(alert: Pick<Alert, 'route' | 'team'>): EscalationSnapshot | undefined {
+    const policyId = this.policyOf(alert);
+    const policy = policyId ? this.deps.rt.directory.config.escalationPolicies.find((p) => p.id === policyId) : undefined;
+    return policy ? snapshotPolicy(policy) : undefined;
+  }
+
+  /**
+   * Arms what the stored plan says comes next: the ack deadline of a claimed alert (unless paused),
+   * else the next step (unless paused or done); nothing otherwise.
+   */
+  async rearm(alert: Alert): Promise<void> {
+    const esc = alert.escalation;
+    if (alert.state === 'acknowledged' && esc?.ack && esc.ack.pausedRemainingMs === undefined) return this.armAck(alert.id, esc);
+    if (alert.state === 'triggered' && esc?.nextAt && !esc.done) return this.arm(alert.id, esc);
+    this.armed.delete(alert.id);
   }
 
   /** Manual `escalate`: the next level now, whatever the alert's state (a person asked for it). */
@@ -151,9 +169,12 @@ export class EscalationEngine {
     const saved = await this.deps.store.alerts.withLock(alert, async () => {
       const cur = await this.deps.store.get(alert.id);
       if (!cur?.escalation || cur.state !== 'acknowledged') return null;
-      return this.deps.store.save(cur, armAckTimeout(cur.escalation, cur), { visible: true });
+      const armed = armAckTimeout(cur.escalation, cur);
+      // Claimed while muted or held by a maintenance window: the deadline waits for the end of it.
+      const paused = cur.maintenance || (cur.mutedUntil && cur.mutedUntil > this.deps.rt.clock.now()) ? pauseAck(armed, cur.owner?.at ?? this.deps.rt.clock.now()) : armed;
+      return this.deps.store.save(cur, paused, { visible: true });
     });
-    if (saved?.escalation) await this.armAck(saved.id, saved.escalation);
+    if (saved) await this.rearm(saved);
   }
 
   /** The ack deadline of the plan's current claim, in this process and as a durable backstop. */
@@ -411,7 +432,7 @@ export class EscalationEngine {
     }
     // Claims with an ack deadline: their timers are in memory only (the backstop job is durable).
     for (const alert of await this.deps.store.acknowledged()) {
-      if (alert.escalation?.ack) {
+      if (alert.escalation?.ack && alert.escalation.ack.pausedRemainingMs === undefined) {
         await this.armAck(alert.id, alert.escalation, { backstop: false });
         n++;
       }

@@ -1,6 +1,6 @@
 import type { Agenda } from 'agenda';
 import type { Matchers, RecurringMaintenance } from '../config/schema.js';
-import type { Alert, AlertMaintenance, TimelineEntry } from '../core/alert.js';
+import type { Alert, AlertMaintenance } from '../core/alert.js';
 import { compileMatchContext, compileMatchers, matchAlert, MatcherError, type CompiledMatchers, type MatchContext } from '../core/matchers.js';
 import { subjectOf, type Arrival } from '../core/routing.js';
 import { compileTimeWindow, type CompiledWindow } from '../core/time-window.js';
@@ -12,8 +12,10 @@ import type { AlertEvent } from '../events.js';
 import type { Runtime } from '../runtime.js';
 import type { AlertMarks } from '../store/alert-marks.js';
 import { KeyedLock } from '../store/keyed-lock.js';
-import type { MaintenanceDoc, MaintenanceStore } from '../store/maintenance.js';
+import type { MaintenanceChange, MaintenanceDoc, MaintenanceStore } from '../store/maintenance.js';
+import { subjectOfAlert } from '../notify/webhooks/outgoing.js';
 import { DueTimer } from './due-timer.js';
+import { MaintenanceHold, type HoldEscalation } from './maintenance-hold.js';
 
 export const MAINTENANCE_JOB = 'maintenance-check';
 /** How far ahead a recurring window's start or end is looked for, minute by minute. */
@@ -46,10 +48,19 @@ interface Recurring {
 
 export interface WindowEnd {
   doc: MaintenanceDoc;
+  /** Alerts that opened inside the window. */
   fired: number;
+  /** Alerts already open when it began, held by it. */
+  held: number;
   resolved: number;
+  /** Those still firing, released now (their escalation runs again from level 1). */
   released: Alert[];
 }
+
+/** Who ends a window on time, and starts a scheduled one. */
+const TIMER_ACTOR: Actor = { kind: 'system', name: 'dutybot', via: 'timer' };
+/** Who starts and ends the occurrences of a recurring window. */
+const CONFIG_ACTOR: Actor = { kind: 'system', name: 'dutybot.yaml', via: 'config' };
 
 export interface MaintenanceDeps {
   rt: Runtime;
@@ -66,6 +77,13 @@ export interface MaintenanceDeps {
  * (on time, woken by a DueTimer and an Agenda job, or early by `maint end`), the mark is cleared
  * and each alert still firing is announced as `opened` again, so it gets its card and its
  * escalation as if it had just arrived; one message per team sums up the window.
+ *
+ * Alerts already open when a window begins (a one-off window created now, a scheduled one whose
+ * time comes, a recurring occurrence) and matching it are held (src/jobs/maintenance-hold.ts):
+ * marked, their escalation and ack timeout paused, the outbox cancels their pending pages. The
+ * window records that it looked (`capturedAt`), so a restart before then looks again; at its end
+ * they are released with the others and escalate again from level 1. Every change is pushed onto
+ * the window's own `history` in the same update (the audit trail).
  */
 export class MaintenanceService {
   private readonly open = new Map<string, Open>();
@@ -73,7 +91,11 @@ export class MaintenanceService {
   private readonly ctx: MatchContext;
   private readonly lock = new KeyedLock();
   private readonly timer: DueTimer;
+  /** Holds the alerts already open when a window begins, and releases them at its end. */
+  private readonly hold: MaintenanceHold;
   private agenda?: Agenda;
+  /** Starts of recurring occurrences and ends under way (tick waits for them). */
+  private readonly starting = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: MaintenanceDeps) {
     const { rt } = deps;
@@ -83,12 +105,28 @@ export class MaintenanceService {
       matchers: compileMatchers(cfg.match, this.ctx),
       window: compileTimeWindow(cfg.time, this.ctx.calendars, rt.config.timeZone),
     }));
+    this.hold = new MaintenanceHold(rt, deps.marks);
     this.timer = new DueTimer(rt.clock, deps.sleep, () => this.tick(), (err) => rt.log.error({ err }, 'maintenance check failed'));
   }
 
+  /** Released alerts get their plan from, and are armed by, the escalation engine. */
+  useEscalation(e: HoldEscalation): void {
+    this.hold.useEscalation(e);
+  }
+
   async start(): Promise<void> {
-    for (const doc of await this.deps.store.open()) this.open.set(doc._id, { doc, matchers: compileMatchers(doc.match, this.ctx) });
+    const unfinished: MaintenanceDoc[] = [];
+    for (const doc of await this.deps.store.open()) {
+      if (doc.state === 'ended') unfinished.push(doc);
+      else this.open.set(doc._id, { doc, matchers: compileMatchers(doc.match, this.ctx) });
+    }
     this.deps.rt.events.subscribe(this.onEvent);
+    // A restart cut these short: the release of an ended window, the hold of a started one.
+    // A failure here must not stop dutybot from starting: the next start (or, for a hold, the next
+    // wake-up) tries again.
+    const log = (what: string) => (err: unknown) => this.deps.rt.log.error({ err }, `maintenance: could not finish ${what} after a restart`);
+    for (const doc of unfinished) await this.finishEnd(doc, this.deps.rt.clock.now()).catch(log(`the end of window ${doc._id}`));
+    for (const o of [...this.open.values()]) if (o.doc.state === 'active' && !o.doc.capturedAt) await this.capture(o).catch(log(`the hold of window ${o.doc._id}`));
     this.timer.arm(this.deps.rt.clock.now());
   }
 
@@ -149,11 +187,14 @@ export class MaintenanceService {
       teams: this.teamsOf(w.match, w.createdBy, w.team),
       state: w.startsAt <= now ? 'active' : 'scheduled',
       alertIds: [],
+      heldIds: [],
     };
+    doc.history = [changeOf(doc, 'created', w.createdBy, now)];
     await this.deps.store.insert(doc);
-    this.open.set(doc._id, { doc, matchers });
+    const open = { doc, matchers };
+    this.open.set(doc._id, open);
     rt.log.info({ window: doc._id, by: w.createdBy.name, until: doc.endsAt }, 'maintenance window created');
-    if (doc.state === 'active') await this.announceStart(doc);
+    if (doc.state === 'active') await this.announceStart(doc, await this.capture(open));
     await this.scheduleJob(doc.startsAt);
     await this.scheduleJob(doc.endsAt);
     this.timer.arm(doc.state === 'active' ? doc.endsAt : doc.startsAt);
@@ -162,6 +203,13 @@ export class MaintenanceService {
 
   /** Ends a window now (early, by someone) or on time (`by` absent). */
   async end(id: string, by?: Actor): Promise<WindowEnd> {
+    const ending = this.endLocked(id, by);
+    this.starting.add(ending);
+    void ending.catch(() => {}).finally(() => this.starting.delete(ending));
+    return ending;
+  }
+
+  private async endLocked(id: string, by?: Actor): Promise<WindowEnd> {
     return this.lock.run(`w:${id}`, async () => {
       const { rt } = this.deps;
       const doc = this.open.get(id)?.doc ?? (await this.deps.store.get(id));
@@ -170,13 +218,45 @@ export class MaintenanceService {
       const now = rt.clock.now();
       // Out of the in-memory list first: no alert opens into it from here on.
       this.open.delete(id);
-      const ended: MaintenanceDoc = { ...doc, state: 'ended', endedAt: now, ...(by ? { endedBy: by } : {}) };
-      await this.deps.store.set(id, { state: 'ended', endedAt: now, ...(by ? { endedBy: by } : {}) });
-      const result = await this.release(ended, now);
-      if (doc.state === 'active' || result.fired > 0) await this.announceEnd(result);
-      rt.log.info({ window: id, fired: result.fired, resolved: result.resolved }, 'maintenance window ended');
-      return result;
+      const set = { state: 'ended' as const, endedAt: now, ...(by ? { endedBy: by } : {}), releasing: true };
+      const ended: MaintenanceDoc = { ...doc, ...set };
+      const who = by ?? (doc.kind === 'recurring' ? CONFIG_ACTOR : TIMER_ACTOR);
+      const note = by ? (now < doc.endsAt ? 'ended early' : 'ended') : 'on time';
+      await this.deps.store.change(id, set, changeOf(ended, 'ended', who, now, note));
+      return this.finishEnd(ended, now, doc.state === 'active');
     });
+  }
+
+  /** Releases an ended window's alerts, records and announces the summary (again after a restart). */
+  private async finishEnd(doc: MaintenanceDoc, now: Date, wasActive = true): Promise<WindowEnd> {
+    const result = await this.release(doc, now);
+    const summary = { fired: result.fired, held: result.held, resolved: result.resolved, stillFiring: result.released.length };
+    await this.deps.store.set(doc._id, { releasing: false, summary });
+    if (wasActive || result.fired > 0 || result.held > 0) await this.announceEnd(result);
+    this.deps.rt.log.info({ window: doc._id, ...summary }, 'maintenance window ended');
+    return result;
+  }
+
+  /** One window with its audit trail (null if unknown). */
+  async get(id: string): Promise<MaintenanceDoc | null> {
+    return this.open.get(id)?.doc ?? this.deps.store.get(id);
+  }
+
+  /** The audit trail of the latest windows, newest change first. */
+  async audit(windows = 50): Promise<Array<MaintenanceChange & { windowId: string }>> {
+    const docs = await this.deps.store.recent(windows);
+    return docs
+      .flatMap((d) => (d.history ?? []).map((h) => ({ windowId: d._id, ...h })))
+      .sort((a, b) => b.at.getTime() - a.at.getTime());
+  }
+
+  /** Windows ended since `since`, latest first (the `maint list` recap). */
+  async endedSince(since: Date, limit = 5): Promise<MaintenanceDoc[]> {
+    const docs = await this.deps.store.recent(50);
+    return docs
+      .filter((d) => d.state === 'ended' && d.endedAt && d.endedAt >= since)
+      .sort((a, b) => b.endedAt!.getTime() - a.endedAt!.getTime())
+      .slice(0, limit);
   }
 
   /** Windows not yet ended, soonest end first. */
@@ -187,15 +267,28 @@ export class MaintenanceService {
   /** Starts scheduled windows, ends expired ones, opens recurring occurrences; returns the next time to look. */
   async tick(): Promise<Date | null> {
     const now = this.deps.rt.clock.now();
-    for (const { doc } of [...this.open.values()]) {
+    for (const open of [...this.open.values()]) {
+      const { doc } = open;
       if (doc.state === 'scheduled' && doc.startsAt <= now) {
         doc.state = 'active';
-        await this.deps.store.set(doc._id, { state: 'active' });
-        await this.announceStart(doc);
+        const entry = changeOf(doc, 'started', TIMER_ACTOR, now, 'on time');
+        (doc.history ??= []).push(entry);
+        const started = (async () => {
+          await this.deps.store.change(doc._id, { state: 'active' }, entry);
+          await this.announceStart(doc, await this.capture(open));
+        })();
+        this.starting.add(started);
+        void started.catch(() => {}).finally(() => this.starting.delete(started));
+        await started;
+      } else if (doc.state === 'active' && !doc.capturedAt && doc.endsAt > now) {
+        // Its hold failed (the database was away): this wake-up (or the Agenda job's) tries again.
+        await this.capture(open);
       }
       if (doc.endsAt <= now) await this.end(doc._id).catch((err: unknown) => this.ignoreEnded(err));
     }
     for (const r of this.recurring) if (r.window.holds(now)) this.occurrence(r, now);
+    // Another wake-up (the timer, the Agenda job) may be ending or starting one: done when it is.
+    while (this.starting.size) await Promise.allSettled([...this.starting]);
     let next: Date | null = null;
     const consider = (d: Date | null) => {
       if (d && d > now && (!next || d < next)) next = d;
@@ -213,33 +306,51 @@ export class MaintenanceService {
     void this.deps.store.addAlert(m.windowId, ev.alert.id).catch((err: unknown) => this.deps.rt.log.warn({ err, window: m.windowId }, 'could not record an alert in its window'));
   };
 
-  /** Clears the mark of every alert that opened in the window; those still firing are announced anew. */
+  /**
+   * Holds the open alerts that match a window as it begins. Finding them is a scan of `alerts`
+   * (FerretDB decodes every document of it in Go): acceptable once per window start, because that
+   * collection only holds the open alerts and the last day's resolved ones (older ones are
+   * archived); every write after that is by `_id`. Idempotent: a restart before `capturedAt` was
+   * written looks again, and an alert already held by this window is only counted.
+   */
+  private async capture(open: Open): Promise<number> {
+    const { doc, matchers } = open;
+    const { rt, store } = this.deps;
+    const hold = this.hold;
+    const now = rt.clock.now();
+    const mark: AlertMaintenance & { since: Date } = { windowId: doc._id, until: doc.endsAt, since: now };
+    const held = new Set(doc.heldIds ?? []);
+    for (const alert of await rt.alerts.recent(now, 20_000)) {
+      if (alert.state === 'resolved') continue;
+      const mine = alert.maintenance?.windowId === doc._id && alert.maintenance.since !== undefined;
+      if (!mine && (alert.maintenance || doc.endsAt <= now || !matchAlert(matchers, subjectOfAlert(alert), now).matched)) continue;
+      const after = mine ? alert : await hold.hold(alert.id, mark, windowRef(doc));
+      if (after?.maintenance?.windowId !== doc._id || held.has(alert.id)) continue;
+      await store.addHeld(doc._id, alert.id);
+      held.add(alert.id);
+    }
+    doc.heldIds = [...held];
+    doc.capturedAt = now;
+    await store.set(doc._id, { capturedAt: now });
+    if (held.size) rt.log.info({ window: doc._id, held: held.size }, 'open alerts held by a maintenance window');
+    return held.size;
+  }
+
+  /** Lets every alert of the window go; those still firing are dispatched and escalated anew. */
   private async release(doc: MaintenanceDoc, now: Date): Promise<WindowEnd> {
-    const { rt, marks } = this.deps;
     const fresh = (await this.deps.store.get(doc._id)) ?? doc;
-    const ids = [...new Set([...doc.alertIds, ...fresh.alertIds])];
+    const opened = new Set([...doc.alertIds, ...fresh.alertIds]);
+    const held = new Set([...(doc.heldIds ?? []), ...(fresh.heldIds ?? [])]);
     let resolved = 0;
     const released: Alert[] = [];
-    for (const id of ids) {
-      const alert = await rt.alerts.get(id);
-      if (!alert) continue;
-      if (alert.state === 'resolved') resolved++;
-      if (alert.maintenance?.windowId !== doc._id) continue;
-      const after = await marks.maintenance(alert.id, null);
-      if (!after || after.state === 'resolved') continue;
-      const entry: TimelineEntry = {
-        alertId: after.id,
-        at: now,
-        kind: 'received',
-        actor: { kind: 'system', name: 'dutybot', via: 'maintenance' },
-        text: `maintenance window ${doc._id} ended; dispatched now`,
-      };
-      await rt.alerts.addTimeline([entry]);
-      released.push(after);
-      // As if it had just arrived: its card goes out and its escalation starts.
-      rt.events.emit({ type: 'opened', alert: after, entry });
+    for (const id of new Set([...opened, ...held])) {
+      const r = await this.hold.release(id, doc._id, windowRef(doc), now);
+      if (!r) continue;
+      if (r.alert.state === 'resolved') resolved++;
+      // Still firing, released now or by a run a restart cut short.
+      else if (!r.alert.maintenance) released.push(r.alert);
     }
-    return { doc, fired: ids.length, resolved, released };
+    return { doc, fired: opened.size, held: held.size, resolved, released };
   }
 
   /** The current occurrence of a recurring window holding at `at`, registered once. */
@@ -260,18 +371,24 @@ export class MaintenanceService {
       startsAt: at,
       endsAt: until,
       ...(r.cfg.reason ? { reason: r.cfg.reason } : {}),
-      createdBy: { kind: 'system', name: 'dutybot.yaml', via: 'config' },
+      createdBy: CONFIG_ACTOR,
       teams: this.teamsOf(r.cfg.match ?? {}),
       state: 'active',
       alertIds: [],
+      heldIds: [],
     };
-    this.open.set(id, { doc, matchers: r.matchers });
+    doc.history = [changeOf(doc, 'started', CONFIG_ACTOR, at, `recurring window "${r.cfg.name}"`)];
+    const open = { doc, matchers: r.matchers };
+    this.open.set(id, open);
     const log = this.deps.rt.log;
-    // Ingestion asks synchronously; the record and the notice follow (a repeat insert is a no-op).
-    void this.deps.store
+    // Ingestion asks synchronously; the record, the hold and the notice follow (a repeat insert is
+    // a no-op; a restart before the hold finished holds again: see start()).
+    const started = this.deps.store
       .insert(doc)
-      .then((inserted) => (inserted ? this.announceStart(doc) : undefined))
+      .then(async (inserted) => (inserted ? this.announceStart(doc, await this.capture(open)) : undefined))
       .catch((err: unknown) => log.warn({ err, window: id }, 'could not record a recurring maintenance window'));
+    this.starting.add(started);
+    void started.finally(() => this.starting.delete(started));
     void this.scheduleJob(until);
     this.timer.arm(until);
     return doc;
@@ -310,14 +427,20 @@ export class MaintenanceService {
     return [...teams];
   }
 
-  private async announceStart(doc: MaintenanceDoc): Promise<void> {
+  private async announceStart(doc: MaintenanceDoc, held = 0): Promise<void> {
     const fmt = (d: Date) => formatTime(d, { now: this.deps.rt.clock.now(), timeZone: this.deps.rt.config.timeZone });
     await this.deps.notify(doc.teams, (l) => ({
       heading:
         l === 'en'
           ? `🛠 Maintenance ${windowRef(doc)} started: ${describeMatch(doc)}, until ${fmt(doc.endsAt)}`
           : `🛠 维护窗口 ${windowRef(doc)} 开始：${describeMatch(doc)}，至 ${fmt(doc.endsAt)}`,
-      lines: [whoWhy(doc, l), l === 'en' ? 'Matching alerts are recorded but post no card and page nobody.' : '期间匹配的告警照常记录，但不发卡片、不通知值班。'],
+      lines: [
+        whoWhy(doc, l),
+        l === 'en' ? 'Matching alerts are recorded but post no card and page nobody.' : '期间匹配的告警照常记录，但不发卡片、不通知值班。',
+        ...(held
+          ? [l === 'en' ? `${held} open alert(s) matching it are held: escalation and ack timeout paused until it ends.` : `已在告警的 ${held} 条匹配告警进入维护：暂停升级和认领超时，窗口结束后重新升级。`]
+          : []),
+      ],
     })).catch((err: unknown) => this.deps.rt.log.warn({ err }, 'maintenance start notice failed'));
   }
 
@@ -332,6 +455,13 @@ export class MaintenanceService {
         l === 'en'
           ? `During the window: ${r.fired} fired, ${r.resolved} resolved, ${firing} still firing (their cards follow now)`
           : `窗口期间：触发 ${r.fired} 条，已恢复 ${r.resolved} 条，仍在告警 ${firing} 条（现在发出卡片）`,
+        ...(r.held
+          ? [
+              l === 'en'
+                ? `${r.held} already open when it began were held; those still firing escalate again from level 1`
+                : `开始时已在告警 ${r.held} 条（期间暂停升级），仍在告警的从第 1 级重新升级`,
+            ]
+          : []),
         whoWhy(doc, l),
         ...(early ? [l === 'en' ? `Ended early by ${early}` : `由 ${early} 提前结束`] : []),
       ],
@@ -362,5 +492,21 @@ export function describeMatch(doc: Pick<MaintenanceDoc, 'match' | 'all'>): strin
 
 function whoWhy(doc: MaintenanceDoc, l: Locale): string {
   const reason = doc.reason ?? (l === 'en' ? 'no reason given' : '未填写原因');
+  if (doc.kind === 'recurring') return l === 'en' ? `Recurring window from the config (dutybot.yaml) · reason: ${reason}` : `配置文件（dutybot.yaml）中的周期维护窗口 · 原因：${reason}`;
   return l === 'en' ? `By ${doc.createdBy.name} · reason: ${reason}` : `创建人：${doc.createdBy.name} · 原因：${reason}`;
+}
+
+/** One line of the audit trail: the change, who, when, and what the window was then. */
+function changeOf(doc: MaintenanceDoc, action: MaintenanceChange['action'], by: Actor, at: Date, note?: string): MaintenanceChange {
+  return {
+    at,
+    action,
+    by,
+    match: doc.match,
+    all: doc.all,
+    startsAt: doc.startsAt,
+    endsAt: doc.endsAt,
+    ...(doc.reason ? { reason: doc.reason } : {}),
+    ...(note ? { note } : {}),
+  };
 }

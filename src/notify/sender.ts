@@ -180,6 +180,11 @@ export class OutboxSender {
       const who = alert.owner?.name ?? alert.resolvedBy?.name;
       return this.finish(claimed, alert, 'cancelled', 'none', `${alert.state === 'resolved' ? 'resolved' : 'claimed'}${who ? ` by ${who}` : ''} before it went out`);
     }
+    if (claimed.level !== undefined && alert.maintenance) {
+      // Held by a maintenance window: its end restarts escalation from level 1 with new rows, so
+      // this page would only repeat one of them.
+      return this.finish(claimed, alert, 'cancelled', 'none', `maintenance window ${alert.maintenance.windowId} began before it went out`);
+    }
     if (alert.mutedUntil && alert.mutedUntil > now && claimed.level !== undefined) {
       // Mute pauses paging: the row waits for the mute's end (that wait is not an attempt).
       await outbox.reschedule(claimed._id, alert.mutedUntil, 'alert muted', undefined, true);

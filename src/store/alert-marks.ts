@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import type { Alert, AlertMaintenance } from '../core/alert.js';
+import type { AlertEscalation } from '../core/escalation.js';
 import { toAlert } from './alerts.js';
 import type { Models } from './models.js';
 
@@ -20,5 +21,23 @@ export class AlertMarks {
     const update = value ? { $set: { maintenance: value }, $inc: { rev: 1 } } : { $unset: { maintenance: 1 }, $inc: { rev: 1 } };
     const doc = await this.m.Alert.findOneAndUpdate({ _id: new Types.ObjectId(alertId) }, update, { returnDocument: 'after' }).lean();
     return doc ? toAlert(doc) : null;
+  }
+
+  /**
+   * Holds an open alert in a maintenance window, or lets it go: the mark and the plan it runs
+   * (paused while held; restarted or resumed on release) in ONE update by `_id`, so a crash never
+   * leaves an alert out of its window with a plan still paused, or the other way round. The caller
+   * holds the alert's lock (AlertStore.withLock) and knows the document it changes.
+   */
+  async setHold(alert: Alert, mark: AlertMaintenance | null, escalation: AlertEscalation | undefined): Promise<Alert> {
+    const $set: Record<string, unknown> = {};
+    if (mark) $set.maintenance = mark;
+    if (escalation) $set.escalation = Object.fromEntries(Object.entries(escalation).filter(([, v]) => v !== undefined));
+    const update: Record<string, unknown> = { $inc: { rev: 1 } };
+    if (Object.keys($set).length) update.$set = $set;
+    if (!mark) update.$unset = { maintenance: 1 };
+    await this.m.Alert.collection.updateOne({ _id: new Types.ObjectId(alert.id) }, update);
+    const { maintenance: _m, escalation: _e, ...rest } = alert;
+    return { ...rest, ...(mark ? { maintenance: mark } : {}), ...(escalation ? { escalation } : alert.escalation ? { escalation: alert.escalation } : {}), rev: alert.rev + 1 };
   }
 }

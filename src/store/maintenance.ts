@@ -26,6 +26,41 @@ export interface MaintenanceDoc {
   endedBy?: Actor;
   /** Alerts that opened inside it (their `maintenance.windowId` is this `_id`). */
   alertIds: string[];
+  /** Alerts already open when it began and held by it (escalation and ack timeout paused). */
+  heldIds?: string[];
+  /** When the open alerts matching it were looked for and held (a restart before that looks again). */
+  capturedAt?: Date;
+  /** Ended, but its alerts are not all released yet (a restart finishes the release). */
+  releasing?: boolean;
+  /** What the end summary counted. */
+  summary?: WindowSummary;
+  /** The audit trail: every change, who, when, what (documents from before it have none). */
+  history?: MaintenanceChange[];
+}
+
+export interface WindowSummary {
+  fired: number;
+  held: number;
+  resolved: number;
+  stillFiring: number;
+}
+
+/**
+ * One line of a window's audit trail. Kept on the window's own document (pushed in the same
+ * update as the change it records), so the trail can never miss a change that happened, and
+ * reading one window's history is one read by `_id`.
+ */
+export interface MaintenanceChange {
+  at: Date;
+  action: 'created' | 'started' | 'ended';
+  by: Actor;
+  match: Matchers;
+  all: boolean;
+  startsAt: Date;
+  endsAt: Date;
+  reason?: string;
+  /** `early` (ended by someone before its end), `on time`, `config` (a recurring occurrence)… */
+  note?: string;
 }
 
 export class MaintenanceStore {
@@ -41,9 +76,9 @@ export class MaintenanceStore {
     return String(r!.seq);
   }
 
-  /** Windows not yet ended (scheduled or active). */
+  /** Windows not yet ended (scheduled or active), and ended ones whose release a restart cut short. */
   async open(): Promise<MaintenanceDoc[]> {
-    return this.c.find({ state: { $ne: 'ended' } }).limit(10_000).toArray();
+    return this.c.find({ $or: [{ state: { $ne: 'ended' } }, { releasing: true }] }).limit(10_000).toArray();
   }
 
   async recent(limit: number): Promise<MaintenanceDoc[]> {
@@ -67,6 +102,15 @@ export class MaintenanceStore {
 
   async set(id: string, set: Partial<Omit<MaintenanceDoc, '_id'>>): Promise<void> {
     await this.c.updateOne({ _id: id }, { $set: set });
+  }
+
+  /** A change and its line on the audit trail, in one update. */
+  async change(id: string, set: Partial<Omit<MaintenanceDoc, '_id'>>, entry: MaintenanceChange): Promise<void> {
+    await this.c.updateOne({ _id: id }, { $set: set, $push: { history: entry } });
+  }
+
+  async addHeld(id: string, alertId: string): Promise<void> {
+    await this.c.updateOne({ _id: id }, { $addToSet: { heldIds: alertId } });
   }
 
   async addAlert(id: string, alertId: string): Promise<void> {

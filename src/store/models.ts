@@ -102,7 +102,7 @@ const alertSchema = new Schema<AlertDoc>(
     secondsToResolve: Number,
     sourceStartedAt: Date,
     sourceEndedAt: Date,
-    maintenance: { type: new Schema({ windowId: String, until: Date }, { _id: false }) },
+    maintenance: { type: new Schema({ windowId: String, until: Date, since: Date }, { _id: false }) },
     remediation: Schema.Types.Mixed,
   },
   { ...opts, collection: 'alerts' },

@@ -64,7 +64,8 @@ export class OutgoingWebhooks implements HookDirectory {
 
   /** The AlertEvents subscriber. */
   readonly onEvent = async (ev: AlertEvent): Promise<void> => {
-    if (ev.type === 'deduplicated' || this.hooks.size === 0) return;
+    // Held or released by a maintenance window: not an event webhooks subscribe to.
+    if (ev.type === 'deduplicated' || ev.type === 'maintenance' || this.hooks.size === 0) return;
     const notify = this.rt.notify;
     if (!notify) return;
     const { alert, entry } = ev;
