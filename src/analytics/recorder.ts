@@ -4,8 +4,10 @@ import type { Logger } from '../log.js';
 import type { AnalyticsFactStore } from '../store/analytics-facts.js';
 
 export interface RecorderOptions {
-  /** Writes in flight at once: analytics must leave SQLite's single writer to ingestion. */
+  /** Bulk writes in flight at once: analytics must leave SQLite's single writer to ingestion. */
   concurrency?: number;
+  /** Facts per bulk write (a storm's new alerts cost one write per batch, not one each). */
+  batchSize?: number;
   /** Alerts waiting for their fact write; beyond this, events are dropped (and counted). */
   maxPending?: number;
   /** Told of each fact written, or dropped/failed (for the metric). */
@@ -16,7 +18,7 @@ export interface RecorderOptions {
  * Keeps each alert's analytics fact up to date from the domain events. `onEvent` is synchronous
  * and only queues: ingestion and actions never wait for analytics, and a failed write never
  * reaches them. Writes of one alert are coalesced (a storm of repeats is one write) and go out in
- * order; a few run at once at most.
+ * order; pending facts go out together in one bulk write, one at a time by default.
  *
  * A fact missed here (a write failed, the process stopped with a queue) is repaired by the alert's
  * next event (the snapshot is whole), or by a rebuild (src/analytics/rebuild.ts).
@@ -27,6 +29,8 @@ export class AnalyticsRecorder {
   private readonly queue: string[] = [];
   private readonly idleWaiters: Array<() => void> = [];
   private readonly concurrency: number;
+  private readonly batchSize: number;
+  private batches = 0;
   private readonly maxPending: number;
 
   constructor(
@@ -35,7 +39,8 @@ export class AnalyticsRecorder {
     private readonly log: Logger,
     private readonly opts: RecorderOptions = {},
   ) {
-    this.concurrency = opts.concurrency ?? 2;
+    this.concurrency = opts.concurrency ?? 1;
+    this.batchSize = opts.batchSize ?? 200;
     this.maxPending = opts.maxPending ?? 10_000;
   }
 
@@ -75,27 +80,39 @@ export class AnalyticsRecorder {
   }
 
   private pump(): void {
-    while (this.inflight.size < this.concurrency && this.queue.length > 0) {
-      const id = this.queue.shift()!;
-      const patch = this.pending.get(id);
-      if (!patch) continue;
-      this.pending.delete(id);
-      this.inflight.add(id);
+    while (this.batches < this.concurrency && this.queue.length > 0) {
+      const batch: FactPatch[] = [];
+      while (batch.length < this.batchSize && this.queue.length > 0) {
+        const id = this.queue.shift()!;
+        const patch = this.pending.get(id);
+        if (!patch) continue;
+        this.pending.delete(id);
+        this.inflight.add(id);
+        batch.push(patch);
+      }
+      if (batch.length === 0) return;
+      this.batches++;
       this.store
-        .apply(patch)
+        .applyMany(batch)
         .then(
-          () => this.opts.onResult?.('written'),
-          (err: unknown) => {
-            this.opts.onResult?.('failed');
-            this.log.warn({ err, alertId: id }, 'analytics fact not written (its next event or a rebuild repairs it)');
-          },
+          (written) => written.forEach((ok, i) => this.done(batch[i]!.alertId, ok ? undefined : new Error('fact write failed'))),
+          (err: unknown) => batch.forEach((p) => this.done(p.alertId, err)),
         )
         .finally(() => {
-          this.inflight.delete(id);
-          if (this.pending.has(id)) this.queue.push(id);
+          this.batches--;
+          for (const p of batch) {
+            this.inflight.delete(p.alertId);
+            if (this.pending.has(p.alertId)) this.queue.push(p.alertId);
+          }
           this.pump();
           if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
         });
     }
+  }
+
+  private done(alertId: string, err?: unknown): void {
+    if (!err) return this.opts.onResult?.('written');
+    this.opts.onResult?.('failed');
+    this.log.warn({ err, alertId }, 'analytics fact not written (its next event or a rebuild repairs it)');
   }
 }

@@ -1,5 +1,6 @@
 import type { Db, Document, Filter } from 'mongodb';
 import type { AlertFact, FactPatch, Period } from '../core/analytics.js';
+import { writeGateOf } from './write-gate.js';
 
 interface FactDoc extends Omit<AlertFact, 'alertId'> {
   _id: string;
@@ -37,15 +38,27 @@ export class AnalyticsFactStore {
    * where it is missing).
    */
   async apply(p: FactPatch, opts: { rebuild?: boolean } = {}): Promise<void> {
-    const { alertId, ...snapshot } = p.set;
-    const $set: Record<string, unknown> = { ...snapshot };
-    const $setOnInsert: Record<string, unknown> = {};
-    if (p.flags.muted) $set.muted = true;
-    else $setOnInsert.muted = false;
-    if (p.once.claimedBy) (opts.rebuild ? $setOnInsert : $set).claimedBy = p.once.claimedBy;
-    const update: Record<string, unknown> = { $set, $max: { escalations: p.max.escalations } };
-    if (Object.keys($setOnInsert).length) update.$setOnInsert = $setOnInsert;
-    await this.col.updateOne({ _id: alertId }, update, { upsert: true });
+    const { filter, update } = upsertOf(p, opts);
+    await this.col.updateOne(filter, update, { upsert: true });
+  }
+
+  /**
+   * Several facts in one bulk write, through the database's write gate (src/store/write-gate.ts):
+   * analytics takes its turn at SQLite's single writer with ingestion instead of colliding with
+   * it. Answers, per patch, whether it was written.
+   */
+  async applyMany(patches: FactPatch[]): Promise<boolean[]> {
+    if (patches.length === 0) return [];
+    const ops = patches.map((p) => ({ updateOne: { ...upsertOf(p, {}), upsert: true } }));
+    try {
+      await writeGateOf(this.db).run(() => this.col.bulkWrite(ops as never, { ordered: false }));
+      return patches.map(() => true);
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: Array<{ index: number }> }).writeErrors;
+      if (!Array.isArray(writeErrors) || writeErrors.length === 0) throw err;
+      const failed = new Set(writeErrors.map((w) => w.index));
+      return patches.map((_, i) => !failed.has(i));
+    }
   }
 
   async get(alertId: string): Promise<AlertFact | null> {
@@ -112,6 +125,18 @@ export class AnalyticsFactStore {
     }
     return [...byKey.values()];
   }
+}
+
+function upsertOf(p: FactPatch, opts: { rebuild?: boolean }): { filter: Filter<FactDoc>; update: Record<string, unknown> } {
+  const { alertId, ...snapshot } = p.set;
+  const $set: Record<string, unknown> = { ...snapshot };
+  const $setOnInsert: Record<string, unknown> = {};
+  if (p.flags.muted) $set.muted = true;
+  else $setOnInsert.muted = false;
+  if (p.once.claimedBy) (opts.rebuild ? $setOnInsert : $set).claimedBy = p.once.claimedBy;
+  const update: Record<string, unknown> = { $set, $max: { escalations: p.max.escalations } };
+  if (Object.keys($setOnInsert).length) update.$setOnInsert = $setOnInsert;
+  return { filter: { _id: alertId }, update };
 }
 
 function filterOf(q: FactQuery): Filter<FactDoc> {
