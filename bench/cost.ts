@@ -6,6 +6,7 @@
  *   BENCH_SECONDS      measured seconds per scenario (default 5)
  *   BENCH_CONNECTIONS  concurrent connections (default 32)
  *   BENCH_PROFILE=dir  also write a V8 CPU profile of dutybot per scenario into dir
+ *   BENCH_ONLY=regex   only the scenarios whose name matches
  */
 process.env.LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
 
@@ -59,7 +60,8 @@ async function main(): Promise<void> {
     const watch = [{ label: 'node' }, ...(dbPid !== undefined ? [{ label: 'db', pid: dbPid }] : [])];
     const inFlight = new IngestInFlight(bot.server, bot.runtime.metrics);
     const rows = [];
-    for (const scenario of ingestScenarios(BENCH_KEYS)) {
+    const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
+    for (const scenario of ingestScenarios(BENCH_KEYS).filter((s) => !only || only.test(s.name))) {
       process.stderr.write(`running: ${scenario.name} …\n`);
       let before = new Map<string, number>();
       let events0 = 0;

