@@ -36,6 +36,8 @@ export class AnalyticsRecorder {
   private readonly concurrency: number;
   private readonly batchSize: number;
   private batches = 0;
+  /** Alerts opened in this process whose fact is not written yet: their first write is an insert. */
+  private readonly fresh = new Set<string>();
   private readonly gatherMs: number;
   private gathering: NodeJS.Timeout | null = null;
   private readonly maxPending: number;
@@ -47,12 +49,13 @@ export class AnalyticsRecorder {
     private readonly opts: RecorderOptions = {},
   ) {
     this.concurrency = opts.concurrency ?? 1;
-    this.batchSize = opts.batchSize ?? 200;
+    this.batchSize = opts.batchSize ?? 100;
     this.gatherMs = opts.gatherMs ?? 100;
     this.maxPending = opts.maxPending ?? 10_000;
   }
 
   readonly onEvent = (event: AlertEvent): void => {
+    if (event.type === 'opened' && event.entry.actor.via !== 'maintenance') this.fresh.add(event.alert.id);
     let patch: FactPatch;
     try {
       patch = factPatch({ type: event.type, alert: event.alert, previous: 'previous' in event ? event.previous : undefined }, this.settingsOf);
@@ -78,6 +81,7 @@ export class AnalyticsRecorder {
     const id = patch.alertId;
     const waiting = this.pending.get(id);
     if (!waiting && this.pending.size >= this.maxPending) {
+      this.fresh.delete(id);
       this.opts.onResult?.('dropped');
       this.log.warn({ alertId: id }, 'analytics queue full: fact dropped (rebuild repairs it)');
       return;
@@ -89,7 +93,8 @@ export class AnalyticsRecorder {
 
   private pump(): void {
     if (this.gathering || this.batches >= this.concurrency || this.queue.length === 0) return;
-    if (this.gatherMs <= 0) return this.write();
+    // A full batch goes at once: gathering must not cap how many facts a second can be written.
+    if (this.gatherMs <= 0 || this.queue.length >= this.batchSize) return this.write();
     this.gathering = setTimeout(() => {
       this.gathering = null;
       this.write();
@@ -111,14 +116,22 @@ export class AnalyticsRecorder {
       if (batch.length === 0) return;
       this.batches++;
       this.store
-        .applyMany(batch)
+        .applyMany(batch, this.fresh)
         .then(
-          (written) => written.forEach((ok, i) => this.done(batch[i]!.alertId, ok ? undefined : new Error('fact write failed'))),
+          (outcomes) =>
+            outcomes.forEach((o, i) => {
+              const p = batch[i]!;
+              if (o !== 'exists') return this.done(p.alertId, o === 'written' ? undefined : new Error('fact write failed'));
+              // Its fact was there already (a rebuild wrote it): the patch goes again as an update.
+              const later = this.pending.get(p.alertId);
+              this.pending.set(p.alertId, later ? mergePatches(p, later) : p);
+            }),
           (err: unknown) => batch.forEach((p) => this.done(p.alertId, err)),
         )
         .finally(() => {
           this.batches--;
           for (const p of batch) {
+            this.fresh.delete(p.alertId);
             this.inflight.delete(p.alertId);
             if (this.pending.has(p.alertId)) this.queue.push(p.alertId);
           }

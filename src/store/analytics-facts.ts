@@ -45,19 +45,22 @@ export class AnalyticsFactStore {
   /**
    * Several facts in one bulk write, through the database's write gate (src/store/write-gate.ts):
    * analytics takes its turn at SQLite's single writer with ingestion instead of colliding with
-   * it. Answers, per patch, whether it was written.
+   * it. The facts of alerts in `fresh` (opened in this process, never written) are inserted: on
+   * FerretDB a batch of inserts is one statement, while each upsert is a lookup and a transaction
+   * of its own. Answers, per patch: written, exists (a fresh one was there already: apply it
+   * again as an update) or failed.
    */
-  async applyMany(patches: FactPatch[]): Promise<boolean[]> {
+  async applyMany(patches: FactPatch[], fresh: ReadonlySet<string> = new Set()): Promise<Array<'written' | 'exists' | 'failed'>> {
     if (patches.length === 0) return [];
-    const ops = patches.map((p) => ({ updateOne: { ...upsertOf(p, {}), upsert: true } }));
+    const ops = patches.map((p) => (fresh.has(p.alertId) ? { insertOne: { document: insertOf(p) } } : { updateOne: { ...upsertOf(p, {}), upsert: true } }));
     try {
       await writeGateOf(this.db).run(() => this.col.bulkWrite(ops as never, { ordered: false }));
-      return patches.map(() => true);
+      return patches.map(() => 'written');
     } catch (err) {
-      const writeErrors = (err as { writeErrors?: Array<{ index: number }> }).writeErrors;
+      const writeErrors = (err as { writeErrors?: Array<{ index: number; code?: number }> }).writeErrors;
       if (!Array.isArray(writeErrors) || writeErrors.length === 0) throw err;
-      const failed = new Set(writeErrors.map((w) => w.index));
-      return patches.map((_, i) => !failed.has(i));
+      const failed = new Map(writeErrors.map((w) => [w.index, w.code === 11000 && 'insertOne' in ops[w.index]! ? ('exists' as const) : ('failed' as const)]));
+      return patches.map((_, i) => failed.get(i) ?? 'written');
     }
   }
 
@@ -125,6 +128,12 @@ export class AnalyticsFactStore {
     }
     return [...byKey.values()];
   }
+}
+
+/** The document `upsertOf` makes when there is none yet. */
+function insertOf(p: FactPatch): FactDoc {
+  const { alertId, ...snapshot } = p.set;
+  return { ...snapshot, _id: alertId, muted: Boolean(p.flags.muted), escalations: p.max.escalations, ...(p.once.claimedBy ? { claimedBy: p.once.claimedBy } : {}) } as FactDoc;
 }
 
 function upsertOf(p: FactPatch, opts: { rebuild?: boolean }): { filter: Filter<FactDoc>; update: Record<string, unknown> } {
