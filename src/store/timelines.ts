@@ -87,12 +87,11 @@ export class Timelines {
     const writeErrors = (err as { writeErrors?: Array<{ index: number; code?: number }> }).writeErrors;
     if (!Array.isArray(writeErrors) || writeErrors.length === 0 || writeErrors.some((w) => w.code !== 11000)) return false;
     const ids = [...batch.keys()];
-    for (const w of writeErrors) {
-      const alertId = ids[w.index];
-      const p = alertId === undefined ? undefined : batch.get(alertId);
-      if (!alertId || !p?.create) return false;
+    const again = writeErrors.map((w) => ids[w.index]);
+    if (again.some((alertId) => alertId === undefined || !batch.get(alertId)?.create)) return false;
+    for (const alertId of again as string[]) {
       const later = this.pending.get(alertId);
-      this.pending.set(alertId, { entries: [...p.entries, ...(later?.entries ?? [])], create: false });
+      this.pending.set(alertId, { entries: [...batch.get(alertId)!.entries, ...(later?.entries ?? [])], create: false });
     }
     this.waiters.push(...waiters);
     return true;
