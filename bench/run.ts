@@ -117,14 +117,14 @@ async function main(): Promise<void> {
         const total = e2e[p.path] ?? NaN;
         return {
           request: p.path,
-          'db round trips': p.ops.length,
-          'db ms (sum)': round(p.ms, 2),
+          'db round trips in series': p.ops.length,
+          'db ms (sum of stages)': round(p.ms, 2),
           'HTTP ms (1 conn)': round(total, 2),
           'not db ms': round(total - p.ms, 2),
           'db share %': round((p.ms / total) * 100, 0),
         };
       }),
-      'One request, one at a time: database round trips vs the whole HTTP request',
+      'One request, one at a time: database round trips (in series; writes of one stage go together) vs the whole HTTP request',
     );
     console.log(`  HTTP GET /healthz (no database): ${round(http('HTTP GET /healthz (no database)'), 2)} ms`);
     console.log('');

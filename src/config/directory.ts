@@ -27,9 +27,10 @@ export class Directory {
   }
 
   integrationByKey(key: string): Integration | undefined {
-    const i = this.byKey.get(digest(key).toString('hex'));
+    const presented = digest(key);
+    const i = this.byKey.get(presented.toString('hex'));
     // The map hit already proves equality of digests; compare again in constant time for clarity of intent.
-    return i && timingSafeEqual(digest(i.key), digest(key)) ? i : undefined;
+    return i && timingSafeEqual(digest(i.key), presented) ? i : undefined;
   }
 
   memberByToken(token: string): Member | undefined {

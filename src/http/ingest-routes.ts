@@ -46,8 +46,7 @@ export function ingestRoutes(rt: Runtime): Router {
       if (watchdog) await rt.heartbeats?.pingIntegration(integration.name);
       rt.metrics.accepted.inc({ source }, events.length);
       observe(rt, res);
-      if (source === 'api') res.status(202).json(results[0]);
-      else res.status(202).json({ accepted: events.length, results });
+      sendAccepted(res, source === 'api' ? results[0] : { accepted: events.length, results });
     },
   ];
 
@@ -61,6 +60,16 @@ export function ingestRoutes(rt: Runtime): Router {
   router.use('/api/v1/events', rejectAndCount(rt));
   router.use('/api/v1/webhooks', rejectAndCount(rt));
   return router;
+}
+
+/**
+ * 202 with a JSON body, written directly: `res.json` would also compute an ETag and look up the
+ * content type, per request, for an answer no client caches (a storm is thousands a second).
+ */
+function sendAccepted(res: Response, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(202, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 function readJsonText(req: Request): string {

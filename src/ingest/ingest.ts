@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import type { Alert, TimelineEntry } from '../core/alert.js';
 import type { Actor, AlertState, NormalizedEvent } from '../core/types.js';
 import type { AlertEvents } from '../events.js';
@@ -30,10 +31,11 @@ export interface IngestDeps {
 }
 
 /**
- * Makes accepted events durable, then applies them to alerts. Both happen before the sender
- * hears 2xx. If the database fails half-way the caller answers 503 and the sender retries;
- * the raw copy of a failed attempt is removed (best effort) so a retry is not counted twice
- * in the audit trail.
+ * Makes accepted events durable and applies them to alerts. The raw copy and the alerts are
+ * written side by side (neither needs the other's answer; the raw copy's id is chosen here), and
+ * the sender hears 2xx only once both are stored. If the database fails half-way the caller
+ * answers 503 and the sender retries; the raw copy of a failed attempt is removed (best effort) so
+ * a retry is not counted twice in the audit trail.
  */
 export async function ingest(
   deps: IngestDeps,
@@ -42,13 +44,14 @@ export async function ingest(
   events: NormalizedEvent[],
   now: Date,
 ): Promise<EventResult[]> {
-  const rawId = await deps.rawEvents.accept({ receivedAt: now, integration: ctx.integration, source: ctx.source, body: rawBody });
-  try {
-    return await applyAll(deps, ctx, events, now, rawId.toHexString());
-  } catch (err) {
-    await deps.rawEvents.forget(rawId).catch(() => {});
-    throw err;
-  }
+  const rawId = new Types.ObjectId();
+  const [raw, applied] = await Promise.allSettled([
+    deps.rawEvents.accept({ receivedAt: now, integration: ctx.integration, source: ctx.source, body: rawBody }, rawId),
+    applyAll(deps, ctx, events, now, rawId.toHexString()),
+  ]);
+  if (raw.status === 'fulfilled' && applied.status === 'fulfilled') return applied.value;
+  if (raw.status === 'fulfilled') await deps.rawEvents.forget(rawId).catch(() => {});
+  throw raw.status === 'rejected' ? raw.reason : (applied as PromiseRejectedResult).reason;
 }
 
 /**
@@ -77,9 +80,10 @@ async function applyOne(
 ): Promise<EventResult> {
   const source: Actor = { kind: 'source', name: ctx.integration, via: ctx.source };
   if (e.eventType === 'trigger') {
-    const { alert, outcome } = await deps.alerts.trigger(ctx, e, now);
-    const entry = { ...receivedEntry(alert.id, now, ctx, outcome === 'opened' ? 'opened' : 'received', e.title), rawEventId };
-    if (outcome === 'opened' || alert.count <= REPEATS_IN_TIMELINE) received.push(entry);
+    // An alert that opens gets its timeline's first entry with it (AlertStore.trigger).
+    const { alert, outcome, opened } = await deps.alerts.trigger(ctx, e, now, rawEventId);
+    const entry = opened ?? { ...receivedEntry(alert.id, now, ctx, 'received', e.title), rawEventId };
+    if (!opened && alert.count <= REPEATS_IN_TIMELINE) received.push(entry);
     emitted.push(() => deps.events.emit({ type: outcome, alert, entry }));
     return result(alert, outcome === 'deduplicated');
   }

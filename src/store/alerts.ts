@@ -58,9 +58,18 @@ interface TriggerGroup {
   ctx: IngestContext;
   /** The first event: if the group opens the alert, it is opened with this event's data. */
   event: NormalizedEvent;
+  /** The first event's raw copy: the opened alert's first timeline entry points to it. */
+  rawEventId?: string;
   firstAt: Date;
   lastAt: Date;
-  waiters: Array<{ resolve: (r: { alert: Alert; outcome: TriggerOutcome }) => void; reject: (err: unknown) => void }>;
+  waiters: Array<{ resolve: (r: TriggerResult) => void; reject: (err: unknown) => void }>;
+}
+
+export interface TriggerResult {
+  alert: Alert;
+  outcome: TriggerOutcome;
+  /** When the event opened the alert: the timeline's first entry, stored with the alert. */
+  opened?: TimelineEntry;
 }
 
 export interface AlertStoreOptions {
@@ -127,12 +136,12 @@ export class AlertStore {
    * into one write (count + n): a storm of repeats costs a few round trips, not one each, and every
    * caller still hears back only once its event is stored.
    */
-  async trigger(ctx: IngestContext, e: NormalizedEvent, now: Date): Promise<{ alert: Alert; outcome: TriggerOutcome }> {
+  async trigger(ctx: IngestContext, e: NormalizedEvent, now: Date, rawEventId?: string): Promise<TriggerResult> {
     const key = lockKey(ctx.integration, e.dedupKey);
     return new Promise((resolve, reject) => {
       let group = this.waitingTriggers.get(key);
       if (!group) {
-        const created: TriggerGroup = { ctx, event: e, firstAt: now, lastAt: now, waiters: [] };
+        const created: TriggerGroup = { ctx, event: e, rawEventId, firstAt: now, lastAt: now, waiters: [] };
         this.waitingTriggers.set(key, created);
         group = created;
         void this.lock.run(key, () => this.runTriggerGroup(key, created));
@@ -145,20 +154,15 @@ export class AlertStore {
   private async runTriggerGroup(key: string, group: TriggerGroup): Promise<void> {
     if (this.waitingTriggers.get(key) === group) this.waitingTriggers.delete(key);
     try {
-      const { alert, outcome } = await this.triggerLocked(group.ctx, group.event, group.firstAt, group.lastAt, group.waiters.length);
-      group.waiters.forEach((w, i) => w.resolve({ alert, outcome: i === 0 ? outcome : 'deduplicated' }));
+      const { alert, outcome, opened } = await this.triggerLocked(group, group.waiters.length);
+      group.waiters.forEach((w, i) => w.resolve(i === 0 ? { alert, outcome, opened } : { alert, outcome: 'deduplicated' }));
     } catch (err) {
       for (const w of group.waiters) w.reject(err);
     }
   }
 
-  private async triggerLocked(
-    ctx: IngestContext,
-    e: NormalizedEvent,
-    now: Date,
-    lastAt: Date = now,
-    n = 1,
-  ): Promise<{ alert: Alert; outcome: TriggerOutcome }> {
+  private async triggerLocked(group: TriggerGroup, n: number): Promise<TriggerResult> {
+    const { ctx, event: e, firstAt: now, lastAt } = group;
     const key = slotId(ctx.integration, e.dedupKey);
     for (let attempt = 0; ; attempt++) {
       const remembered = this.slotMemory.get(key);
@@ -166,10 +170,7 @@ export class AlertStore {
       // whether it is): a new alert then costs no read, a repeat after a restart one failed insert.
       const alertId = remembered ?? (attempt === 0 ? undefined : (await this.m.DedupSlot.findById(key).lean())?.alertId);
       if (alertId) {
-        // A grouped update (repeats of many keys go in one bulk write), then a read by `_id`:
-        // the read is not a write, so it does not queue for SQLite's single writer.
-        await this.alertWriter.write({ updateOne: { filter: { _id: alertId }, update: { $inc: { count: n, rev: 1 }, $set: { lastSeenAt: lastAt } } } });
-        const repeated = await this.m.Alert.findById(alertId).lean();
+        const repeated = await this.countRepeats(alertId, n, lastAt);
         if (repeated && repeated.state !== 'resolved') {
           this.remember(key, alertId);
           return { alert: toAlert(repeated), outcome: 'deduplicated' };
@@ -216,10 +217,25 @@ export class AlertStore {
         maintenance: ctx.maintenance?.(e, now),
         escalationLevel: 0,
       };
-      await Promise.all([this.alertWriter.insert(stripUndefined(doc)), this.refWriter.insert({ _id: String(doc.shortId), alertId: _id })]);
+      const opened: TimelineEntry = { ...receivedEntry(_id.toHexString(), now, ctx, 'opened', e.title), ...(group.rawEventId ? { rawEventId: group.rawEventId } : {}) };
+      // The alert, its short id and its timeline's first entry are three inserts of one group
+      // commit: none needs another's answer, and the caller hears back once all are stored.
+      await Promise.all([
+        this.alertWriter.insert(stripUndefined(doc)),
+        this.refWriter.insert({ _id: String(doc.shortId), alertId: _id }),
+        this.timelines.add([opened], { created: true }),
+      ]);
       this.remember(key, _id);
-      return { alert: toAlert(doc), outcome: 'opened' };
+      return { alert: toAlert(doc), outcome: 'opened', opened };
     }
+  }
+
+  /** count + n on the alert, answered with the alert after the change (null when it is gone). */
+  private async countRepeats(alertId: Types.ObjectId, n: number, lastAt: Date): Promise<AlertDoc | null> {
+    // One findAndModify, not a grouped update plus a read: measured with 32 senders on 8 keys
+    // (bench/cost.ts), FerretDB spent ~25% less CPU per repeat, and the read is one round trip less.
+    const update = { $inc: { count: n, rev: 1 }, $set: { lastSeenAt: lastAt } };
+    return this.gate.run(() => this.m.Alert.collection.findOneAndUpdate({ _id: alertId }, update, { returnDocument: 'after' })) as Promise<AlertDoc | null>;
   }
 
   private remember(key: string, alertId: Types.ObjectId): void {

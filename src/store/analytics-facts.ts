@@ -1,5 +1,6 @@
 import type { Db, Document, Filter } from 'mongodb';
 import type { AlertFact, FactPatch, Period } from '../core/analytics.js';
+import { writeGateOf } from './write-gate.js';
 
 interface FactDoc extends Omit<AlertFact, 'alertId'> {
   _id: string;
@@ -37,15 +38,30 @@ export class AnalyticsFactStore {
    * where it is missing).
    */
   async apply(p: FactPatch, opts: { rebuild?: boolean } = {}): Promise<void> {
-    const { alertId, ...snapshot } = p.set;
-    const $set: Record<string, unknown> = { ...snapshot };
-    const $setOnInsert: Record<string, unknown> = {};
-    if (p.flags.muted) $set.muted = true;
-    else $setOnInsert.muted = false;
-    if (p.once.claimedBy) (opts.rebuild ? $setOnInsert : $set).claimedBy = p.once.claimedBy;
-    const update: Record<string, unknown> = { $set, $max: { escalations: p.max.escalations } };
-    if (Object.keys($setOnInsert).length) update.$setOnInsert = $setOnInsert;
-    await this.col.updateOne({ _id: alertId }, update, { upsert: true });
+    const { filter, update } = upsertOf(p, opts);
+    await this.col.updateOne(filter, update, { upsert: true });
+  }
+
+  /**
+   * Several facts in one bulk write, through the database's write gate (src/store/write-gate.ts):
+   * analytics takes its turn at SQLite's single writer with ingestion instead of colliding with
+   * it. The facts of alerts in `fresh` (opened in this process, never written) are inserted: on
+   * FerretDB a batch of inserts is one statement, while each upsert is a lookup and a transaction
+   * of its own. Answers, per patch: written, exists (a fresh one was there already: apply it
+   * again as an update) or failed.
+   */
+  async applyMany(patches: FactPatch[], fresh: ReadonlySet<string> = new Set()): Promise<Array<'written' | 'exists' | 'failed'>> {
+    if (patches.length === 0) return [];
+    const ops = patches.map((p) => (fresh.has(p.alertId) ? { insertOne: { document: insertOf(p) } } : { updateOne: { ...upsertOf(p, {}), upsert: true } }));
+    try {
+      await writeGateOf(this.db).run(() => this.col.bulkWrite(ops as never, { ordered: false }));
+      return patches.map(() => 'written');
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: Array<{ index: number; code?: number }> }).writeErrors;
+      if (!Array.isArray(writeErrors) || writeErrors.length === 0) throw err;
+      const failed = new Map(writeErrors.map((w) => [w.index, w.code === 11000 && 'insertOne' in ops[w.index]! ? ('exists' as const) : ('failed' as const)]));
+      return patches.map((_, i) => failed.get(i) ?? 'written');
+    }
   }
 
   async get(alertId: string): Promise<AlertFact | null> {
@@ -112,6 +128,24 @@ export class AnalyticsFactStore {
     }
     return [...byKey.values()];
   }
+}
+
+/** The document `upsertOf` makes when there is none yet. */
+function insertOf(p: FactPatch): FactDoc {
+  const { alertId, ...snapshot } = p.set;
+  return { ...snapshot, _id: alertId, muted: Boolean(p.flags.muted), escalations: p.max.escalations, ...(p.once.claimedBy ? { claimedBy: p.once.claimedBy } : {}) } as FactDoc;
+}
+
+function upsertOf(p: FactPatch, opts: { rebuild?: boolean }): { filter: Filter<FactDoc>; update: Record<string, unknown> } {
+  const { alertId, ...snapshot } = p.set;
+  const $set: Record<string, unknown> = { ...snapshot };
+  const $setOnInsert: Record<string, unknown> = {};
+  if (p.flags.muted) $set.muted = true;
+  else $setOnInsert.muted = false;
+  if (p.once.claimedBy) (opts.rebuild ? $setOnInsert : $set).claimedBy = p.once.claimedBy;
+  const update: Record<string, unknown> = { $set, $max: { escalations: p.max.escalations } };
+  if (Object.keys($setOnInsert).length) update.$setOnInsert = $setOnInsert;
+  return { filter: { _id: alertId }, update };
 }
 
 function filterOf(q: FactQuery): Filter<FactDoc> {

@@ -36,9 +36,14 @@ export class GroupWriter<T extends Document> {
     this.flushing = true;
     try {
       while (this.queue.length) {
-        const batch = this.queue.splice(0, this.maxBatch);
+        let batch: typeof this.queue = [];
         try {
-          const write = () => this.collection.bulkWrite(batch.map((b) => b.op), { ordered: false });
+          // The batch is taken when the gate lets it go, not before: writes asked for while it
+          // waited for the gate go in it too (fewer, bigger batches under load).
+          const write = () => {
+            batch = this.queue.splice(0, this.maxBatch);
+            return this.collection.bulkWrite(batch.map((b) => b.op), { ordered: false });
+          };
           await (this.gate ? this.gate.run(write) : write());
           for (const b of batch) b.done();
         } catch (err) {

@@ -16,8 +16,7 @@ export class RawEventStore {
   }
 
   /** Stored before anything is applied: the first thing that makes an event durable. */
-  async accept(doc: Omit<RawEventDoc, '_id'>): Promise<Types.ObjectId> {
-    const _id = new Types.ObjectId();
+  async accept(doc: Omit<RawEventDoc, '_id'>, _id = new Types.ObjectId()): Promise<Types.ObjectId> {
     await this.writer.insert({ ...doc, _id });
     return _id;
   }

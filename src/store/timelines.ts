@@ -11,7 +11,9 @@ type StoredEntry = AlertTimelineDoc['entries'][number];
 /**
  * Alert timelines, one document per alert keyed by the alert's id: reading one is a lookup by
  * `_id`, and appending is an update by `_id`, so both cost the same at any history size
- * (decision 0006).
+ * (decision 0006). The first entries of a new alert create its document with a plain insert (an
+ * upsert costs FerretDB a lookup and a transaction of its own per document; a batch of inserts is
+ * one statement).
  *
  * Group commit: entries asked for while a write is in flight wait for the next one, where all the
  * entries for one alert become a single `$push` (FerretDB rewrites the whole document on each
@@ -21,7 +23,7 @@ type StoredEntry = AlertTimelineDoc['entries'][number];
  * are stored.
  */
 export class Timelines {
-  private pending = new Map<string, StoredEntry[]>();
+  private pending = new Map<string, { entries: StoredEntry[]; create: boolean }>();
   private waiters: Array<{ done: (err?: unknown) => void }> = [];
   private flushing = false;
   private readonly gate: WriteGate;
@@ -30,12 +32,13 @@ export class Timelines {
     this.gate = writeGateOf(m.AlertTimeline.db);
   }
 
-  add(entries: TimelineEntry[]): Promise<void> {
+  /** `created`: the entries are the first of alerts opened just now (no timeline document yet). */
+  add(entries: TimelineEntry[], opts: { created?: boolean } = {}): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
     for (const e of entries) {
-      const list = this.pending.get(e.alertId) ?? [];
-      list.push(toStored(e));
-      this.pending.set(e.alertId, list);
+      const p = this.pending.get(e.alertId);
+      if (p) p.entries.push(toStored(e));
+      else this.pending.set(e.alertId, { entries: [toStored(e)], create: opts.created === true });
     }
     return new Promise((resolve, reject) => {
       this.waiters.push({ done: (err) => (err ? reject(err) : resolve()) });
@@ -47,23 +50,51 @@ export class Timelines {
     this.flushing = true;
     try {
       while (this.waiters.length) {
-        const batch = this.pending;
-        const waiters = this.waiters;
-        this.pending = new Map();
-        this.waiters = [];
-        const ops = [...batch].map(([alertId, list]) => ({
-          updateOne: { filter: { _id: new Types.ObjectId(alertId) }, update: { $push: { entries: { $each: list } } }, upsert: true },
-        }));
+        let batch = this.pending;
+        let waiters = this.waiters;
+        const write = () => {
+          // Taken when the gate lets the write go: what arrived while it waited goes too.
+          batch = this.pending;
+          waiters = this.waiters;
+          this.pending = new Map();
+          this.waiters = [];
+          const ops = [...batch].map(([alertId, p]) => {
+            const _id = new Types.ObjectId(alertId);
+            return p.create
+              ? { insertOne: { document: { _id, entries: p.entries } } }
+              : { updateOne: { filter: { _id }, update: { $push: { entries: { $each: p.entries } } }, upsert: true } };
+          });
+          return this.m.AlertTimeline.collection.bulkWrite(ops as never, { ordered: false });
+        };
         try {
-          await this.gate.run(() => this.m.AlertTimeline.collection.bulkWrite(ops as never, { ordered: false }));
+          await this.gate.run(write);
           for (const w of waiters) w.done();
         } catch (err) {
-          for (const w of waiters) w.done(err);
+          if (!this.retryAsAppends(batch, waiters, err)) for (const w of waiters) w.done(err);
         }
       }
     } finally {
       this.flushing = false;
     }
+  }
+
+  /**
+   * A new alert's document can exist already when an append for it (a claim right after it opened,
+   * from another process) got there first: those inserts go again as appends in the next write,
+   * with their callers. Any other failure fails the batch.
+   */
+  private retryAsAppends(batch: Map<string, { entries: StoredEntry[]; create: boolean }>, waiters: typeof this.waiters, err: unknown): boolean {
+    const writeErrors = (err as { writeErrors?: Array<{ index: number; code?: number }> }).writeErrors;
+    if (!Array.isArray(writeErrors) || writeErrors.length === 0 || writeErrors.some((w) => w.code !== 11000)) return false;
+    const ids = [...batch.keys()];
+    const again = writeErrors.map((w) => ids[w.index]);
+    if (again.some((alertId) => alertId === undefined || !batch.get(alertId)?.create)) return false;
+    for (const alertId of again as string[]) {
+      const later = this.pending.get(alertId);
+      this.pending.set(alertId, { entries: [...batch.get(alertId)!.entries, ...(later?.entries ?? [])], create: false });
+    }
+    this.waiters.push(...waiters);
+    return true;
   }
 
   async read(alertId: string): Promise<TimelineEntry[]> {

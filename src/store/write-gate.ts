@@ -20,9 +20,20 @@ export class WriteGate {
 
 const gates = new WeakMap<object, WriteGate>();
 
-/** The gate of one connection pool (a mongoose Connection or a Db): every store on it shares it. */
+/**
+ * The gate of one connection pool: every store on it shares it, whether it holds the mongoose
+ * Connection, the driver's Db or the MongoClient (all three lead to the one client).
+ */
 export function writeGateOf(pool: object): WriteGate {
-  let gate = gates.get(pool);
-  if (!gate) gates.set(pool, (gate = new WriteGate()));
+  const key = clientOf(pool);
+  let gate = gates.get(key);
+  if (!gate) gates.set(key, (gate = new WriteGate()));
   return gate;
+}
+
+function clientOf(pool: object): object {
+  const p = pool as { getClient?: () => object | undefined; client?: object };
+  if (typeof p.getClient === 'function') return p.getClient() ?? pool;
+  if (p.client && typeof p.client === 'object') return p.client;
+  return pool;
 }
