@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { TimelineEntry } from '../core/alert.js';
 import type { AlertTimelineDoc, Models } from './models.js';
+import { MAX_UPDATES_PER_COMMAND } from './group-writer.js';
 import { writeGateOf, type WriteGate } from './write-gate.js';
 
 /** `timeline()` answers at most this many entries (the first ones: how the alert began). */
@@ -55,7 +56,11 @@ export class Timelines {
           updateOne: { filter: { _id: new Types.ObjectId(alertId) }, update: { $push: { entries: { $each: list } } }, upsert: true },
         }));
         try {
-          await this.gate.run(() => this.m.AlertTimeline.collection.bulkWrite(ops as never, { ordered: false }));
+          // In commands of a few dozen updates: FerretDB 1.24 never answers one of 100 (group-writer.ts).
+          for (let i = 0; i < ops.length; i += MAX_UPDATES_PER_COMMAND) {
+            const chunk = ops.slice(i, i + MAX_UPDATES_PER_COMMAND);
+            await this.gate.run(() => this.m.AlertTimeline.collection.bulkWrite(chunk as never, { ordered: false }));
+          }
           for (const w of waiters) w.done();
         } catch (err) {
           for (const w of waiters) w.done(err);
