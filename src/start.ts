@@ -140,6 +140,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     outbox,
     overrides,
     timers: opts.escalationTimers,
+    readAhead: database.ferretdb,
     onFired: (ms) => escalationMetrics.fired(ms),
     backstop: async (ref, at) => {
       if (agenda) await scheduleEscalationStep(agenda, ref, at);

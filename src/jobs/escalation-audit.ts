@@ -23,7 +23,7 @@ export class EscalationMetrics {
     const registers = [registry];
     this.lateness = new Histogram({
       name: 'dutybot_escalation_step_lateness_seconds',
-      help: 'Time from an escalation step\'s due time to its firing',
+      help: 'Time from an escalation step\'s due time to its outbox rows being stored (fired)',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
       registers,
     });

@@ -33,8 +33,14 @@ export interface EscalationEngineDeps {
   backstop?: (ref: StepRef, at: Date) => Promise<void>;
   /** Wall-clock timers for due steps; tests turn them off and call `tick()` after moving their clock. */
   timers?: boolean;
-  /** Step lateness, for the metrics and the bench. */
+  /** Step lateness (due time → its outbox rows stored), for the metrics. */
   onFired?: (latenessMs: number) => void;
+  /**
+   * Read the alerts of steps due soon ahead of time, and fire them without reading again when
+   * nothing in this process took their lock since. Only where one dutybot owns the database
+   * (FerretDB, decision 0003): with several processes on MongoDB each step reads (cheap there).
+   */
+  readAhead?: boolean;
 }
 
 export const ESCALATION_ACTOR = { kind: 'system', name: 'dutybot', via: 'escalation' } as const;
@@ -42,12 +48,25 @@ export const ESCALATION_ACTOR = { kind: 'system', name: 'dutybot', via: 'escalat
 export const BACKSTOP_GRACE_MS = 5_000;
 /** A triggered alert without a plan (a crash right after it opened) gets one if it opened this recently. */
 const RECOVER_UNSTARTED_MS = 10 * 60_000;
-/** Steps fired together (one read, one outbox insert, one bulk update). */
-const BATCH = 100;
+/**
+ * Steps due in one tick fire together, up to this many: one read, one outbox insert, then the
+ * plans and timelines by group commit. 1,000 at once on FerretDB: the outbox rows are stored
+ * within about a second of the due time (bench/escalation.ts); one by one they took 10 s.
+ */
+const GROUP = 2_000;
+/**
+ * How long before their due time the alerts of soon-due steps are read (`readAhead`). On FerretDB
+ * a read of 1,000 alerts is one pass over `alerts` decoded in Go: ~1.5 s under heavy load, the
+ * largest part of a step's lateness when it was read at the due time.
+ */
+export const READ_AHEAD_MS = 3_000;
 
 export type StepOutcome = 'fired' | 'stale' | 'early';
 
-type Armed = { ref: StepRef; at: number };
+/** What the alert's lock is keyed on (AlertStore.withLock): known when armed, read otherwise. */
+type LockRef = Pick<Alert, 'integration' | 'dedupKey'>;
+type Armed = { ref: StepRef; at: number; lock: LockRef };
+type Wake = { ref: StepRef; lock?: LockRef };
 
 export class EscalationEngine {
   private readonly armed = new Map<string, Armed>();
@@ -56,8 +75,17 @@ export class EscalationEngine {
   private stopped = false;
   private ticking: Promise<void> | null = null;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly firedListeners = new Set<(latenessMs: number, alertId: string) => void>();
+  /** Alerts read ahead of their step, each with its lock's mark at the time (AlertStore.lockMark). */
+  private readonly readAhead = new Map<string, { alert: Alert; mark: string }>();
 
   constructor(private readonly deps: EscalationEngineDeps) {}
+
+  /** Hears each step's lateness the moment its outbox rows are stored (the bench). */
+  onStepFired(fn: (latenessMs: number, alertId: string) => void): () => void {
+    this.firedListeners.add(fn);
+    return () => this.firedListeners.delete(fn);
+  }
 
   /** Subscribe this to AlertEvents. */
   readonly onEvent = (ev: AlertEvent): void => {
@@ -121,7 +149,7 @@ export class EscalationEngine {
       const esc = startEscalation(snapshotPolicy(policy), since ?? cur.firstSeenAt, randomBytes(6).toString('hex'));
       return this.deps.store.save(cur, esc);
     });
-    if (saved?.escalation) await this.arm(saved.id, saved.escalation);
+    if (saved?.escalation) await this.arm(saved, saved.escalation);
   }
 
   private async change(alert: Alert, fn: (esc: AlertEscalation, now: Date, cur: Alert) => AlertEscalation): Promise<void> {
@@ -146,8 +174,8 @@ export class EscalationEngine {
    */
   async rearm(alert: Alert): Promise<void> {
     const esc = alert.escalation;
-    if (alert.state === 'acknowledged' && esc?.ack && esc.ack.pausedRemainingMs === undefined) return this.armAck(alert.id, esc);
-    if (alert.state === 'triggered' && esc?.nextAt && !esc.done) return this.arm(alert.id, esc);
+    if (alert.state === 'acknowledged' && esc?.ack && esc.ack.pausedRemainingMs === undefined) return this.armAck(alert, esc);
+    if (alert.state === 'triggered' && esc?.nextAt && !esc.done) return this.arm(alert, esc);
     this.armed.delete(alert.id);
   }
 
@@ -160,7 +188,7 @@ export class EscalationEngine {
       if (!cur || !jumped) return null;
       return (await this.deps.store.save(cur, jumped)).escalation ?? null;
     });
-    if (esc) await this.runStep({ alertId: alert.id, token: esc.token, cycle: esc.cycle, level: esc.level }, { force: true });
+    if (esc) await this.fireBatch([{ ref: { alertId: alert.id, token: esc.token, cycle: esc.cycle, level: esc.level }, lock: alert }], { force: true });
   }
 
   /** A claim under a policy with an ack timeout: store its deadline on the plan and arm it. */
@@ -178,12 +206,12 @@ export class EscalationEngine {
   }
 
   /** The ack deadline of the plan's current claim, in this process and as a durable backstop. */
-  private async armAck(alertId: string, esc: AlertEscalation, opts: { backstop?: boolean } = {}): Promise<void> {
+  private async armAck(alert: LockRef & { id: string }, esc: AlertEscalation, opts: { backstop?: boolean } = {}): Promise<void> {
     if (!esc.ack) return;
-    const ref: StepRef = { alertId, token: esc.token, cycle: 0, level: 0, ack: esc.ack.key };
+    const ref: StepRef = { alertId: alert.id, token: esc.token, cycle: 0, level: 0, ack: esc.ack.key };
     const at = esc.ack.dueAt.getTime();
-    this.armed.set(alertId, { ref, at });
-    this.wake(at);
+    this.armed.set(alert.id, { ref, at, lock: lockRef(alert) });
+    this.wake(this.wakeAt({ ref, at, lock: alert }));
     if (opts.backstop !== false) await this.deps.backstop?.(ref, new Date(at + BACKSTOP_GRACE_MS));
   }
 
@@ -212,7 +240,7 @@ export class EscalationEngine {
       return { ...d, alert: saved, previous: cur, entry };
     });
     if (!out.ok || !('entry' in out) || !out.alert?.escalation) return out;
-    await this.armAck(out.alert.id, out.alert.escalation);
+    await this.armAck(out.alert, out.alert.escalation);
     // Cards (the new deadline) and outgoing webhooks follow, like any change.
     this.deps.rt.events.emit({ type: 'snoozed', alert: out.alert, previous: out.previous, entry: out.entry });
     return out;
@@ -229,7 +257,7 @@ export class EscalationEngine {
     if (!alert?.escalation) return 'stale';
     const now = rt.clock.now();
     const o = ackOutcome(alert.escalation, alert, now, ref.ack);
-    if (o === 'early') await this.armAck(alert.id, alert.escalation, { backstop: false });
+    if (o === 'early') await this.armAck(alert, alert.escalation, { backstop: false });
     if (o !== 'fire') return o;
     if (!alert.owner || !alert.escalation.ack) return 'stale';
     const reason = ackTimeoutReason(alert.escalation.ack, now);
@@ -242,19 +270,20 @@ export class EscalationEngine {
       return store.save(cur, restartAfterAckTimeout(cur.escalation, now, token, reason), { visible: true });
     });
     rt.events.emit({ type: 'reopened', alert: restarted ?? r.alert, previous: r.previous, entry: r.timeline });
-    if (restarted?.escalation) await this.arm(restarted.id, restarted.escalation);
+    if (restarted?.escalation) await this.arm(restarted, restarted.escalation);
     return 'fired';
   }
 
   /** Remembers the next step in this process and saves its durable backstop. */
-  private async arm(alertId: string, esc: AlertEscalation, opts: { backstop?: boolean } = {}): Promise<void> {
+  private async arm(alert: LockRef & { id: string }, esc: AlertEscalation, opts: { backstop?: boolean } = {}): Promise<void> {
     if (!esc.nextAt || esc.done) {
-      this.armed.delete(alertId);
+      this.armed.delete(alert.id);
       return;
     }
-    const ref: StepRef = { alertId, token: esc.token, cycle: esc.cycle, level: esc.level };
-    this.armed.set(alertId, { ref, at: esc.nextAt.getTime() });
-    this.wake(esc.nextAt.getTime());
+    const ref: StepRef = { alertId: alert.id, token: esc.token, cycle: esc.cycle, level: esc.level };
+    const armed: Armed = { ref, at: esc.nextAt.getTime(), lock: lockRef(alert) };
+    this.armed.set(alert.id, armed);
+    this.wake(this.wakeAt(armed));
     if (opts.backstop !== false) await this.deps.backstop?.(ref, new Date(esc.nextAt.getTime() + BACKSTOP_GRACE_MS));
   }
 
@@ -279,8 +308,35 @@ export class EscalationEngine {
     } finally {
       if (this.ticking === run) this.ticking = null;
     }
-    const next = Math.min(...[...this.armed.values()].map((a) => a.at));
+    let next = Infinity;
+    for (const a of this.armed.values()) next = Math.min(next, this.wakeAt(a));
     if (Number.isFinite(next)) this.wake(next);
+  }
+
+  /** When a step needs the engine: its read-ahead time while that is still to come, else its due time. */
+  private wakeAt(a: Armed): number {
+    if (!this.deps.readAhead || isAck(a.ref) || this.readAhead.has(a.ref.alertId)) return a.at;
+    const ahead = a.at - READ_AHEAD_MS;
+    return ahead > this.deps.rt.clock.now().getTime() ? ahead : a.at;
+  }
+
+  /**
+   * Reads, under their locks, the alerts of steps due within READ_AHEAD_MS that are not read yet.
+   * A step whose alert is written in between (its lock taken) reads it again when it fires.
+   */
+  private async readSoonDue(): Promise<void> {
+    if (!this.deps.readAhead) return;
+    for (const id of this.readAhead.keys()) if (!this.armed.has(id)) this.readAhead.delete(id);
+    const until = this.deps.rt.clock.now().getTime() + READ_AHEAD_MS;
+    const soon = [...this.armed.values()].filter((a) => a.at <= until && !isAck(a.ref) && !this.readAhead.has(a.ref.alertId)).slice(0, GROUP);
+    if (!soon.length) return;
+    const alerts = this.deps.store.alerts;
+    await this.withLocks(
+      soon.map((a) => a.lock),
+      async () => {
+        for (const alert of await this.deps.store.many(soon.map((a) => a.ref.alertId))) this.readAhead.set(alert.id, { alert, mark: alerts.lockMark(alert) });
+      },
+    );
   }
 
   private async fireDue(): Promise<void> {
@@ -290,16 +346,20 @@ export class EscalationEngine {
       const due = [...this.armed.values()].filter((a) => a.at <= now).sort((a, b) => a.at - b.at);
       if (due.length === 0) break;
       for (const a of due) if (this.armed.get(a.ref.alertId) === a) this.armed.delete(a.ref.alertId);
-      for (let i = 0; i < due.length; i += BATCH) {
-        const refs = due.slice(i, i + BATCH).map((a) => a.ref);
-        await Promise.all(refs.filter(isAck).map((r) => this.runAck(r))).catch((err: unknown) => {
-          this.deps.rt.log.error({ err }, 'ack timeouts failed; their backstops retry them');
+      for (let i = 0; i < due.length; i += GROUP) {
+        const group = due.slice(i, i + GROUP);
+        const steps = group.filter((a) => !isAck(a.ref));
+        await this.fireBatch(steps).catch((err: unknown) => {
+          this.deps.rt.log.error({ err, steps: steps.length }, 'escalation steps failed; the backstop and the auditor retry them');
         });
-        await this.fireBatch(refs.filter((r) => !isAck(r))).catch((err: unknown) => {
-          this.deps.rt.log.error({ err, steps: refs.length }, 'escalation steps failed; the backstop and the auditor retry them');
+        await Promise.all(group.flatMap((a) => (isAck(a.ref) ? [this.runAck(a.ref)] : []))).catch((err: unknown) => {
+          this.deps.rt.log.error({ err }, 'ack timeouts failed; their backstops retry them');
         });
       }
     }
+    await this.readSoonDue().catch((err: unknown) => {
+      this.deps.rt.log.warn({ err }, 'reading soon-due escalations ahead failed; they read when they fire');
+    });
   }
 
   /**
@@ -308,25 +368,39 @@ export class EscalationEngine {
    */
   async runStep(ref: StepRef, opts: { force?: boolean } = {}): Promise<StepOutcome> {
     if (isAck(ref)) return this.runAck(ref);
-    return (await this.fireBatch([ref], opts)).get(ref.alertId) ?? 'stale';
+    return (await this.fireBatch([{ ref }], opts)).get(ref.alertId) ?? 'stale';
   }
 
   /**
-   * Fires many steps with a few round trips: the alerts are read together, and inside all their
-   * locks re-read, decided (pure), and written together: outbox rows first (idempotent by `_id`),
-   * then the plans, then the timeline. Events and the next steps follow once it is all stored.
+   * Fires many steps with a few round trips. Inside all their alerts' locks: one read of the
+   * alerts, the decision (pure), one insert of every step's outbox rows — from then on the step has
+   * fired: its pages are durable and idempotent by `_id`, and `onFired` records its lateness —
+   * then the plans and the timeline entries by group commit. Events and the next steps follow once
+   * it is all stored. A crash after the outbox insert replays the step (its plan did not move) and
+   * the outbox keeps one copy of each row.
    */
-  private async fireBatch(refs: StepRef[], opts: { force?: boolean } = {}): Promise<Map<string, StepOutcome>> {
+  private async fireBatch(wakes: Wake[], opts: { force?: boolean } = {}): Promise<Map<string, StepOutcome>> {
     const { store, rt } = this.deps;
     const outcome = new Map<string, StepOutcome>();
-    if (!refs.length) return outcome;
-    const byId = new Map(refs.map((r) => [r.alertId, r]));
-    const first = (await store.many([...byId.keys()])).filter((a) => a.escalation);
-    if (!first.length) return outcome;
+    if (!wakes.length) return outcome;
+    const byId = new Map(wakes.map((w) => [w.ref.alertId, w.ref]));
+    // Timers know each alert's lock key; a backstop job or the auditor names only the alert.
+    const locks = new Map(wakes.flatMap((w) => (w.lock ? [[w.ref.alertId, w.lock] as const] : [])));
+    const unknown = [...byId.keys()].filter((id) => !locks.has(id));
+    for (const a of await store.many(unknown)) if (a.escalation) locks.set(a.id, lockRef(a));
+    if (!locks.size) return outcome;
     const fired: Array<{ alert: Alert; previous: Alert; entry: TimelineEntry; dueAt: Date }> = [];
-    const early: Array<{ id: string; esc: AlertEscalation }> = [];
-    await this.withLocks(first, async () => {
-      const current = await store.many(first.map((a) => a.id));
+    const early: Array<{ alert: Alert; esc: AlertEscalation }> = [];
+    await this.withLocks([...locks.values()], async () => {
+      // Read ahead and untouched since (nothing took its lock): still current. Others are read now.
+      const current: Alert[] = [];
+      for (const id of locks.keys()) {
+        const ahead = this.readAhead.get(id);
+        this.readAhead.delete(id);
+        if (ahead && store.alerts.unchangedSince(ahead.alert, ahead.mark)) current.push(ahead.alert);
+      }
+      const known = new Set(current.map((a) => a.id));
+      current.push(...(await store.many([...locks.keys()].filter((id) => !known.has(id)))));
       const now = rt.clock.now();
       const onCall = await this.onCallAt(current.flatMap((a) => (a.escalation ? [a.escalation] : [])), now);
       const messages: NewOutboxMessage[] = [];
@@ -334,13 +408,13 @@ export class EscalationEngine {
       const entries: TimelineEntry[] = [];
       const dues: Date[] = [];
       for (const alert of current) {
-        const ref = byId.get(alert.id)!;
+        const ref = byId.get(alert.id);
         const esc = alert.escalation;
-        if (!esc) continue;
+        if (!esc || !ref) continue;
         const due = dueLevel(esc, opts.force ? { state: 'triggered' } : alert, now, ref);
         if (!due) {
           const same = esc.token === ref.token && esc.cycle === ref.cycle && esc.level === ref.level;
-          if (same && esc.nextAt && esc.nextAt.getTime() > now.getTime()) early.push({ id: alert.id, esc });
+          if (same && esc.nextAt && esc.nextAt.getTime() > now.getTime()) early.push({ alert, esc });
           continue;
         }
         const fx = resolveStep(ref, due.targets, { onCall, team: (id) => rt.directory.team(id) });
@@ -358,34 +432,42 @@ export class EscalationEngine {
         });
         dues.push(due.dueAt);
       }
+      if (!saves.length) return;
       await this.deps.outbox.enqueue(messages, now);
+      // Fired: the pages are stored. The sender delivers them now rather than at its next pass.
+      const storedAt = rt.clock.now().getTime();
+      saves.forEach((s, i) => {
+        const ms = storedAt - dues[i]!.getTime();
+        this.deps.onFired?.(ms);
+        for (const fn of this.firedListeners) fn(ms, s.alert.id);
+      });
+      if (messages.length) rt.notify?.kick();
+      // The plan before the timeline: a crash between them loses an entry, never writes one twice.
       const saved = await store.saveMany(saves);
       await store.addTimeline(entries);
       saved.forEach((alert, i) => fired.push({ alert, previous: saves[i]!.alert, entry: entries[i]!, dueAt: dues[i]! }));
     });
-    const done = rt.clock.now().getTime();
-    // The sender delivers the new outbox rows now rather than at its next periodic pass.
-    if (fired.length) rt.notify?.kick();
     for (const f of fired) {
-      this.deps.onFired?.(done - f.dueAt.getTime());
       outcome.set(f.alert.id, 'fired');
       rt.events.emit({ type: 'escalated', alert: f.alert, previous: f.previous, entry: f.entry });
     }
     // Woken before its time (a backstop run by a process whose clock is ahead): keep it armed here;
     // its own backstop is still saved, so no new one (which could wake early again).
     for (const e of early) {
-      outcome.set(e.id, 'early');
-      await this.arm(e.id, e.esc, { backstop: false });
+      outcome.set(e.alert.id, 'early');
+      await this.arm(e.alert, e.esc, { backstop: false });
     }
-    for (const f of fired) if (f.alert.escalation) await this.arm(f.alert.id, f.alert.escalation);
+    for (const f of fired) if (f.alert.escalation) await this.arm(f.alert, f.alert.escalation);
     return outcome;
   }
 
   /** Runs `task` holding the lock of every alert (each alert's writes stay serialised). */
-  private async withLocks(alerts: Alert[], task: () => Promise<void>): Promise<void> {
+  private async withLocks(alerts: LockRef[], task: () => Promise<void>): Promise<void> {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
-    const held = alerts.map((a) => new Promise<void>((ok) => void this.deps.store.alerts.withLock(a, () => (ok(), released))));
+    // One lock per key: an alert resolved and a new one opened on its key share it.
+    const keys = new Map(alerts.map((a) => [`${a.integration}\u0000${a.dedupKey}`, a]));
+    const held = [...keys.values()].map((a) => new Promise<void>((ok) => void this.deps.store.alerts.withLock(a, () => (ok(), released))));
     await Promise.all(held);
     try {
       await task();
@@ -423,7 +505,7 @@ export class EscalationEngine {
     let n = 0;
     for (const alert of await this.deps.store.triggered()) {
       if (alert.escalation?.nextAt && !alert.escalation.done) {
-        await this.arm(alert.id, alert.escalation, { backstop: false });
+        await this.arm(alert, alert.escalation, { backstop: false });
         n++;
       } else if (!alert.escalation && now - alert.firstSeenAt.getTime() < RECOVER_UNSTARTED_MS) {
         await this.begin(alert);
@@ -433,7 +515,7 @@ export class EscalationEngine {
     // Claims with an ack deadline: their timers are in memory only (the backstop job is durable).
     for (const alert of await this.deps.store.acknowledged()) {
       if (alert.escalation?.ack && alert.escalation.ack.pausedRemainingMs === undefined) {
-        await this.armAck(alert.id, alert.escalation, { backstop: false });
+        await this.armAck(alert, alert.escalation, { backstop: false });
         n++;
       }
     }
@@ -450,6 +532,10 @@ export class EscalationEngine {
     clearTimeout(this.timer);
     await this.idle();
   }
+}
+
+function lockRef(a: LockRef): LockRef {
+  return { integration: a.integration, dedupKey: a.dedupKey };
 }
 
 function isAck(ref: StepRef): ref is StepRef & { ack: string } {

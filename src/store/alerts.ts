@@ -248,6 +248,19 @@ export class AlertStore {
     return this.lock.run(lockKey(alert.integration, alert.dedupKey), task);
   }
 
+  /**
+   * Inside `withLock`: a mark of this alert's writes so far, and later (inside another `withLock`)
+   * whether nothing took its lock in between. On FerretDB, where one dutybot owns the database
+   * (decision 0003), that proves an alert read under the first lock is still current.
+   */
+  lockMark(alert: Pick<Alert, 'integration' | 'dedupKey'>): string {
+    return this.lock.mark(lockKey(alert.integration, alert.dedupKey));
+  }
+
+  unchangedSince(alert: Pick<Alert, 'integration' | 'dedupKey'>, mark: string): boolean {
+    return this.lock.unchangedSince(lockKey(alert.integration, alert.dedupKey), mark);
+  }
+
   async findOpen(integration: string, dedupKey: string): Promise<Alert | null> {
     const slot = await this.m.DedupSlot.findById(slotId(integration, dedupKey)).lean();
     if (!slot) return null;

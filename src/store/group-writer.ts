@@ -10,6 +10,15 @@ import type { WriteGate } from './write-gate.js';
  * Why: on FerretDB/SQLite a single-document write costs about 1 ms of the server's one writer;
  * batching is what lets ingestion keep up with many senders (see bench/ and docs/decisions/0004).
  */
+/**
+ * At most this many update/delete statements per command. FerretDB 1.24 (SQLite) keeps each
+ * statement's cursor open until the whole command ends (`defer closer.Close()` in its update loop)
+ * and its pool has 100 connections: an `update` of 100 statements or more waits forever for a
+ * 101st connection (measured: 99 updates by `_id` in one bulkWrite 107 ms, 100 never returned).
+ * Inserts are one statement of many documents and are not limited.
+ */
+export const MAX_UPDATES_PER_COMMAND = 50;
+
 export class GroupWriter<T extends Document> {
   private queue: Array<{ op: AnyBulkWriteOperation<T>; done: (err?: unknown) => void }> = [];
   private flushing = false;
@@ -32,6 +41,18 @@ export class GroupWriter<T extends Document> {
     });
   }
 
+  /** How many queued writes go in the next command: up to `maxBatch`, with few enough updates. */
+  private batchSize(): number {
+    let n = 0;
+    let updates = 0;
+    for (; n < this.queue.length && n < this.maxBatch; n++) {
+      if ('insertOne' in this.queue[n]!.op) continue;
+      if (updates === MAX_UPDATES_PER_COMMAND) break;
+      updates++;
+    }
+    return n;
+  }
+
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
@@ -41,7 +62,7 @@ export class GroupWriter<T extends Document> {
           // The batch is taken when the gate lets it go, not before: writes asked for while it
           // waited for the gate go in it too (fewer, bigger batches under load).
           const write = () => {
-            batch = this.queue.splice(0, this.maxBatch);
+            batch = this.queue.splice(0, this.batchSize());
             return this.collection.bulkWrite(batch.map((b) => b.op), { ordered: false });
           };
           await (this.gate ? this.gate.run(write) : write());

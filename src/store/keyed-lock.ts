@@ -9,10 +9,21 @@
  */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** Tasks started per key (bounded: forgetting only makes `unchangedSince` answer false). */
+  private readonly starts = new Map<string, number>();
+  private epoch = 0;
 
   async run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task, task);
+    const counted = (): Promise<T> => {
+      if (this.starts.size >= MAX_COUNTED_KEYS) {
+        this.starts.clear();
+        this.epoch++;
+      }
+      this.starts.set(key, (this.starts.get(key) ?? 0) + 1);
+      return task();
+    };
+    const result = previous.then(counted, counted);
     const tail = result.catch(() => {});
     this.tails.set(key, tail);
     void tail.then(() => {
@@ -20,4 +31,19 @@ export class KeyedLock {
     });
     return result;
   }
+
+  /** Called inside a task: a mark that `unchangedSince` compares with later. */
+  mark(key: string): string {
+    return `${this.epoch}:${this.starts.get(key) ?? 0}`;
+  }
+
+  /**
+   * Called inside a task: true when exactly one task (this one) started on `key` since the task
+   * that took `mark` — nothing else held the key in between, so nothing in this process wrote it.
+   */
+  unchangedSince(key: string, mark: string): boolean {
+    return mark === `${this.epoch}:${(this.starts.get(key) ?? 0) - 1}`;
+  }
 }
+
+const MAX_COUNTED_KEYS = 100_000;

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { TimelineEntry } from '../core/alert.js';
 import type { AlertTimelineDoc, Models } from './models.js';
+import { MAX_UPDATES_PER_COMMAND } from './group-writer.js';
 import { writeGateOf, type WriteGate } from './write-gate.js';
 
 /** `timeline()` answers at most this many entries (the first ones: how the alert began). */
@@ -52,9 +53,11 @@ export class Timelines {
       while (this.waiters.length) {
         let batch = this.pending;
         let waiters = this.waiters;
-        const write = () => {
+        const write = async () => {
           // Taken when the gate lets the write go: what arrived while it waited goes too.
-          batch = this.pending;
+          // New documents first, so that a duplicate-key error's index names one of them
+          // (retryAsAppends), in the first command with all the inserts.
+          batch = new Map([...this.pending].sort(([, a], [, b]) => Number(b.create) - Number(a.create)));
           waiters = this.waiters;
           this.pending = new Map();
           this.waiters = [];
@@ -64,7 +67,22 @@ export class Timelines {
               ? { insertOne: { document: { _id, entries: p.entries } } }
               : { updateOne: { filter: { _id }, update: { $push: { entries: { $each: p.entries } } }, upsert: true } };
           });
-          return this.m.AlertTimeline.collection.bulkWrite(ops as never, { ordered: false });
+          const creates = [...batch.values()].filter((p) => p.create).length;
+          // At most MAX_UPDATES_PER_COMMAND updates per command: FerretDB 1.24 never answers one of
+          // 100 (group-writer.ts). Every command is sent even when the first fails, so the appends
+          // of a batch are never dropped for one create that has to go again as an append.
+          let firstError: unknown;
+          for (let i = 0, first = true; i < ops.length; first = false) {
+            const chunk = ops.slice(i, i + (first ? creates : 0) + MAX_UPDATES_PER_COMMAND);
+            i += chunk.length;
+            try {
+              await this.m.AlertTimeline.collection.bulkWrite(chunk as never, { ordered: false });
+            } catch (err) {
+              if (!first) throw new Error('timeline append failed', { cause: err });
+              firstError = err;
+            }
+          }
+          if (firstError) throw firstError;
         };
         try {
           await this.gate.run(write);

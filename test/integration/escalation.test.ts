@@ -190,6 +190,25 @@ describe('an unclaimed critical alert escalates on time, and stops when someone 
     await bot.stop();
   });
 
+  it('a step whose alert was read ahead fires on time; after a claim in between, its late backstop does nothing', async () => {
+    const bot = await start();
+    const id = await openCritical(bot, 'pay-6');
+    await at(bot, 0);
+    // Two seconds before the SMS at 5 min the engine reads the alert ahead; nothing changes it.
+    await at(bot, 5 - 2 / 60);
+    expect(await outboxRows(bot)).toEqual([]);
+    await at(bot, 5);
+    const token = (await bot.runtime.alerts.get(id))!.escalation!.token;
+    expect((await outboxRows(bot)).map((r) => r._id)).toEqual([`esc:${id}:${token}:1:2:0:zhang:sms`]);
+    // Read ahead again before the 10-min call, then claimed: the copy read ahead is not used.
+    await at(bot, 10 - 2 / 60);
+    expect((await bot.post(`/api/v1/alerts/${id}/claim`, {}, TOKENS.li)).status).toBe(200);
+    bot.clock.set(new Date(T0.getTime() + 10 * MIN + 5_000));
+    expect(await bot.escalation.runStep({ alertId: id, token, cycle: 1, level: 3 })).toBe('stale');
+    expect(await outboxRows(bot)).toHaveLength(1);
+    await bot.stop();
+  });
+
   it('each step is also saved as a durable Agenda job (alertId + token + cycle + level)', async () => {
     // The clock runs a day ahead of the wall: the backstop jobs are saved but not yet due.
     const bot = await startTestBot({
