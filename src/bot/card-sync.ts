@@ -273,12 +273,25 @@ export class CardSync {
   private async send(q: ChannelQueue, card: CardDoc, rendered: Card, rev: number, stored: boolean, extra: Partial<CardDoc> = {}): Promise<Outcome> {
     const adapter = this.deps.adapters.get(q.platform)!;
     const editing = !!card.messageId && card.state === 'posted';
+    if (!editing && stored && card.state === 'posting' && adapter.findPosted) {
+      // An earlier post may have reached the platform unrecorded (killed, or timed out while the
+      // platform took it): where it can tell, ask before posting again (decision 0005).
+      const found = await adapter.findPosted(q.channel, card._id);
+      if (found.kind === 'retry') return { done: false, retryAfterMs: found.afterMs };
+      if (found.kind === 'sent' && found.value) {
+        this.deps.log.info({ channel: q.key, card: card._id, messageId: found.value.messageId }, 'card was posted before a restart or time-out; recorded, not posted again');
+        // Shown: some earlier state. The next pass edits it to the latest.
+        await this.deps.cards.save({ ...card, state: 'posted', messageId: found.value.messageId, renderedRev: 0, updatedAt: this.deps.clock.now() });
+        return { done: false, retryAfterMs: 0 };
+      }
+    }
     let messageId = card.messageId;
     const result = await this.call(q, editing ? 'update' : 'post', card, async (): Promise<SendResult<unknown>> => {
       if (editing) return adapter.update({ platform: q.platform, channel: q.channel, messageId: card.messageId! }, rendered);
-      // Marked before the call: a crash during it leaves `posting`, and resync() posts again.
+      // Marked before the call: a crash during it leaves `posting`, and resync() posts again
+      // (after asking the platform, where it can tell, whether the post arrived).
       if (!stored) await this.deps.cards.save({ ...card, state: 'posting' });
-      const posted = await adapter.post(q.channel, rendered);
+      const posted = await adapter.post(q.channel, rendered, card._id);
       if (posted.kind === 'sent') messageId = posted.value.messageId;
       return posted;
     });
