@@ -405,7 +405,8 @@ export class CardSync {
     const stays = new Set(folding.filter((a) => existing.has(cardId(a.id, q.platform, q.channel))).map((a) => a.id));
     const gone = new Set(others.filter((id) => !stays.has(id)));
     const keep = q.items.filter((it, i) => i === 0 || !gone.has(it));
-    q.items.splice(0, q.items.length, ...keep);
+    q.items.length = 0;
+    for (const it of keep) q.items.push(it);
     for (const id of gone) {
       q.fold.delete(id);
       q.fresh.delete(id);

@@ -119,7 +119,8 @@ describe.skipIf(!ownServer)('fault: dutybot is killed during a storm', () => {
           `acked ${l.acked} (${tailResult.acked.size} in the SIGTERM tail, ${tailResult.acked.size - ackedBeforeTerm} after it), alerts ${l.alerts}, lost ${l.lost.length}, doubled ${l.doubled.length}, ` +
           `opened twice ${l.openedTwice}, duplicate timeline entries ${l.duplicateEntries}, repeats ${l.repeats}; ` +
           `cards: ${delivered.own} own, ${delivered.folded} folded into ${delivered.summaries} summary; ` +
-          `slack posts ${c.posts}, cards with a message ${c.cards}, left posting ${c.posting}, duplicate posts ${c.duplicates}\n`,
+          `slack posts ${c.posts}, cards with a message ${c.cards}, left posting ${c.posting}, duplicate posts ${c.duplicates}; ` +
+          `cards found already posted after a restart (in the logs kept) ${started.reduce((n, p) => n + (p.output().match(/not posted again/g)?.length ?? 0), 0)}\n`,
       );
       expect(kills).toBe(SIZE.kills);
       expect(result.acked.size).toBe(SIZE.alerts);
