@@ -104,12 +104,21 @@ export class CardSync {
     // posted on FerretDB. Queued afterwards in the alerts' order.
     const ids = alerts.flatMap((a) => this.channelsOf(a).map((ch) => cardId(a.id, ch.platform, ch.channel)));
     const cards = await this.deps.cards.getMany(ids);
+    // An alert its channel's open summary lists but that has no record was being folded when the
+    // process stopped (the summary is written first): it folds again, into that summary.
+    const listed = new Set<string>();
+    const channels = new Map(alerts.flatMap((a) => this.channelsOf(a).filter((ch) => !cards.has(cardId(a.id, ch.platform, ch.channel))).map((ch) => [`${ch.platform}|${ch.channel}`, ch] as const)));
+    for (const ch of channels.values()) {
+      const summary = await this.deps.cards.openSummary(ch.platform, ch.channel);
+      for (const id of summary?.alertIds ?? []) listed.add(cardId(id.toHexString(), ch.platform, ch.channel));
+    }
     for (const alert of alerts) {
       for (const ch of this.channelsOf(alert)) {
-        const card = cards.get(cardId(alert.id, ch.platform, ch.channel)) ?? null;
+        const id = cardId(alert.id, ch.platform, ch.channel);
+        const card = cards.get(id) ?? null;
         const behind = !card ? alert.state !== 'resolved' && !alert.maintenance : card.state === 'posting' || (card.state === 'posted' && card.renderedRev < alert.rev);
         if (behind) {
-          this.enqueue(ch.platform, ch.channel, alert.id, !card);
+          this.enqueue(ch.platform, ch.channel, alert.id, !card, !card && listed.has(id));
           queued++;
         } else if (card?.state === 'folded' && card.summaryId) {
           this.enqueue(ch.platform, ch.channel, SUMMARY + card.summaryId, false);
@@ -171,7 +180,8 @@ export class CardSync {
       .filter((c) => this.deps.adapters.has(c.platform));
   }
 
-  private enqueue(platform: PlatformId, channel: string, item: string, fresh: boolean): void {
+  /** `fresh`: a new alert (own card, or folded beyond `foldAfter`); `fold`: folded whatever the count. */
+  private enqueue(platform: PlatformId, channel: string, item: string, fresh: boolean, fold = false): void {
     if (this.stopped) return;
     const key = `${platform}|${channel}`;
     let q = this.queues.get(key);
@@ -181,7 +191,7 @@ export class CardSync {
       this.queues.set(key, q);
     }
     if (fresh && !item.startsWith(SUMMARY) && !q.fresh.has(item) && !q.fold.has(item)) {
-      if (q.fresh.size >= RATE_POLICIES[platform].foldAfter) q.fold.add(item);
+      if (fold || q.fresh.size >= RATE_POLICIES[platform].foldAfter) q.fold.add(item);
       else q.fresh.add(item);
     }
     if (q.running && q.items[0] === item) q.again = true;
