@@ -44,6 +44,10 @@ const FIRST_RECONNECT_MS = 5_000;
 const MAX_RECONNECT_MS = 300_000;
 const SOCKET_HELLO_TIMEOUT_MS = 30_000;
 const RESPONSE_URL_TTL_MS = 25 * 60_000; // Slack keeps a response_url valid for 30 minutes
+/** Message metadata `event_type` of a card: its payload `{card: <record id>}`. */
+const CARD_EVENT = 'dutybot_card';
+/** Messages findPosted() reads back (one call; Slack recommends at most 200 a page). */
+const HISTORY_LOOKBACK = 100;
 
 /**
  * Slack through Bolt. Outbound calls use a WebClient of our own (no SDK retries; a 429 comes back
@@ -149,14 +153,37 @@ export class SlackAdapter implements ChatAdapter {
   // -------------------------------------------------------------------------------------------
   // Outbound
 
-  async post(channel: string, card: Card): Promise<SendResult<MessageRef>> {
+  async post(channel: string, card: Card, key?: string): Promise<SendResult<MessageRef>> {
     try {
-      const resp = await this.web.chat.postMessage({ channel, ...renderBlocks(card), unfurl_links: false, unfurl_media: false });
+      const resp = await this.web.chat.postMessage({
+        channel,
+        ...renderBlocks(card),
+        unfurl_links: false,
+        unfurl_media: false,
+        // The card's record id rides on the message, invisible to people: findPosted() looks for it.
+        ...(key ? { metadata: { event_type: CARD_EVENT, event_payload: { card: key } } } : {}),
+      });
       this.authProblem = undefined;
       if (!resp.ts) return { kind: 'failed', error: 'chat.postMessage answered without ts' };
       return { kind: 'sent', value: { platform: 'slack', channel: resp.channel ?? channel, messageId: resp.ts } };
     } catch (err) {
       return this.failure(err, 'chat.postMessage', channel);
+    }
+  }
+
+  /**
+   * Looks through the channel's last HISTORY_LOOKBACK messages (conversations.history with their
+   * metadata; scope `channels:history`, `groups:history` in private channels) for the card posted
+   * with `key`. Only a handful of messages go out between a lost answer and this look (the
+   * channel's rate is one a second and the look comes first after a restart).
+   */
+  async findPosted(channel: string, key: string): Promise<SendResult<MessageRef | null>> {
+    try {
+      const resp = await this.web.conversations.history({ channel, limit: HISTORY_LOOKBACK, include_all_metadata: true });
+      const hit = (resp.messages ?? []).find((m) => m.metadata?.event_type === CARD_EVENT && (m.metadata.event_payload as Record<string, unknown> | undefined)?.card === key);
+      return { kind: 'sent', value: hit?.ts ? { platform: 'slack', channel, messageId: hit.ts } : null };
+    } catch (err) {
+      return this.failure(err, 'conversations.history', channel);
     }
   }
 

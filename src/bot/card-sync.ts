@@ -58,9 +58,13 @@ interface ChannelQueue {
   window: SlidingWindow;
   /** The adapter said it cannot edit here (`unsupported`): post new messages instead. */
   noEdit?: boolean;
+  /** The channel's open summary as last seen (re-read by `_id`, not searched for, at each fold). */
+  summaryId?: string;
 }
 
 const SUMMARY = 'summary:';
+/** At most this many waiting alerts fold in one step (one summary write, one group of card records). */
+const FOLD_BATCH = 2000;
 /** Waits at least this long are recorded on the alert's timeline. */
 const LONG_WAIT_MS = 60_000;
 export type Outcome = { done: true } | { done: false; retryAfterMs: number };
@@ -102,13 +106,26 @@ export class CardSync {
   /** Re-queues every card that is behind its alert (run at start, after a crash or an outage). */
   async resync(since: Date): Promise<number> {
     let queued = 0;
-    for (const alert of await this.deps.alerts.recent(since, 5000)) {
-      // Each card by its `_id`: a filter on `alertId` would scan every card ever posted on FerretDB.
+    const alerts = await this.deps.alerts.recent(since, 5000);
+    // Each card by its `_id`, several at once: a filter on `alertId` would scan every card ever
+    // posted on FerretDB. Queued afterwards in the alerts' order.
+    const ids = alerts.flatMap((a) => this.channelsOf(a).map((ch) => cardId(a.id, ch.platform, ch.channel)));
+    const cards = await this.deps.cards.getMany(ids);
+    // An alert its channel's open summary lists but that has no record was being folded when the
+    // process stopped (the summary is written first): it folds again, into that summary.
+    const listed = new Set<string>();
+    const channels = new Map(alerts.flatMap((a) => this.channelsOf(a).filter((ch) => !cards.has(cardId(a.id, ch.platform, ch.channel))).map((ch) => [`${ch.platform}|${ch.channel}`, ch] as const)));
+    for (const ch of channels.values()) {
+      const summary = await this.deps.cards.openSummary(ch.platform, ch.channel);
+      for (const id of summary?.alertIds ?? []) listed.add(cardId(id.toHexString(), ch.platform, ch.channel));
+    }
+    for (const alert of alerts) {
       for (const ch of this.channelsOf(alert)) {
-        const card = await this.deps.cards.get(cardId(alert.id, ch.platform, ch.channel));
+        const id = cardId(alert.id, ch.platform, ch.channel);
+        const card = cards.get(id) ?? null;
         const behind = !card ? alert.state !== 'resolved' && !alert.maintenance : card.state === 'posting' || (card.state === 'posted' && card.renderedRev < alert.rev);
         if (behind) {
-          this.enqueue(ch.platform, ch.channel, alert.id, !card);
+          this.enqueue(ch.platform, ch.channel, alert.id, !card, !card && listed.has(id));
           queued++;
         } else if (card?.state === 'folded' && card.summaryId) {
           this.enqueue(ch.platform, ch.channel, SUMMARY + card.summaryId, false);
@@ -170,7 +187,8 @@ export class CardSync {
       .filter((c) => this.deps.adapters.has(c.platform));
   }
 
-  private enqueue(platform: PlatformId, channel: string, item: string, fresh: boolean): void {
+  /** `fresh`: a new alert (own card, or folded beyond `foldAfter`); `fold`: folded whatever the count. */
+  private enqueue(platform: PlatformId, channel: string, item: string, fresh: boolean, fold = false): void {
     if (this.stopped) return;
     const key = `${platform}|${channel}`;
     let q = this.queues.get(key);
@@ -180,7 +198,7 @@ export class CardSync {
       this.queues.set(key, q);
     }
     if (fresh && !item.startsWith(SUMMARY) && !q.fresh.has(item) && !q.fold.has(item)) {
-      if (q.fresh.size >= RATE_POLICIES[platform].foldAfter) q.fold.add(item);
+      if (fold || q.fresh.size >= RATE_POLICIES[platform].foldAfter) q.fold.add(item);
       else q.fresh.add(item);
     }
     if (q.running && q.items[0] === item) q.again = true;
@@ -229,7 +247,7 @@ export class CardSync {
     const card = await this.deps.cards.get(id);
     const now = this.deps.clock.now();
 
-    if (!card && q.fold.has(item)) return this.foldInto(q, alert, id, now);
+    if (!card && q.fold.has(item)) return this.foldWaiting(q, alert, now);
     const editable = this.canEdit(q.platform, q);
     if (card?.state === 'folded' && !editable) return this.noEdit.changed(q, alert, card);
     if (card?.state === 'folded') {
@@ -272,12 +290,25 @@ export class CardSync {
   private async send(q: ChannelQueue, card: CardDoc, rendered: Card, rev: number, stored: boolean, extra: Partial<CardDoc> = {}): Promise<Outcome> {
     const adapter = this.deps.adapters.get(q.platform)!;
     const editing = !!card.messageId && card.state === 'posted';
+    if (!editing && stored && card.state === 'posting' && adapter.findPosted) {
+      // An earlier post may have reached the platform unrecorded (killed, or timed out while the
+      // platform took it): where it can tell, ask before posting again (decision 0005).
+      const found = await adapter.findPosted(q.channel, card._id);
+      if (found.kind === 'retry') return { done: false, retryAfterMs: found.afterMs };
+      if (found.kind === 'sent' && found.value) {
+        this.deps.log.info({ channel: q.key, card: card._id, messageId: found.value.messageId }, 'card was posted before a restart or time-out; recorded, not posted again');
+        // Shown: some earlier state. The next pass edits it to the latest.
+        await this.deps.cards.save({ ...card, state: 'posted', messageId: found.value.messageId, renderedRev: 0, updatedAt: this.deps.clock.now() });
+        return { done: false, retryAfterMs: 0 };
+      }
+    }
     let messageId = card.messageId;
     const result = await this.call(q, editing ? 'update' : 'post', card, async (): Promise<SendResult<unknown>> => {
       if (editing) return adapter.update({ platform: q.platform, channel: q.channel, messageId: card.messageId! }, rendered);
-      // Marked before the call: a crash during it leaves `posting`, and resync() posts again.
+      // Marked before the call: a crash during it leaves `posting`, and resync() posts again
+      // (after asking the platform, where it can tell, whether the post arrived).
       if (!stored) await this.deps.cards.save({ ...card, state: 'posting' });
-      const posted = await adapter.post(q.channel, rendered);
+      const posted = await adapter.post(q.channel, rendered, card._id);
       if (posted.kind === 'sent') messageId = posted.value.messageId;
       return posted;
     });
@@ -337,47 +368,89 @@ export class CardSync {
     );
   }
 
-  private async foldInto(q: ChannelQueue, alert: Alert, id: string, now: Date): Promise<Outcome> {
-    let summary = await this.deps.cards.openSummary(q.platform, q.channel);
-    if (!summary) {
-      summary = {
-        _id: `s|${q.platform}|${q.channel}|${now.getTime()}`,
-        kind: 'summary',
-        platform: q.platform,
-        channel: q.channel,
-        state: 'posting',
-        renderedRev: 0,
-        alertIds: [],
-        closed: false,
-        createdAt: now,
-        updatedAt: now,
-      };
-    }
-    const alertIds = [...(summary.alertIds ?? []), new Types.ObjectId(alert.id)];
-    await this.deps.cards.save({ ...summary, alertIds, renderedRev: summary.renderedRev, updatedAt: now });
-    await this.deps.cards.save({
-      _id: id,
-      kind: 'alert',
-      alertId: new Types.ObjectId(alert.id),
+  /**
+   * Folds `head` and every other alert waiting to be folded in this channel's queue (up to
+   * FOLD_BATCH) into the channel's open summary in one step: their alerts read at once, one
+   * summary write, their records inserted in groups, one summary edit queued. A backlog of 2,000
+   * alerts after a restart is one step, not 2,000 (each one a summary write and re-render).
+   *
+   * Order of writes: the summary lists the alerts first, then their records say `folded`. A crash
+   * between the two leaves alerts without a record; resync() queues them again and they fold
+   * into the same summary, which lists each id once. A record that exists already (never, while
+   * this worker is the records' only writer) is left alone, and its alert taken off the summary.
+   */
+  private async foldWaiting(q: ChannelQueue, head: Alert, now: Date): Promise<Outcome> {
+    const others = q.items.slice(1).filter((it) => q.fold.has(it)).slice(0, FOLD_BATCH - 1);
+    const folding = [head, ...(await this.deps.alerts.getMany(others))];
+    const summary = (await this.openSummary(q)) ?? {
+      _id: `s|${q.platform}|${q.channel}|${now.getTime()}`,
+      kind: 'summary' as const,
       platform: q.platform,
       channel: q.channel,
-      state: 'folded',
-      summaryId: summary._id,
-      renderedRev: alert.rev,
+      state: 'posting' as const,
+      renderedRev: 0,
+      alertIds: [],
+      closed: false,
       createdAt: now,
       updatedAt: now,
-    });
+    };
+    const listed = new Set((summary.alertIds ?? []).map((id) => id.toHexString()));
+    const alertIds = [...(summary.alertIds ?? []), ...folding.filter((a) => !listed.has(a.id)).map((a) => new Types.ObjectId(a.id))];
+    await this.deps.cards.save({ ...summary, alertIds, updatedAt: now });
+    q.summaryId = summary._id;
+    const existing = await this.deps.cards.insertNew(
+      folding.map((a) => ({
+        _id: cardId(a.id, q.platform, q.channel),
+        kind: 'alert' as const,
+        alertId: new Types.ObjectId(a.id),
+        platform: q.platform,
+        channel: q.channel,
+        state: 'folded' as const,
+        summaryId: summary._id,
+        renderedRev: a.rev,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+    if (existing.size) {
+      const mine = (id: Types.ObjectId) => !existing.has(cardId(id.toHexString(), q.platform, q.channel)) || listed.has(id.toHexString());
+      await this.deps.cards.save({ ...summary, alertIds: alertIds.filter(mine), updatedAt: now });
+    }
+    // The head leaves the queue in drain(); the others now (an alert that no longer exists too).
+    // A change to one of them that arrived meanwhile is shown by the summary edit queued below,
+    // which renders the latest state.
+    const stays = new Set(folding.filter((a) => existing.has(cardId(a.id, q.platform, q.channel))).map((a) => a.id));
+    const gone = new Set(others.filter((id) => !stays.has(id)));
+    const keep = q.items.filter((it, i) => i === 0 || !gone.has(it));
+    q.items.length = 0;
+    for (const it of keep) q.items.push(it);
+    for (const id of gone) {
+      q.fold.delete(id);
+      q.fresh.delete(id);
+    }
+    // One that had a record is processed as what it is, the head right away.
+    for (const id of stays) q.fold.delete(id);
+    if (stays.has(head.id)) return { done: false, retryAfterMs: 0 };
     this.enqueue(q.platform, q.channel, SUMMARY + summary._id, false);
     return DONE;
+  }
+
+  /** The channel's open summary: the one this queue last folded into, if still open, else searched for once. */
+  private async openSummary(q: ChannelQueue): Promise<CardDoc | null> {
+    if (q.summaryId) {
+      const known = await this.deps.cards.get(q.summaryId);
+      if (known && !known.closed) return known;
+    }
+    const found = await this.deps.cards.openSummary(q.platform, q.channel);
+    q.summaryId = found?._id;
+    return found;
   }
 
   private async processSummary(q: ChannelQueue, summaryId: string): Promise<Outcome> {
     const summary = await this.deps.cards.get(summaryId);
     if (!summary) return DONE;
     if (!this.canEdit(q.platform, q)) return this.noEdit.summary(q, summary);
-    const alerts = (await Promise.all((summary.alertIds ?? []).map((id) => this.deps.alerts.get(id.toHexString())))).filter(
-      (a): a is Alert => a !== null,
-    );
+    const alerts = await this.deps.alerts.getMany((summary.alertIds ?? []).map((id) => id.toHexString()));
     const open = alerts.filter((a) => a.state !== 'resolved');
     const rendered = renderSummaryCard(open, this.summaryContext(alerts, this.deps.clock.now()));
     // Its revision is the number of changes folded into it; any enqueue means "show the latest".

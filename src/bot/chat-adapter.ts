@@ -132,7 +132,18 @@ export interface ChatAdapter {
   /** Connects (or mounts its HTTP routes) and starts delivering requests to `handler`. */
   start(handler: InboundHandler): Promise<void>;
   stop(): Promise<void>;
-  post(channel: string, card: Card): Promise<SendResult<MessageRef>>;
+  /**
+   * Posts a card. `key` is its record's id (src/store/cards.ts): an adapter whose platform can
+   * carry it on the message (Slack message metadata) does, so that `findPosted` can find it.
+   */
+  post(channel: string, card: Card, key?: string): Promise<SendResult<MessageRef>>;
+  /**
+   * The message posted earlier with this `key` among the channel's recent messages, or null.
+   * Asked before posting a card again whose last post may have reached the platform unrecorded
+   * (a crash or a time-out: decision 0005). Absent where the platform cannot tell: the card is
+   * posted again. `failed` (e.g. a missing scope) also means "cannot tell".
+   */
+  findPosted?(channel: string, key: string): Promise<SendResult<MessageRef | null>>;
   /** Replaces a posted card. Called only when `capabilities.edit`; others answer `unsupported`. */
   update(ref: MessageRef, card: Card): Promise<SendResult<void>>;
   /** Answers a request (ephemeral when `reply.private` and the platform allows it). */

@@ -130,9 +130,7 @@ export class NoEditDelivery {
    * open alert in it has been named or counted once. Closes when all of its alerts are resolved.
    */
   async summary(q: NoEditQueue, summary: CardDoc): Promise<Outcome> {
-    const alerts = (await Promise.all((summary.alertIds ?? []).map((id) => this.deps.alerts.get(id.toHexString())))).filter(
-      (a): a is Alert => a !== null,
-    );
+    const alerts = await this.deps.alerts.getMany((summary.alertIds ?? []).map((id) => id.toHexString()));
     const announced = new Set((summary.announcedIds ?? []).map((id) => id.toHexString()));
     // An alert resolved before it could be announced is not announced, as with its own card.
     const pending = alerts.filter((a) => !announced.has(a.id) && a.state !== 'resolved');

@@ -1,6 +1,7 @@
 import type { Directory } from '../config/directory.js';
 import type { Alert } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
+import { pool } from '../core/pool.js';
 import type { Locale } from '../bot/card.js';
 import type { Logger } from '../log.js';
 import type { AlertStore } from '../store/alerts.js';
@@ -263,14 +264,5 @@ export class OutboxSender {
       { alertId: alert.id, at, kind: 'delivery', actor: { kind: 'system', name: 'dutybot', via: row.method }, text },
     ]);
   }
-}
-
-/** Runs `work` over `items`, at most `n` at a time. */
-async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
-  let i = 0;
-  const lanes = Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (i < items.length) await work(items[i++]!);
-  });
-  await Promise.all(lanes);
 }
 

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Alert, AlertMaintenance, AlertRoute, TimelineEntry, TimelineKind } from '../core/alert.js';
 import { sourceTime } from '../core/source-times.js';
 import { decide } from '../core/lifecycle.js';
+import { pool } from '../core/pool.js';
 import type { Actor, AlertAction, AlertState, NormalizedEvent, SourceType } from '../core/types.js';
 import { KeyedLock } from './keyed-lock.js';
 import { GroupWriter } from './group-writer.js';
@@ -80,6 +81,9 @@ export interface AlertStoreOptions {
    */
   casFilters: boolean;
 }
+
+/** From this many ids on, getMany() asks `alerts` once rather than by `_id` each. */
+const MANY = 200;
 
 /**
  * The only code that reads and writes alerts and their timelines.
@@ -275,6 +279,30 @@ export class AlertStore {
     if (!/^[0-9]{1,12}$/.test(s)) return null;
     const r = await this.m.AlertRef.findById(String(Number(s))).lean();
     return r ? this.byId(r.alertId) : null;
+  }
+
+  /**
+   * The alerts that exist among these 24-hex ids, in the order given (the card sender reads a
+   * folded backlog and a summary's alerts with it). A few are read by `_id`, 16 at a time; many
+   * in one `$in` query on `alerts`: an index lookup on MongoDB and one scan on FerretDB, cheaper
+   * there than hundreds of lookups since `alerts` holds only open and recent alerts (2,000 of
+   * them: 2.4 s against 10 s on a busy 2-core machine). The archive is asked for the rest by `_id`.
+   */
+  async getMany(ids: readonly string[]): Promise<Alert[]> {
+    const found = new Map<string, Alert>();
+    if (ids.length >= MANY) {
+      const docs = await this.m.Alert.find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }).lean();
+      for (const d of docs) found.set(d._id.toHexString(), toAlert(d));
+    }
+    await pool(
+      ids.filter((id) => !found.has(id)),
+      16,
+      async (id) => {
+        const a = await this.byId(new Types.ObjectId(id));
+        if (a) found.set(id, a);
+      },
+    );
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   /** `alerts` first (open and recent alerts), then the archive. */

@@ -1,6 +1,9 @@
 import { Types } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
+import { pool } from '../core/pool.js';
+import { GroupWriter } from './group-writer.js';
+import { writeGateOf } from './write-gate.js';
 
 /**
  * One record per posted (or to-be-posted) chat message: an alert's card in one channel, or a
@@ -66,18 +69,54 @@ const cardSchema = new Schema<CardDoc>(
 
 export const cardId = (alertId: string, platform: string, channel: string): string => `a|${alertId}|${platform}|${channel}`;
 
+/** Reads by `_id` in flight at once when many cards are read (FerretDB uses its index only for `{_id}`). */
+const READ_LANES = 16;
+
 export class CardStore {
   readonly Card: Model<CardDoc>;
+  /**
+   * Saves go through one group writer, behind the database's write gate: the records of a
+   * folded backlog (hundreds at once) cost one round trip, and never collide with ingestion's.
+   */
+  private readonly writer: GroupWriter<CardDoc>;
   constructor(conn: Connection) {
     this.Card = (conn.models.Card as Model<CardDoc> | undefined) ?? conn.model<CardDoc>('Card', cardSchema);
+    this.writer = new GroupWriter(this.Card.collection as never, 500, writeGateOf(conn));
   }
 
   get(id: string): Promise<CardDoc | null> {
     return this.Card.findById(id).lean() as Promise<CardDoc | null>;
   }
 
-  async save(doc: CardDoc): Promise<void> {
-    await this.Card.collection.replaceOne({ _id: doc._id } as never, stripUndefined(doc) as never, { upsert: true });
+  /** The records that exist among `ids`, each read by its `_id` (an `$in` would scan on FerretDB). */
+  async getMany(ids: readonly string[]): Promise<Map<string, CardDoc>> {
+    const found = new Map<string, CardDoc>();
+    await pool(ids, READ_LANES, async (id) => {
+      const doc = await this.get(id);
+      if (doc) found.set(id, doc);
+    });
+    return found;
+  }
+
+  save(doc: CardDoc): Promise<void> {
+    return this.writer.write({ replaceOne: { filter: { _id: doc._id }, replacement: stripUndefined(doc), upsert: true } } as never);
+  }
+
+  /**
+   * New records, in as few round trips as the group writer makes. Returns the ids that already
+   * had a record (left as they were): the unique `_id` answers "is there one?" without a read.
+   */
+  async insertNew(docs: readonly CardDoc[]): Promise<Set<string>> {
+    const existing = new Set<string>();
+    await Promise.all(
+      docs.map((d) =>
+        this.writer.write({ insertOne: { document: stripUndefined(d) } } as never).catch((err: { code?: number }) => {
+          if (err?.code !== 11000) throw err;
+          existing.add(d._id);
+        }),
+      ),
+    );
+    return existing;
   }
 
   forAlert(alertId: string): Promise<CardDoc[]> {

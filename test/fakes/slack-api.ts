@@ -33,6 +33,8 @@ export interface FakeSlackMessage {
   blocks?: unknown[];
   attachments?: unknown[];
   thread_ts?: string;
+  /** Message metadata given to chat.postMessage (`event_type`, `event_payload`). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
   /** How many times chat.update replaced it. */
   edits: number;
   postedAt: number;
@@ -277,6 +279,11 @@ export class FakeSlackApi {
         copyContent(msg, args);
         const thread = str('thread_ts');
         if (thread) msg.thread_ts = thread;
+        const meta = args.metadata as FakeSlackMessage['metadata'] | undefined;
+        if (meta && typeof meta === 'object') {
+          if (typeof meta.event_type !== 'string' || typeof meta.event_payload !== 'object' || meta.event_payload === null) return { ok: false, error: 'invalid_metadata_format' };
+          msg.metadata = { event_type: meta.event_type, event_payload: meta.event_payload };
+        }
         const list = this.messages.get(channel) ?? [];
         list.push(msg);
         this.messages.set(channel, list);
@@ -292,6 +299,25 @@ export class FakeSlackApi {
         msg.edits += 1;
         msg.updatedAt = Date.now();
         return { ok: true, channel, ts: msg.ts, text: msg.text ?? '', message: { type: 'message', bot_id: this.botId, ...content(msg) } };
+      }
+      case 'conversations.history': {
+        // Newest first, `limit` per page (Slack: default 100, at most 999), `cursor` to go on;
+        // metadata only with `include_all_metadata`. Replies in threads are not listed, as on Slack.
+        const channel = str('channel');
+        if (!channel) return { ok: false, error: 'channel_not_found' };
+        const limit = Math.min(999, Math.max(1, Number(args.limit ?? 100) || 100));
+        const from = Number(str('cursor')?.replace(/^c/, '') ?? 0) || 0;
+        const withMeta = args.include_all_metadata === true || args.include_all_metadata === 'true';
+        const all = (this.messages.get(channel) ?? []).filter((m) => !m.thread_ts || m.thread_ts === m.ts).slice().reverse();
+        const page = all.slice(from, from + limit);
+        const more = from + limit < all.length;
+        return {
+          ok: true,
+          messages: page.map((m) => ({ type: 'message', user: this.botUserId, bot_id: this.botId, ...content(m), ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })),
+          has_more: more,
+          pin_count: 0,
+          response_metadata: { next_cursor: more ? `c${from + limit}` : '' },
+        };
       }
       case 'chat.postEphemeral': {
         if (!str('channel')) return { ok: false, error: 'channel_not_found' };
