@@ -31,20 +31,9 @@ export class EscalationStore {
     return this.alerts.get(id);
   }
 
-  /**
-   * Several open alerts in one query. On FerretDB 1.24 an `$in` is decoded in Go over the whole
-   * `alerts` collection (open alerts and the last day's resolved ones), still one pass: 1,000
-   * lookups by `_id` at once took 8 s there, one `$in` of 1,000 ids ~1 s (both under load).
-   * Resolved alerts moved to the archive have nothing left to escalate.
-   */
+  /** Several alerts at once (AlertStore.getMany: by `_id` when few, one `$in` when many). */
   async many(ids: string[]): Promise<Alert[]> {
-    if (ids.length === 0) return [];
-    if (ids.length === 1) {
-      const one = await this.alerts.get(ids[0]!);
-      return one ? [one] : [];
-    }
-    const docs = await this.m.Alert.find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }).lean();
-    return docs.map(toAlert);
+    return this.alerts.getMany(ids);
   }
 
   async save(alert: Alert, escalation: AlertEscalation, change: EscalationChange = {}): Promise<Alert> {
