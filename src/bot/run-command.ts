@@ -75,6 +75,7 @@ export class RunCommand {
         'not-allowed': say(l, `你不能执行 ${name}（允许：${who}）`, `you may not run ${name} (allowed: ${who})`),
         'no-match': say(l, `动作 ${name} 不适用于告警 #${r.alert?.shortId ?? ref}`, `action ${name} does not apply to alert #${r.alert?.shortId ?? ref}`),
         resolved: say(l, `告警 #${r.alert?.shortId ?? ref} 已关闭`, `alert #${r.alert?.shortId ?? ref} is already resolved`),
+        running: say(l, `${r.by ?? ''} 正在对 #${r.alert?.shortId ?? ref} 执行 ${name}，结果会显示在卡片上`, `${r.by ?? 'someone'} is running ${name} on #${r.alert?.shortId ?? ref}; the result will show on the card`),
       }[r.reason];
       return { text, private: true };
     }

@@ -61,6 +61,16 @@ describe('remediation actions: run|执行 <action> <id> POSTs signed and writes 
     expect(await notes(nginx.id)).toEqual([]);
   });
 
+  it('a double click: one POST; the second hears privately that the action is running', async () => {
+    remediator.reply({ status: 200, body: { restarted: true }, delayMs: 250 });
+    const before = remediator.requests.length;
+    const a = await open('nginx down on web-04');
+    const replies = await Promise.all([say('U0ZHANG', `run restart-nginx ${a.shortId}`), say('U0ZHANG', `run restart-nginx ${a.shortId}`)]);
+    expect(replies).toContainEqual({ text: `张三 is running restart-nginx on #${a.shortId}; the result will show on the card`, private: true });
+    expect(remediator.requests.length - before).toBe(1);
+    expect(await notes(a.id)).toEqual(['ran action "restart-nginx": http 200 {"restarted":true}']);
+  });
+
   it('a receiver that does not answer in time: the timeout is reported and recorded (in Chinese, on a quoted card)', async () => {
     remediator.reply({ status: 200, body: {}, delayMs: 1_500 });
     const a = await open('nginx upstream timeout');

@@ -8,11 +8,11 @@ import { signedPostAnswer } from '../signed-post.js';
 import { webhookAlert, type ActionRunBodyV1 } from './body.js';
 import { subjectOfAlert } from './outgoing.js';
 
-type Refusal = 'unknown-action' | 'not-found' | 'not-allowed' | 'no-match' | 'resolved';
+type Refusal = 'unknown-action' | 'not-found' | 'not-allowed' | 'no-match' | 'resolved' | 'running';
 
 /** Why a run was refused (nothing was sent), or what the receiver answered. */
 export type RunOutcome =
-  | { ok: false; reason: Refusal; action?: RemediationAction; alert?: Alert }
+  | { ok: false; reason: Refusal; action?: RemediationAction; alert?: Alert; /** `running`: who started the run in flight. */ by?: string }
   | { ok: true; action: RemediationAction; alert: Alert; status?: number; excerpt: string; error?: string; line: string };
 
 /** What asking for a run did: refused, waits for a confirmation or for approvals, or ran. */
@@ -43,6 +43,8 @@ const MAX_CONFIRMS = 10_000;
  * n-th different member's approval runs it.
  */
 export class RemediationActions {
+  /** Runs in flight, by action and alert id: who started each. */
+  private readonly running = new Map<string, string>();
   private readonly actions = new Map<string, { cfg: RemediationAction; matchers: CompiledMatchers; timeoutMs: number }>();
   /** `member|action|alertId` → when the confirmation request expires (epoch ms). */
   private readonly confirms = new Map<string, number>();
@@ -118,7 +120,18 @@ export class RemediationActions {
       // The last approver runs it: the POST names them (`by`) and everyone (`approvedBy`).
       approvers = a.approvers;
     }
-    return this.execute(c.entry, alert, member, via, opts.channel, approvers);
+    // One run of an action on an alert at a time: two people clicking "restart" at the same moment
+    // restart it once (the second hears who is running it). In this process only: a second
+    // dutybot on MongoDB does not see it, and a finished run may be run again.
+    const key = `${name}:${alert.id}`;
+    const inFlight = this.running.get(key);
+    if (inFlight) return { ok: false, reason: 'running', action: cfg, alert, by: inFlight };
+    this.running.set(key, member.name);
+    try {
+      return await this.execute(c.entry, alert, member, via, opts.channel, approvers);
+    } finally {
+      this.running.delete(key);
+    }
   }
 
   private async execute(
