@@ -54,9 +54,11 @@ export function startNotify(
     clock: rt.clock,
     log: rt.log,
     maxAttempts: cfg.maxAttempts,
-    // FerretDB's single SQLite writer makes many concurrent sends slower, not faster (bench:outbox);
-    // a few at once still hide a slow provider's latency.
-    concurrency: rt.database.ferretdb ? 4 : 8,
+    // On FerretDB the sender's writes go by group commit through the write gate (OutboxStore), so
+    // more sends at once make bigger batches: bench:outbox, 500 messages, quiet machine: 4 at once
+    // 31 webhooks/s and 11 SMS/s, 16 → 52 and 38, 32 → 68 and 55 (ungated, 4 at once: 39 and 19).
+    // MongoDB keeps the 8 it was built with (not measured here).
+    concurrency: rt.database.ferretdb ? 32 : 8,
     count: (channel, provider, result) => rt.metrics.notifySends.inc({ channel, provider, result }),
     observeSeconds: (channel, provider, s) => rt.metrics.notifySeconds.observe({ channel, provider }, s),
   });

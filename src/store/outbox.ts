@@ -1,4 +1,6 @@
 import type { Collection, Db } from 'mongodb';
+import { GroupWriter } from './group-writer.js';
+import { writeGateOf } from './write-gate.js';
 import type { NewOutboxMessage, OutboxMessage } from '../notify/message.js';
 
 export interface OutboxStoreOptions {
@@ -25,6 +27,13 @@ export class OutboxStore {
   readonly col: Collection<OutboxMessage>;
   readonly log: Collection<OutboxMessage>;
   private readonly starts: Collection<{ _id: string; at: Date }>;
+  /**
+   * The sender's writes go by group commit through the database's write gate, like ingestion's:
+   * on FerretDB, several senders' single writes collided on SQLite's one writer (bench:outbox).
+   */
+  private readonly rows: GroupWriter<OutboxMessage>;
+  private readonly logRows: GroupWriter<OutboxMessage>;
+  private readonly startRows: GroupWriter<{ _id: string; at: Date }>;
 
   constructor(
     db: Db,
@@ -33,6 +42,10 @@ export class OutboxStore {
     this.col = db.collection<OutboxMessage>('outbox');
     this.log = db.collection<OutboxMessage>('outboxlog');
     this.starts = db.collection<{ _id: string; at: Date }>('outboxstarts');
+    const gate = writeGateOf(db);
+    this.rows = new GroupWriter(this.col, 500, gate);
+    this.logRows = new GroupWriter(this.log, 500, gate);
+    this.startRows = new GroupWriter(this.starts, 500, gate);
   }
 
   /**
@@ -72,9 +85,16 @@ export class OutboxStore {
    * already holds the row, and on FerretDB the latter costs a read and a write-back.)
    */
   async claim(row: OutboxMessage, leaseUntil: Date): Promise<OutboxMessage | null> {
-    const filter = this.opts.casFilters ? { _id: row._id, state: row.state, attempts: row.attempts } : { _id: row._id };
-    const r = await this.col.updateOne(filter, { $set: { state: 'sending', dueAt: leaseUntil }, $inc: { attempts: 1 } });
-    if (r.matchedCount !== 1) return null;
+    const update = { $set: { state: 'sending' as const, dueAt: leaseUntil }, $inc: { attempts: 1 } };
+    if (this.opts.casFilters) {
+      const r = await this.col.updateOne({ _id: row._id, state: row.state, attempts: row.attempts }, update);
+      if (r.matchedCount !== 1) return null;
+    } else {
+      // One sender per database (FerretDB, decision 0003), which claims a row once (its in-flight
+      // set): the claim is a lease for a restart, written by group commit. A row that finished
+      // meanwhile is caught before sending (`start`, `isFinished`).
+      await this.rows.write({ updateOne: { filter: { _id: row._id }, update } });
+    }
     return { ...row, state: 'sending', dueAt: leaseUntil, attempts: row.attempts + 1 };
   }
 
@@ -86,7 +106,7 @@ export class OutboxStore {
    */
   async start(row: OutboxMessage, at: Date): Promise<boolean> {
     try {
-      await this.starts.insertOne({ _id: row._id, at });
+      await this.startRows.insert({ _id: row._id, at });
       return true;
     } catch (err) {
       if ((err as { code?: number }).code === 11000) return false;
@@ -96,10 +116,12 @@ export class OutboxStore {
 
   /** Back to pending after a failure worth another try; `refund` gives the attempt back (a wait that was not a failure). */
   async reschedule(id: string, dueAt: Date, lastError: string, provider?: string, refund = false): Promise<void> {
-    await this.col.updateOne(
-      { _id: id },
-      { $set: { state: 'pending', dueAt, lastError, ...(provider ? { provider } : {}) }, ...(refund ? { $inc: { attempts: -1 } } : {}) },
-    );
+    await this.rows.write({
+      updateOne: {
+        filter: { _id: id },
+        update: { $set: { state: 'pending', dueAt, lastError, ...(provider ? { provider } : {}) }, ...(refund ? { $inc: { attempts: -1 } } : {}) },
+      },
+    });
   }
 
   /** Records the final state in `outboxlog`, then frees the row from `outbox` (in that order: a crash between leaves a row the next claim finds finished and drops). */
@@ -107,11 +129,11 @@ export class OutboxStore {
     // Insert-only (flat cost on FerretDB, where an update scans): a repeat after a crash between
     // the two steps finds its record already there.
     try {
-      await this.log.insertOne(stripUndefined(row));
+      await this.logRows.insert(stripUndefined(row));
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
     }
-    await this.col.deleteOne({ _id: row._id });
+    await this.rows.write({ deleteOne: { filter: { _id: row._id } } });
   }
 
   /** True when a row of this `_id` already reached a final state. */
@@ -121,7 +143,7 @@ export class OutboxStore {
 
   /** Drops a row from `outbox` (a replay of a finished one). */
   async discard(id: string): Promise<void> {
-    await this.col.deleteOne({ _id: id });
+    await this.rows.write({ deleteOne: { filter: { _id: id } } });
   }
 
   /** A row wherever it is now: still to do, or finished. */
