@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DingTalkAppAdapter } from '../../adapters/dingtalk/app-adapter.js';
-import { log } from '../../src/log.js';
+import type { DingTalkAppAdapter } from '../../adapters/dingtalk/app-adapter.js';
 import { FakeDingTalk } from '../fakes/dingtalk-server.js';
+import { dingTalkAppOn } from '../support/dingtalk-app.js';
 import { FakeClock } from '../support/clock.js';
 import { KEYS, startTestBot, testConfig, testConfigInput, type TestBot } from '../support/bot.js';
 
@@ -17,15 +17,7 @@ describe('DingTalk: 统计 in a group answers with the figures and the chart', (
     dingtalk = await FakeDingTalk.start({ now: () => clock.now().getTime() });
     const input = testConfigInput();
     input.teams![0]!.channels = [{ platform: 'dingtalk', channel: CONV }];
-    app = new DingTalkAppAdapter({
-      clientId: dingtalk.clientId,
-      clientSecret: dingtalk.clientSecret,
-      robotCode: dingtalk.robotCode,
-      cardTemplateId: 'dutybot-alert.schema',
-      apiUrl: dingtalk.url,
-      log,
-      reconnectMs: { first: 50, max: 500 },
-    });
+    app = dingTalkAppOn(dingtalk);
     bot = await startTestBot({ clock, config: testConfig(input), adapters: [app] });
     await app.waitUntilOpen();
     await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: 'kafka-lag', title: 'Kafka 消费积压', severity: 'critical' }, KEYS.api);

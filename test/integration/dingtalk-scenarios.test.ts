@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DingTalkAppAdapter } from '../../adapters/dingtalk/app-adapter.js';
+import type { DingTalkAppAdapter } from '../../adapters/dingtalk/app-adapter.js';
 import { DingTalkWebhookAdapter, sign } from '../../adapters/dingtalk/webhook-adapter.js';
 import { SlackAdapter } from '../../adapters/slack/adapter.js';
 import { log } from '../../src/log.js';
 import { ackResponse, FakeDingTalk } from '../fakes/dingtalk-server.js';
+import { dingTalkAppOn } from '../support/dingtalk-app.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { FakeClock } from '../support/clock.js';
 import { KEYS, startTestBot, testConfig, testConfigInput, TOKENS, type TestBot } from '../support/bot.js';
@@ -34,15 +35,7 @@ describe('DingTalk: interactive cards in step with Slack, commands by @-message,
     input.teams![1]!.channels = [{ platform: 'dingtalk-webhook', url: robotUrl, secret: ROBOT_SECRET }];
     input.integrations!.push({ name: 'billing', type: 'api', key: 'biz-key-0123456789abcdef', team: 'biz' });
     input.members![2]!.phone = '+8613800000003';
-    app = new DingTalkAppAdapter({
-      clientId: dingtalk.clientId,
-      clientSecret: dingtalk.clientSecret,
-      robotCode: dingtalk.robotCode,
-      cardTemplateId: 'dutybot-alert.schema',
-      apiUrl: dingtalk.url,
-      log,
-      reconnectMs: { first: 50, max: 500 },
-    });
+    app = dingTalkAppOn(dingtalk);
     const robot = new DingTalkWebhookAdapter({
       log,
       secrets: new Map([[robotUrl, ROBOT_SECRET]]),

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DingTalkAppAdapter } from '../../adapters/dingtalk/app-adapter.js';
+import type { DingTalkAppAdapter } from '../../adapters/dingtalk/app-adapter.js';
 import { SlackAdapter } from '../../adapters/slack/adapter.js';
 import { log } from '../../src/log.js';
 import type { ActionRunBodyV1 } from '../../src/notify/webhooks/body.js';
 import { FakeDingTalk } from '../fakes/dingtalk-server.js';
+import { dingTalkAppOn } from '../support/dingtalk-app.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { blockActionsBody, FORM, signedSlackRequest } from '../fakes/slack-signing.js';
 import { FakeWebhookReceiver } from '../fakes/webhook-receiver.js';
@@ -65,15 +66,7 @@ describe('remediation actions: buttons on every card, confirm, approvals, the re
         timeout: '2s',
       },
     ];
-    app = new DingTalkAppAdapter({
-      clientId: dingtalk.clientId,
-      clientSecret: dingtalk.clientSecret,
-      robotCode: dingtalk.robotCode,
-      cardTemplateId: 'dutybot-alert.schema',
-      apiUrl: dingtalk.url,
-      log,
-      reconnectMs: { first: 50, max: 500 },
-    });
+    app = dingTalkAppOn(dingtalk);
     const slackAdapter = new SlackAdapter({ botToken: 'xoxb-test', signingSecret: SECRET, apiUrl: slack.apiUrl, log });
     bot = await startTestBot({ clock, config: testConfig(input), adapters: [slackAdapter, app], outboxIntervalMs: false });
     await app.waitUntilOpen();
