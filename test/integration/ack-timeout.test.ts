@@ -5,6 +5,7 @@ import { log } from '../../src/log.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { FakeClock } from '../support/clock.js';
 import { freshDatabaseUri, KEYS, startTestBot, testConfig, testConfigInput, TOKENS, type TestBot } from '../support/bot.js';
+import { escalationAt } from '../support/escalation-clock.js';
 
 const MIN = 60_000;
 const T0 = new Date('2026-11-27T09:00:00Z');
@@ -28,13 +29,7 @@ function ackConfig(): ConfigInput {
   return input;
 }
 
-async function at(bot: TestBot, minutes: number): Promise<void> {
-  await bot.escalation.idle();
-  bot.clock.set(new Date(T0.getTime() + minutes * MIN));
-  await bot.escalation.idle();
-  await bot.escalation.tick();
-  await bot.escalation.idle();
-}
+const at = (bot: TestBot, minutes: number): Promise<void> => escalationAt(bot, new Date(T0.getTime() + minutes * MIN));
 
 async function openAndClaimAt2(bot: TestBot, dedupKey: string): Promise<string> {
   const res = await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey, title: `Payment API down ${dedupKey}`, severity: 'critical' }, KEYS.api);

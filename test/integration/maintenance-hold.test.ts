@@ -7,6 +7,7 @@ import type { MaintenanceDoc } from '../../src/store/maintenance.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { FakeClock } from '../support/clock.js';
 import { freshDatabaseUri, KEYS, startTestBot, testConfig, testConfigInput, TOKENS, type TestBot } from '../support/bot.js';
+import { escalationAt } from '../support/escalation-clock.js';
 
 const MIN = 60_000;
 // 17:00 in Shanghai; 张三 (zhang) is on call on the primary rotation today.
@@ -33,13 +34,7 @@ function holdConfig(): ConfigInput {
   return input;
 }
 
-async function at(bot: TestBot, minutes: number): Promise<void> {
-  await bot.escalation.idle();
-  bot.clock.set(new Date(T0.getTime() + minutes * MIN));
-  await bot.escalation.idle();
-  await bot.escalation.tick();
-  await bot.escalation.idle();
-}
+const at = (bot: TestBot, minutes: number): Promise<void> => escalationAt(bot, new Date(T0.getTime() + minutes * MIN));
 
 /** Moves the clock and runs the maintenance check the timer would run (it may run too: ending twice is a no-op). */
 async function maintenanceAt(bot: TestBot, minutes: number): Promise<void> {
