@@ -7,6 +7,7 @@ import type { AlertCard } from '../../src/bot/card.js';
 import { followUpCard } from '../../src/bot/follow-ups.js';
 import type { ActionRequest, BotReply, CommandRequest, InboundRequest, MessageRef } from '../../src/bot/chat-adapter.js';
 import { ackResponse, FakeDingTalk } from '../fakes/dingtalk-server.js';
+import { dingTalkAppOn } from '../support/dingtalk-app.js';
 
 /**
  * Both DingTalk adapters against one fake DingTalk (test/fakes/dingtalk-server.ts): the app robot
@@ -100,16 +101,7 @@ describe('DingTalkAppAdapter (dingtalk-stream SDK against the fake DingTalk)', (
 
   beforeAll(async () => {
     fake = await FakeDingTalk.start();
-    adapter = new DingTalkAppAdapter({
-      clientId: fake.clientId,
-      clientSecret: fake.clientSecret,
-      robotCode: fake.robotCode,
-      cardTemplateId: 'dutybot-alert.schema',
-      apiUrl: fake.url,
-      log,
-      reconnectMs: { first: 50, max: 500 },
-      clickAnswerMs: 1_000,
-    });
+    adapter = dingTalkAppOn(fake, { clickAnswerMs: 1_000 });
     expect(adapter.status().state).toBe('off');
     await adapter.start(inbox.handler);
     await fake.waitForConnection(1);

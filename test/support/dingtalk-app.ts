@@ -1,4 +1,5 @@
 import { DingTalkAppAdapter } from '../../adapters/dingtalk/app-adapter.js';
+type Options = ConstructorParameters<typeof DingTalkAppAdapter>[0];
 import { log } from '../../src/log.js';
 import type { FakeDingTalk } from '../fakes/dingtalk-server.js';
 
@@ -6,7 +7,7 @@ import type { FakeDingTalk } from '../fakes/dingtalk-server.js';
  * The real DingTalk app adapter (dingtalk-stream SDK) pointed at the fake, with the card template
  * of docs/dingtalk.md and a quick reconnect, as the scenario tests use it.
  */
-export function dingTalkAppOn(fake: FakeDingTalk): DingTalkAppAdapter {
+export function dingTalkAppOn(fake: FakeDingTalk, more: Partial<Options> = {}): DingTalkAppAdapter {
   return new DingTalkAppAdapter({
     clientId: fake.clientId,
     clientSecret: fake.clientSecret,
@@ -15,5 +16,6 @@ export function dingTalkAppOn(fake: FakeDingTalk): DingTalkAppAdapter {
     apiUrl: fake.url,
     log,
     reconnectMs: { first: 50, max: 500 },
+    ...more,
   });
 }

@@ -3,8 +3,8 @@ import type { Member, VoiceProviderConfig } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import { parseConfigDuration } from '../../core/duration.js';
 import type { Channel, Delivery } from '../channel.js';
-import { permanent, sent, type ChannelResult } from '../result.js';
-import { rpcCall } from './aliyun-rpc.js';
+import type { ChannelResult } from '../result.js';
+import { aliyunCall } from './aliyun.js';
 import { phoneOf } from './phone.js';
 
 type AliyunVoice = Extract<VoiceProviderConfig, { provider: 'aliyun' }>;
@@ -74,26 +74,16 @@ export class AliyunIvrChannel implements Channel {
     const phone = phoneOf(d.member, true);
     if (typeof phone !== 'string') return phone;
     const { severity, id, title } = d.content.params;
-    const r = await rpcCall(
-      this.cfg.endpoint ?? 'https://dyvmsapi.aliyuncs.com',
-      'IvrCall',
-      '2017-05-25',
-      this.cfg,
-      {
-        CalledShowNumber: this.cfg.calledShowNumber,
-        CalledNumber: phone,
-        StartCode: this.cfg.ivr.startCode,
-        StartTtsParams: JSON.stringify({ severity, id, title }),
-        'MenuKeyMap.1.Key': '1',
-        'MenuKeyMap.1.Code': this.cfg.ivr.claimedCode,
-        PlayTimes: '2',
-        Timeout: String(parseConfigDuration(this.cfg.ivr.timeout) ?? 8000),
-        OutId: this.outIds.make(d.alert.shortId, d.member!.id),
-      },
-      this.clock.now(),
-    );
-    if (!r.ok) return r.result;
-    const callId = r.body.CallId;
-    return typeof callId === 'string' && callId ? sent(callId) : permanent('IvrCall answered OK without CallId');
+    return aliyunCall(this.cfg, 'IvrCall', {
+      CalledShowNumber: this.cfg.calledShowNumber,
+      CalledNumber: phone,
+      StartCode: this.cfg.ivr.startCode,
+      StartTtsParams: JSON.stringify({ severity, id, title }),
+      'MenuKeyMap.1.Key': '1',
+      'MenuKeyMap.1.Code': this.cfg.ivr.claimedCode,
+      PlayTimes: '2',
+      Timeout: String(parseConfigDuration(this.cfg.ivr.timeout) ?? 8000),
+      OutId: this.outIds.make(d.alert.shortId, d.member!.id),
+    }, this.clock.now());
   }
 }

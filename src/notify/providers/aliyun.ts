@@ -61,23 +61,21 @@ export class AliyunVoiceChannel implements Channel {
     const phone = phoneOf(d.member, true);
     if (typeof phone !== 'string') return phone;
     const { severity, id, title } = d.content.params;
-    const r = await rpcCall(
-      this.cfg.endpoint ?? 'https://dyvmsapi.aliyuncs.com',
-      'SingleCallByTts',
-      '2017-05-25',
-      this.cfg,
-      {
-        CalledShowNumber: this.cfg.calledShowNumber,
-        CalledNumber: phone,
-        TtsCode: this.cfg.ttsCode,
-        TtsParam: JSON.stringify({ severity, id, title }),
-        PlayTimes: '2',
-        OutId: outId(d.row._id),
-      },
-      this.clock.now(),
-    );
-    if (!r.ok) return r.result;
-    const callId = r.body.CallId;
-    return typeof callId === 'string' && callId ? sent(callId) : permanent('SingleCallByTts answered OK without CallId');
+    return aliyunCall(this.cfg, 'SingleCallByTts', {
+      CalledShowNumber: this.cfg.calledShowNumber,
+      CalledNumber: phone,
+      TtsCode: this.cfg.ttsCode,
+      TtsParam: JSON.stringify({ severity, id, title }),
+      PlayTimes: '2',
+      OutId: outId(d.row._id),
+    }, this.clock.now());
   }
+}
+
+/** One call through Aliyun's voice service (dyvmsapi, version 2017-05-25); its receipt is the CallId. */
+export async function aliyunCall(cfg: AliyunVoice, action: string, params: Record<string, string>, now: Date): Promise<ChannelResult> {
+  const r = await rpcCall(cfg.endpoint ?? 'https://dyvmsapi.aliyuncs.com', action, '2017-05-25', cfg, params, now);
+  if (!r.ok) return r.result;
+  const callId = r.body.CallId;
+  return typeof callId === 'string' && callId ? sent(callId) : permanent(`${action} answered OK without CallId`);
 }
