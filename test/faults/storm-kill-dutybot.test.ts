@@ -5,7 +5,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { provisionDatabase } from '../../src/store/provision.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { KEYS, testConfigInput } from '../support/bot.js';
-import { spawnDutybot, type DutybotProcess } from '../support/dutybot-process.js';
+import { alive, spawnDutybot, type DutybotProcess } from '../support/dutybot-process.js';
 import { storm } from '../support/storm.js';
 import { eventually } from '../support/wait.js';
 import { LONG, cardLedger, ledger, randomPoints } from './ledger.js';
@@ -25,15 +25,6 @@ afterAll(() => {
 });
 
 const SIZE = LONG ? { alerts: 2000, senders: 32, kills: 3 } : { alerts: 300, senders: 8, kills: 1 };
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe.skipIf(!ownServer)('fault: dutybot is killed during a storm', () => {
   it(`${SIZE.alerts} alerts from ${SIZE.senders} senders, dutybot killed -9 ${SIZE.kills}× and restarted → every acknowledged alert stored once, every card once`, async () => {
     const slack = await FakeSlackApi.start();

@@ -68,3 +68,13 @@ export async function spawnDutybot(opts: SpawnOptions): Promise<DutybotProcess> 
   };
   return { url, port, child, output: () => out, exited, kill };
 }
+
+/** Whether a process of this pid still exists (signal 0 checks without sending anything). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

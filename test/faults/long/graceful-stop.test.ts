@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { KEYS, testConfigInput } from '../../support/bot.js';
-import { spawnDutybot, type DutybotProcess } from '../../support/dutybot-process.js';
+import { alive, spawnDutybot, type DutybotProcess } from '../../support/dutybot-process.js';
 import { storm } from '../../support/storm.js';
 import { eventually } from '../../support/wait.js';
 
@@ -20,14 +20,6 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const databasePid = (dataDir: string): number => Number(readFileSync(join(dataDir, 'database.pid'), 'utf8'));
 const databaseUri = (p: DutybotProcess): string => /mongodb:\/\/127\.0\.0\.1:\d+/.exec(p.output())![0] + '/dutybot';
 
