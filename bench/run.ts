@@ -11,6 +11,7 @@
  *   BENCH_CHAT_RATE    alerts per second in the chat latency run (default 20)
  *   BENCH_CHAT_SECONDS seconds of the chat latency run (default BENCH_SECONDS)
  *   --history          cost vs stored history instead (bench/history.ts; BENCH_HISTORY_SIZES, BENCH_HISTORY_SAMPLES)
+ *   --batches          only the Alertmanager batch scenarios (bench/batches.ts)
  *
  * src/log.ts reads LOG_LEVEL when it is imported, so it is set here and everything from src/
  * is imported dynamically in main(). (Static imports are hoisted above this line: keep them to
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
 
   const { log } = await import('../src/log.js');
   if (process.argv.includes('--history')) return historyMode(log);
+  const batchesOnly = process.argv.includes('--batches');
   const { parseConfig } = await import('../src/config/load.js');
   const { startDutybot } = await import('../src/start.js');
   const { provisionDatabase, withDatabase } = await import('../src/store/provision.js');
@@ -80,6 +82,11 @@ async function main(): Promise<void> {
       return d.ms;
     };
 
+    if (batchesOnly) {
+      const { runBatchBench } = await import('./batches.js');
+      printTable(await runBatchBench({ url: bot.url, key: BENCH_KEYS.alertmanager }), 'Alertmanager batches: one webhook of a whole group, posted alone, timed to its 202 (every alert stored and applied)');
+      return;
+    }
     const results: ScenarioResult[] = [];
     const alertsBefore: number[] = [];
     for (const scenario of ingestScenarios(BENCH_KEYS)) {
@@ -88,6 +95,9 @@ async function main(): Promise<void> {
       const served = (): Promise<number> => inFlight.accepted();
       results.push(await runScenario(bot.url, scenario, { connections, seconds, warmupSeconds, watch, settle, served }));
     }
+    process.stderr.write('running: Alertmanager batches of 100 and 1,000 …\n');
+    const { runBatchBench } = await import('./batches.js');
+    const batchRows = await runBatchBench({ url: bot.url, key: BENCH_KEYS.alertmanager });
     process.stderr.write(`running: raw insertOne, ${connections} clients …\n`);
     const { measureRawInserts } = await import('./raw-insert.js');
     const raw = await measureRawInserts(bot.runtime.database.db, connections, seconds);
@@ -97,6 +107,8 @@ async function main(): Promise<void> {
     );
     for (const line of resultNotes(results)) console.log(line);
     console.log(`  alerts in the database before each scenario (before its warm-up): ${alertsBefore.join(', ')}`);
+    console.log('');
+    printTable(batchRows, 'Alertmanager batches: one webhook of a whole group, posted alone, timed to its 202 (every alert stored and applied)');
     console.log('');
     printTable(cpuRows(results), `CPU while measuring (% of one core; ${cpuList.length} cores = ${cpuList.length * 100}%)`);
     console.log('');

@@ -1,5 +1,6 @@
 import type { Db, Document } from 'mongodb';
 import { ARCHIVE_AFTER_MS, archiveResolved, ignoreDuplicates } from '../src/store/alert-archive.js';
+import { writeGateOf } from '../src/store/write-gate.js';
 import type { Migration } from './types.js';
 
 const BATCH = 1000;
@@ -37,7 +38,7 @@ async function moveTimelineRows(db: Db): Promise<void> {
   let batch: Document[] = [];
   const flush = async (): Promise<void> => {
     if (!batch.length) return;
-    await timelines.insertMany(batch, { ordered: false }).catch(ignoreDuplicates);
+    await writeGateOf(db).bulkWrite(timelines, batch.map((document) => ({ insertOne: { document } }))).catch(ignoreDuplicates);
     batch = [];
   };
   for (const { alertId, entries } of byAlert.values()) {

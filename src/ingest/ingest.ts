@@ -4,9 +4,8 @@ import type { Actor, AlertState, NormalizedEvent } from '../core/types.js';
 import type { AlertEvents } from '../events.js';
 import { receivedEntry, type AlertStore, type IngestContext } from '../store/alerts.js';
 import type { RawEventStore } from '../store/raw-events.js';
-import { AlertMarks } from '../store/alert-marks.js';
-import type { Models } from '../store/models.js';
 import { sourceTime } from '../core/source-times.js';
+import { pool } from '../core/pool.js';
 
 export interface EventResult {
   alertId: string | null;
@@ -26,8 +25,6 @@ export interface IngestDeps {
   rawEvents: RawEventStore;
   alerts: AlertStore;
   events: AlertEvents;
-  /** To record the source's end time of a resolve (absent in a few unit tests). */
-  database?: { models: Models };
 }
 
 /**
@@ -54,19 +51,45 @@ export async function ingest(
   throw raw.status === 'rejected' ? raw.reason : (applied as PromiseRejectedResult).reason;
 }
 
+/** How many keys of one batch are applied at once (their writes share group commits). */
+export const BATCH_LANES = 32;
+
 /**
- * Events are applied one after another, in the order the tool sent them: repeats of one key stay
- * in order, and alerts of one batch get their short ids (and their cards) in the batch's order.
+ * Events of one key are applied one after another, in the order the tool sent them; different
+ * keys go side by side, BATCH_LANES at a time, so a batch of 1,000 alerts (one Alertmanager group
+ * of a real outage) costs a few hundred group commits instead of thousands of sequential round
+ * trips. Each event takes only its own key's lock, so two batches with the same keys in opposite
+ * orders cannot deadlock. New alerts take their short ids in the order their slots are stored:
+ * the batch's order, unless a write had to be tried again. Subscribers hear of the changes in the
+ * batch's order, once they and their timelines are stored.
  */
 async function applyAll(deps: IngestDeps, ctx: IngestContext, events: NormalizedEvent[], now: Date, rawEventId: string): Promise<EventResult[]> {
-  const results: EventResult[] = [];
-  const received: TimelineEntry[] = [];
-  const emitted: Array<() => void> = [];
-  for (const e of events) results.push(await applyOne(deps, ctx, e, now, received, emitted, rawEventId));
-  await deps.alerts.addTimeline(received);
-  // Subscribers hear of a change only once it and its timeline are stored.
-  for (const emit of emitted) emit();
+  const results: EventResult[] = new Array(events.length);
+  const received: Array<TimelineEntry | undefined> = new Array(events.length);
+  const emitted: Array<(() => void) | undefined> = new Array(events.length);
+  const byKey = new Map<string, number[]>();
+  events.forEach((e, i) => {
+    const same = byKey.get(e.dedupKey);
+    if (same) same.push(i);
+    else byKey.set(e.dedupKey, [i]);
+  });
+  await pool([...byKey.values()], BATCH_LANES, async (indexes) => {
+    for (const i of indexes) {
+      const out: Slot = {};
+      results[i] = await applyOne(deps, ctx, events[i]!, now, out, rawEventId);
+      received[i] = out.received;
+      emitted[i] = out.emit;
+    }
+  });
+  await deps.alerts.addTimeline(received.filter((e): e is TimelineEntry => e !== undefined));
+  for (const emit of emitted) emit?.();
   return results;
+}
+
+/** What applying one event leaves for the batch: a timeline entry to add, an event to emit. */
+interface Slot {
+  received?: TimelineEntry;
+  emit?: () => void;
 }
 
 async function applyOne(
@@ -74,8 +97,7 @@ async function applyOne(
   ctx: IngestContext,
   e: NormalizedEvent,
   now: Date,
-  received: TimelineEntry[],
-  emitted: Array<() => void>,
+  out: Slot,
   rawEventId: string,
 ): Promise<EventResult> {
   const source: Actor = { kind: 'source', name: ctx.integration, via: ctx.source };
@@ -83,23 +105,18 @@ async function applyOne(
     // An alert that opens gets its timeline's first entry with it (AlertStore.trigger).
     const { alert, outcome, opened } = await deps.alerts.trigger(ctx, e, now, rawEventId);
     const entry = opened ?? { ...receivedEntry(alert.id, now, ctx, 'received', e.title), rawEventId };
-    if (!opened && alert.count <= REPEATS_IN_TIMELINE) received.push(entry);
-    emitted.push(() => deps.events.emit({ type: outcome, alert, entry }));
+    if (!opened && alert.count <= REPEATS_IN_TIMELINE) out.received = entry;
+    out.emit = () => deps.events.emit({ type: outcome, alert, entry });
     return result(alert, outcome === 'deduplicated');
   }
   const open = await deps.alerts.findOpen(ctx.integration, e.dedupKey);
   if (!open) return { alertId: null, shortId: null, status: 'no-open-alert', deduplicated: false };
   const action = e.eventType === 'resolve' ? ({ kind: 'resolve', note: e.description } as const) : ({ kind: 'claim' } as const);
-  const r = await deps.alerts.transition(open.id, action, source, now);
+  // The source's end time goes in the resolve's own update.
+  const marks = action.kind === 'resolve' ? { sourceEndedAt: sourceTime(e.occurredAt, now) } : {};
+  const r = await deps.alerts.transition(open, action, source, now, marks);
   if (!r.ok) return result(r.alert ?? open, true); // already in that state: the repeat is harmless
-  if (action.kind === 'resolve' && deps.database) {
-    const ended = sourceTime(e.occurredAt, now);
-    await new AlertMarks(deps.database.models).sourceEnded(r.alert.id, ended);
-    r.alert.sourceEndedAt = ended;
-  }
-  emitted.push(() =>
-    deps.events.emit({ type: action.kind === 'resolve' ? 'resolved' : 'claimed', alert: r.alert, previous: r.previous, entry: r.timeline }),
-  );
+  out.emit = () => deps.events.emit({ type: action.kind === 'resolve' ? 'resolved' : 'claimed', alert: r.alert, previous: r.previous, entry: r.timeline });
   return result(r.alert, false);
 }
 

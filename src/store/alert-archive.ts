@@ -1,4 +1,5 @@
 import type { Db, Document } from 'mongodb';
+import { writeGateOf } from './write-gate.js';
 
 /**
  * A resolved alert stays in `alerts` for this long (its cards may still need their final edit;
@@ -22,11 +23,12 @@ const BATCH = 1000;
 export async function archiveResolved(db: Db, before: Date): Promise<number> {
   const due = { state: 'resolved', resolvedAt: { $lt: before } };
   const archive = db.collection('alertarchive');
+  const gate = writeGateOf(db);
   let batch: Document[] = [];
   let moved = 0;
   const flush = async (): Promise<void> => {
     if (!batch.length) return;
-    await archive.insertMany(batch, { ordered: false }).catch(ignoreDuplicates);
+    await gate.bulkWrite(archive, batch.map((document) => ({ insertOne: { document } }))).catch(ignoreDuplicates);
     moved += batch.length;
     batch = [];
   };
@@ -35,7 +37,7 @@ export async function archiveResolved(db: Db, before: Date): Promise<number> {
     if (batch.length >= BATCH) await flush();
   }
   await flush();
-  if (moved) await db.collection('alerts').deleteMany(due);
+  if (moved) await gate.run(() => db.collection('alerts').deleteMany(due));
   return moved;
 }
 

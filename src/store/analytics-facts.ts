@@ -1,6 +1,6 @@
 import type { Db, Document, Filter } from 'mongodb';
 import type { AlertFact, FactPatch, Period } from '../core/analytics.js';
-import { writeGateOf } from './write-gate.js';
+import { BulkWriteFailure, writeGateOf } from './write-gate.js';
 
 interface FactDoc extends Omit<AlertFact, 'alertId'> {
   _id: string;
@@ -54,12 +54,11 @@ export class AnalyticsFactStore {
     if (patches.length === 0) return [];
     const ops = patches.map((p) => (fresh.has(p.alertId) ? { insertOne: { document: insertOf(p) } } : { updateOne: { ...upsertOf(p, {}), upsert: true } }));
     try {
-      await writeGateOf(this.db).run(() => this.col.bulkWrite(ops as never, { ordered: false }));
+      await writeGateOf(this.db).bulkWrite(this.col, ops as never);
       return patches.map(() => 'written');
     } catch (err) {
-      const writeErrors = (err as { writeErrors?: Array<{ index: number; code?: number }> }).writeErrors;
-      if (!Array.isArray(writeErrors) || writeErrors.length === 0) throw err;
-      const failed = new Map(writeErrors.map((w) => [w.index, w.code === 11000 && 'insertOne' in ops[w.index]! ? ('exists' as const) : ('failed' as const)]));
+      if (!(err instanceof BulkWriteFailure)) throw err;
+      const failed = new Map(err.writeErrors.map((w) => [w.index, w.code === 11000 && 'insertOne' in ops[w.index]! ? ('exists' as const) : ('failed' as const)]));
       return patches.map((_, i) => failed.get(i) ?? 'written');
     }
   }

@@ -1,4 +1,5 @@
 import type { Collection, Db } from 'mongodb';
+import { writeGateOf, type WriteGate } from './write-gate.js';
 
 /**
  * One document per configured heartbeat, `_id` = its name: every read and write is by `_id`
@@ -22,8 +23,11 @@ export interface HeartbeatDoc {
 
 export class HeartbeatStore {
   private readonly c: Collection<HeartbeatDoc>;
+  /** Writes take their turn at SQLite's one writer with the rest (a burst of pings collided on its lock). */
+  private readonly gate: WriteGate;
   constructor(db: Db) {
     this.c = db.collection<HeartbeatDoc>('heartbeats');
+    this.gate = writeGateOf(db);
   }
 
   async all(): Promise<HeartbeatDoc[]> {
@@ -36,7 +40,7 @@ export class HeartbeatStore {
 
   async insert(doc: HeartbeatDoc): Promise<void> {
     try {
-      await this.c.insertOne(doc);
+      await this.gate.run(() => this.c.insertOne(doc));
     } catch (err) {
       // Another process inserted it first; theirs is as good as ours.
       if ((err as { code?: number }).code !== 11000) throw err;
@@ -46,6 +50,6 @@ export class HeartbeatStore {
   async set(name: string, set: Partial<Omit<HeartbeatDoc, '_id'>>, unset: Array<keyof HeartbeatDoc> = []): Promise<void> {
     const update: Record<string, unknown> = { $set: set };
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, 1]));
-    await this.c.updateOne({ _id: name }, update);
+    await this.gate.run(() => this.c.updateOne({ _id: name }, update));
   }
 }

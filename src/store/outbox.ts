@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { GroupWriter } from './group-writer.js';
-import { writeGateOf } from './write-gate.js';
+import { BulkWriteFailure, writeGateOf, type WriteGate } from './write-gate.js';
 import type { NewOutboxMessage, OutboxMessage } from '../notify/message.js';
 
 export interface OutboxStoreOptions {
@@ -34,6 +34,7 @@ export class OutboxStore {
   private readonly rows: GroupWriter<OutboxMessage>;
   private readonly logRows: GroupWriter<OutboxMessage>;
   private readonly startRows: GroupWriter<{ _id: string; at: Date }>;
+  private readonly gate: WriteGate;
 
   constructor(
     db: Db,
@@ -42,7 +43,7 @@ export class OutboxStore {
     this.col = db.collection<OutboxMessage>('outbox');
     this.log = db.collection<OutboxMessage>('outboxlog');
     this.starts = db.collection<{ _id: string; at: Date }>('outboxstarts');
-    const gate = writeGateOf(db);
+    const gate = (this.gate = writeGateOf(db));
     this.rows = new GroupWriter(this.col, 500, gate);
     this.logRows = new GroupWriter(this.log, 500, gate);
     this.startRows = new GroupWriter(this.starts, 500, gate);
@@ -57,14 +58,11 @@ export class OutboxStore {
     if (msgs.length === 0) return 0;
     const docs: OutboxMessage[] = msgs.map((m) => stripUndefined({ ...m, state: 'pending', dueAt: m.dueAt ?? now, createdAt: now, attempts: 0 }));
     try {
-      const r = await this.col.insertMany(docs, { ordered: false });
-      return r.insertedCount;
+      return (await this.gate.bulkWrite(this.col, docs.map((document) => ({ insertOne: { document } })))).insertedCount;
     } catch (err) {
-      const e = err as { code?: number; insertedCount?: number; writeErrors?: Array<{ code?: number }> | { code?: number } };
-      const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
-      const onlyDuplicates = writeErrors.length > 0 ? writeErrors.every((w) => w.code === 11000) : e.code === 11000;
-      if (!onlyDuplicates) throw err;
-      return e.insertedCount ?? docs.length - writeErrors.length;
+      // A row enqueued before (a replay) is there already: only duplicates mean success.
+      if (!(err instanceof BulkWriteFailure) || !err.writeErrors.every((w) => w.code === 11000)) throw err;
+      return err.insertedCount;
     }
   }
 

@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import type { TimelineEntry } from '../core/alert.js';
 import type { AlertTimelineDoc, Models } from './models.js';
-import { MAX_UPDATES_PER_COMMAND } from './group-writer.js';
 import { writeGateOf, type WriteGate } from './write-gate.js';
 
 /** `timeline()` answers at most this many entries (the first ones: how the alert began). */
@@ -53,39 +52,25 @@ export class Timelines {
       while (this.waiters.length) {
         let batch = this.pending;
         let waiters = this.waiters;
-        const write = async () => {
+        const take = () => {
           // Taken when the gate lets the write go: what arrived while it waited goes too.
-          // New documents first, so that a duplicate-key error's index names one of them
-          // (retryAsAppends), in the first command with all the inserts.
+          // New documents first: an insert that finds its document there already is re-queued
+          // as an append by its index (retryAsAppends).
           batch = new Map([...this.pending].sort(([, a], [, b]) => Number(b.create) - Number(a.create)));
           waiters = this.waiters;
           this.pending = new Map();
           this.waiters = [];
-          const ops = [...batch].map(([alertId, p]) => {
+          return [...batch].map(([alertId, p]) => {
             const _id = new Types.ObjectId(alertId);
             return p.create
               ? { insertOne: { document: { _id, entries: p.entries } } }
               : { updateOne: { filter: { _id }, update: { $push: { entries: { $each: p.entries } } }, upsert: true } };
           });
-          const creates = [...batch.values()].filter((p) => p.create).length;
-          // At most MAX_UPDATES_PER_COMMAND updates per command: FerretDB 1.24 never answers one of
-          // 100 (group-writer.ts). Every command is sent even when the first fails, so the appends
-          // of a batch are never dropped for one create that has to go again as an append.
-          let firstError: unknown;
-          for (let i = 0, first = true; i < ops.length; first = false) {
-            const chunk = ops.slice(i, i + (first ? creates : 0) + MAX_UPDATES_PER_COMMAND);
-            i += chunk.length;
-            try {
-              await this.m.AlertTimeline.collection.bulkWrite(chunk as never, { ordered: false });
-            } catch (err) {
-              if (!first) throw new Error('timeline append failed', { cause: err });
-              firstError = err;
-            }
-          }
-          if (firstError) throw firstError;
         };
         try {
-          await this.gate.run(write);
+          // The gate sends every command of the batch even when one insert fails, so the appends
+          // of a batch are never dropped for one create that has to go again as an append.
+          await this.gate.bulkWrite(this.m.AlertTimeline.collection as never, take as never);
           for (const w of waiters) w.done();
         } catch (err) {
           if (!this.retryAsAppends(batch, waiters, err)) for (const w of waiters) w.done(err);
