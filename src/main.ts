@@ -6,6 +6,8 @@ import { startDutybot } from './start.js';
 import { provisionDatabase, withDatabase } from './store/provision.js';
 import { stopOnSignals } from './shutdown.js';
 
+const DATABASE_NAME = 'dutybot';
+
 /** `npm start`: config, a database (provisioned locally when none is given), and dutybot. */
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.DUTYBOT_DATA_DIR ?? './data');
@@ -21,11 +23,12 @@ async function main(): Promise<void> {
       await db?.stop();
     },
   });
-  db = await provisionDatabase({ dataDir, log });
+  // dutybot's own database is the one whose answers show the server is not hung (decision 0018).
+  db = await provisionDatabase({ dataDir, log, supervise: { watchDatabase: DATABASE_NAME } });
   const port = Number(process.env.PORT ?? 8080);
   const adapters = adaptersFromEnv({ env: process.env, config, dataDir, log });
   log.info({ chat: adapters.map((a) => a.platform) }, adapters.length ? 'chat adapters on' : 'no chat credentials: chat is off');
-  bot = await startDutybot({ config, mongoUri: withDatabase(db.uri, 'dutybot'), port, adapters, databaseHealth: db.supervisor });
+  bot = await startDutybot({ config, mongoUri: withDatabase(db.uri, DATABASE_NAME), port, adapters, databaseHealth: db.supervisor });
   log.info({ url: bot.url, config: config.generated ? 'generated (no dutybot.yaml)' : configPath }, 'dutybot is running');
   if (config.generated) printFirstSteps(bot.url, config);
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { DatabaseHealth, DatabaseState } from '../store/supervisor.js';
+import type { DatabaseHealth, DatabaseState, RestartReason } from '../store/supervisor.js';
 import type { ReadinessCheck } from './health-routes.js';
 
 const STATES: readonly DatabaseState[] = ['starting', 'running', 'restarting', 'stopped', 'gave-up'];
@@ -7,17 +7,21 @@ const STATES: readonly DatabaseState[] = ['starting', 'running', 'restarting', '
 /**
  * The supervised database's state on /readyz (`database-process: restarting (attempt…)`) and in
  * /metrics: `dutybot_database_restarts_total` and `dutybot_database_state{state}` (1 for the
- * current state). Read at scrape time from the supervisor; nothing to keep in step.
+ * current state), `reason` = `exited` or `hung`. Read at scrape time from the supervisor; nothing to keep in step.
  */
 export function databaseHealth(health: DatabaseHealth, registry: Registry): ReadinessCheck {
-  let counted = 0;
+  const counted: Record<RestartReason, number> = { exited: 0, hung: 0 };
   const restarts = new Counter({
     name: 'dutybot_database_restarts_total',
-    help: 'Restarts of the embedded database server after it exited unexpectedly',
+    help: 'Restarts of the embedded database server: after it exited unexpectedly, or when it was alive but answered nothing (hung)',
+    labelNames: ['reason'] as const,
     registers: [registry],
     collect() {
-      if (health.restarts > counted) this.inc(health.restarts - counted);
-      counted = health.restarts;
+      for (const reason of Object.keys(counted) as RestartReason[]) {
+        const n = health.restartsBy[reason];
+        this.inc({ reason }, n - counted[reason]);
+        counted[reason] = n;
+      }
     },
   });
   void restarts;

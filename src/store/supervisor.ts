@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { MongoClient } from 'mongodb';
 import type { Logger } from '../log.js';
+import { AnswerWatch } from './answer-watch.js';
 
 /**
  * Keeps the database server that dutybot started alive (docs/decisions/0010): when it exits
@@ -11,7 +12,13 @@ import type { Logger } from '../log.js';
  * at 30 s. After `maxRestarts` restarts in a row without `stableMs` of uptime in between, it gives
  * up and says what to check; the caller (src/main.ts) then exits non-zero so that a process
  * manager restarts the whole. A database given by MONGODB_URI is not ours and is not supervised.
+ *
+ * A server that stays alive but answers nothing for `hungAfterMs` (a deadlock inside it, SIGSTOP)
+ * is treated as dead: it is killed and restarted the same way (decision 0018). Its process being
+ * there says nothing; only answers do (src/store/answer-watch.ts).
  */
+export type RestartReason = 'exited' | 'hung';
+
 export type DatabaseState = 'starting' | 'running' | 'restarting' | 'stopped' | 'gave-up';
 
 export interface SupervisorOptions {
@@ -26,6 +33,12 @@ export interface SupervisorOptions {
   readyTimeoutMs?: number;
   /** Holds the server's pid, so the next start can end a server orphaned by `kill -9` of dutybot. */
   pidFile?: string;
+  /** The database whose answers are watched (dutybot's own); without it, hangs are not watched. */
+  watchDatabase?: string;
+  /** No answer for this long while the process is alive: hung, killed and restarted. */
+  hungAfterMs?: number;
+  /** How often the database is asked. */
+  probeEveryMs?: number;
   log?: Logger;
 }
 
@@ -35,6 +48,8 @@ export const SUPERVISOR_DEFAULTS = {
   maxRestarts: 10,
   stableMs: 60_000,
   readyTimeoutMs: 30_000,
+  hungAfterMs: 30_000,
+  probeEveryMs: 2_000,
 } as const;
 
 /** What dutybot's /readyz and /metrics read (src/http/database-health.ts). */
@@ -43,6 +58,8 @@ export interface DatabaseHealth {
   readonly state: DatabaseState;
   /** Restarts attempted since dutybot started. */
   readonly restarts: number;
+  /** The same, by why the server was restarted. */
+  readonly restartsBy: Readonly<Record<RestartReason, number>>;
   readonly lastExit?: { code: number | null; signal: string | null; at: Date };
   /** Why it gave up (when it did): what to check. */
   readonly giveUpReason?: string;
@@ -57,6 +74,7 @@ export interface SupervisorEvents {
 export class DatabaseSupervisor extends EventEmitter<SupervisorEvents> implements DatabaseHealth {
   state: DatabaseState = 'starting';
   restarts = 0;
+  readonly restartsBy: Record<RestartReason, number> = { exited: 0, hung: 0 };
   lastExit?: { code: number | null; signal: string | null; at: Date };
   giveUpReason?: string;
   /** Restarts since the server last stayed up for `stableMs`. */
@@ -65,7 +83,11 @@ export class DatabaseSupervisor extends EventEmitter<SupervisorEvents> implement
   private child: ChildProcess;
   private stderr = '';
   private timer: NodeJS.Timeout | undefined;
-  private readonly opts: Required<Omit<SupervisorOptions, 'pidFile' | 'log'>> & SupervisorOptions;
+  private readonly opts: Required<Omit<SupervisorOptions, 'pidFile' | 'log' | 'watchDatabase'>> & SupervisorOptions;
+  private watch: AnswerWatch | undefined;
+  /** Set when we kill a hung server ourselves: its exit is then a restart for that reason. */
+  private killedAsHung = false;
+  private lastReason: RestartReason = 'exited';
   private readonly killOnExit = (): void => void this.child.kill('SIGTERM');
 
   /** `first` is the freshly spawned server; restarts spawn the same file with the same arguments. */
@@ -101,6 +123,7 @@ export class DatabaseSupervisor extends EventEmitter<SupervisorEvents> implement
     const wasUp = this.state !== 'stopped' && this.state !== 'gave-up';
     this.setState('stopped');
     clearTimeout(this.timer);
+    this.unwatch();
     process.off('exit', this.killOnExit);
     if (this.opts.pidFile) rmSync(this.opts.pidFile, { force: true });
     const child = this.child;
@@ -122,13 +145,43 @@ export class DatabaseSupervisor extends EventEmitter<SupervisorEvents> implement
     if (this.opts.pidFile && this.child.pid) writeFileSync(this.opts.pidFile, String(this.child.pid));
     this.child.once('exit', (code, signal) => this.exited(code, signal));
     this.setState('running');
+    this.watchAnswers();
+  }
+
+  private watchAnswers(): void {
+    if (!this.opts.watchDatabase) return;
+    const child = this.child;
+    this.watch = new AnswerWatch({
+      uri: this.uri,
+      database: this.opts.watchDatabase,
+      everyMs: this.opts.probeEveryMs,
+      silentAfterMs: this.opts.hungAfterMs,
+      onSilent: (silentMs, asked) => {
+        if (this.child !== child || this.state !== 'running') return;
+        this.opts.log?.error(
+          { database: this.kind, pid: child.pid, silentMs, asked, threshold: this.opts.hungAfterMs, stderr: this.stderr.slice(-500) },
+          'database process is alive but has not answered: killing it to restart it (hung)',
+        );
+        this.killedAsHung = true;
+        child.kill('SIGKILL');
+      },
+    });
+    this.watch.start();
+  }
+
+  private unwatch(): void {
+    this.watch?.stop();
+    this.watch = undefined;
   }
 
   private exited(code: number | null, signal: string | null): void {
     if (this.state === 'stopped' || this.state === 'gave-up') return;
+    this.unwatch();
     this.lastExit = { code, signal, at: new Date() };
+    this.lastReason = this.killedAsHung ? 'hung' : 'exited';
+    this.killedAsHung = false;
     if (Date.now() - this.readyAt >= this.opts.stableMs) this.inARow = 0;
-    this.opts.log?.error({ database: this.kind, code, signal, stderr: this.stderr.slice(-500) }, 'database process exited; restarting it');
+    this.opts.log?.error({ database: this.kind, code, signal, reason: this.lastReason, stderr: this.stderr.slice(-500) }, 'database process exited; restarting it');
     this.scheduleRestart();
   }
 
@@ -144,6 +197,7 @@ export class DatabaseSupervisor extends EventEmitter<SupervisorEvents> implement
   private async restart(): Promise<void> {
     if (this.state !== 'restarting') return;
     this.restarts += 1;
+    this.restartsBy[this.lastReason] += 1;
     const prev = this.child;
     const child = spawn(prev.spawnfile, prev.spawnargs.slice(1), {
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -45,8 +45,40 @@ describe.skipIf(!ownServer)('the embedded database is restarted when it dies', (
     const readyz = (await (await bot.get('/readyz')).json()) as { checks: Array<{ name: string; ok: boolean; detail: string }> };
     expect(readyz.checks.find((c) => c.name === 'database-process')).toMatchObject({ ok: true, detail: expect.stringContaining('1 restart; last exit code none (SIGKILL)') });
     const metrics = await (await bot.get('/metrics')).text();
-    expect(metrics).toMatch(/^dutybot_database_restarts_total 1$/m);
+    expect(metrics).toMatch(/^dutybot_database_restarts_total\{reason="exited"\} 1$/m);
+    expect(metrics).toMatch(/^dutybot_database_restarts_total\{reason="hung"\} 0$/m);
     expect(metrics).toMatch(/^dutybot_database_state\{state="running"\} 1$/m);
+    await bot.stop();
+  });
+
+  it('a database that is alive but answers nothing (SIGSTOP) past the threshold is killed and restarted on the same data', async () => {
+    const hungAfterMs = 3000;
+    const server = await provisionDatabase({ dataDir: join(root, 'hung'), env, supervise: { firstBackoffMs: 200, watchDatabase: 'hung', hungAfterMs, probeEveryMs: 250 } });
+    servers.push(server);
+    const sup = server.supervisor!;
+    const bot = await startTestBot({ mongoUri: withDatabase(server.uri, 'hung'), databaseHealth: sup });
+    const before = (await (await bot.post('/api/v1/events', event('before-hang'), KEYS.api)).json()) as { alertId: string };
+    const frozenPid = sup.pid!;
+
+    process.kill(frozenPid, 'SIGSTOP');
+    const frozenAt = Date.now();
+    await eventually(() => sup.restartsBy.hung === 1, 30_000, 'supervisor found it hung');
+    const restartedAfterMs = Date.now() - frozenAt;
+    expect(restartedAfterMs).toBeGreaterThanOrEqual(hungAfterMs);
+    expect(sup.lastExit).toMatchObject({ signal: 'SIGKILL' });
+    await eventually(async () => (await bot.get('/readyz')).status === 200, 60_000, 'ready again');
+    expect(sup.pid).not.toBe(frozenPid);
+
+    const res = await eventually(async () => {
+      const r = await bot.post('/api/v1/events', event('after-hang'), KEYS.api);
+      return r.status === 202 ? r : undefined;
+    }, 60_000, '202 after the restart');
+    expect(res.status).toBe(202);
+    expect((await bot.get(`/api/v1/alerts/${before.alertId}`, TOKENS.zhang)).status).toBe(200);
+    const metrics = await (await bot.get('/metrics')).text();
+    expect(metrics).toMatch(/^dutybot_database_restarts_total\{reason="hung"\} 1$/m);
+    expect(metrics).toMatch(/^dutybot_database_restarts_total\{reason="exited"\} 0$/m);
+    process.stdout.write(`[database hung] SIGSTOP → restarted after ${restartedAfterMs} ms (threshold ${hungAfterMs} ms)\n`);
     await bot.stop();
   });
 
