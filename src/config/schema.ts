@@ -249,6 +249,12 @@ export const voiceProviderSchema = z.discriminatedUnion('provider', [
     /** An approved TTS template with the parameters severity, id, title. */
     ttsCode: z.string().min(1),
     /**
+     * The secret last part of the receipt URL set in Aliyun's console (Aliyun does not sign its
+     * pushes): each call's outcome goes on the alert's timeline. `ivr.reportToken`, when given, is
+     * the same thing (src/http/aliyun-voice-report-routes.ts).
+     */
+    reportToken: secret.optional(),
+    /**
      * Press 1 to claim, with Aliyun's interactive call (dyvmsapi `IvrCall`); absent, calls are
      * plain TTS (`SingleCallByTts`) and take no key. Needs `notify.linkSecret` (src/notify/providers/aliyun-ivr.ts).
      */
