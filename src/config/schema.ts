@@ -166,7 +166,10 @@ export const scheduleSchema = z.strictObject({
 
 export const notifyMethodSchema = z.enum(['chat', 'mention', 'dm', 'sms', 'voice', 'email', 'webhook']);
 
-/** Who a level notifies: exactly one of schedule (its on-call person), member, or team (its channels). */
+/**
+ * Who a level notifies: exactly one of schedule (its on-call person), member, or team (its
+ * channels); or, for `via: [webhook]` alone, only a `url` (src/config/check-oncall.ts).
+ */
 export const escalationTargetSchema = z.strictObject({
   schedule: id.optional(),
   member: id.optional(),
