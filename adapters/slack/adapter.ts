@@ -9,6 +9,7 @@ import type {
   ImageMessage,
   InboundHandler,
   InboundRequest,
+  MentionMessage,
   MessageRef,
   ReplyTarget,
   SendResult,
@@ -17,7 +18,7 @@ import type { Logger } from '../../src/log.js';
 import { boltLogger } from './bolt-logger.js';
 import { SeenIds } from '../../src/bot/seen-ids.js';
 import { actionRequest, isKnownSlackBody, messageRequest, slashCommandRequest } from './inbound.js';
-import { ACTION_PREFIX, fit, renderBlocks } from './render.js';
+import { ACTION_PREFIX, fit, mentionText, renderBlocks } from './render.js';
 import { AUTH_ERRORS, classify, platformError } from './send-result.js';
 
 export interface SlackAdapterOptions {
@@ -194,6 +195,30 @@ export class SlackAdapter implements ChatAdapter {
       return { kind: 'sent', value: undefined };
     } catch (err) {
       return this.failure(err, 'chat.update', ref.channel);
+    }
+  }
+
+  /**
+   * A reply in the card's thread that @-mentions the people (`<@U…>`): Slack notifies a person
+   * only for a new message that mentions them, never for an edit. `broadcast` also shows it in the
+   * channel (`reply_broadcast`). Nobody with a Slack id: nothing to notify, `unsupported`.
+   */
+  async mention(ref: MessageRef, message: MentionMessage): Promise<SendResult<void>> {
+    const text = mentionText(message.people, message.text);
+    if (!text) return { kind: 'unsupported', error: `no Slack user id to @-mention (${message.people.map((p) => p.name).join(', ') || 'nobody'})` };
+    try {
+      await this.web.chat.postMessage({
+        channel: ref.channel,
+        thread_ts: ref.messageId,
+        text,
+        reply_broadcast: message.broadcast,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      this.authProblem = undefined;
+      return { kind: 'sent', value: undefined };
+    } catch (err) {
+      return this.failure(err, 'chat.postMessage', ref.channel);
     }
   }
 

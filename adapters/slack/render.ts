@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { AlertCard, Card, CardAction, CardRun, SummaryCard } from '../../src/bot/card.js';
+import type { AlertCard, Card, CardAction, CardMention, CardRun, SummaryCard } from '../../src/bot/card.js';
 
 /**
  * Card → Slack message (Block Kit), pure. The card's texts are already chosen and translated;
@@ -67,6 +67,22 @@ export function fit(raw: string, max: number, escape = false): string {
     out += piece;
   }
   return `${out.trimEnd()}…`;
+}
+
+/** A Slack user id as it may go inside `<@…>` (nothing that could close or extend the mention). */
+const SLACK_USER_ID = /^[A-Z0-9]+$/i;
+
+/**
+ * The text of a message that @-mentions `people` (`<@U0ZHANG> <@U0LI> 升级给你，请处理：…`), the
+ * people without a Slack id named in plain words; '' when nobody has a Slack id (nobody to notify).
+ * The words are escaped: an alert title's `<!channel>` stays text.
+ */
+export function mentionText(people: readonly CardMention[], words: string): string {
+  const ids = people.flatMap((p) => (p.slack && SLACK_USER_ID.test(p.slack) ? [`<@${p.slack}>`] : []));
+  if (!ids.length) return '';
+  const named = people.filter((p) => !(p.slack && SLACK_USER_ID.test(p.slack))).map((p) => p.name);
+  const head = [...ids, ...named.map((n) => escapeMrkdwn(n))].join(' ');
+  return `${head} ${fit(words, Math.max(100, LIMIT.text - head.length - 1), true)}`;
 }
 
 function plain(text: string, max: number): types.PlainTextElement {

@@ -6,11 +6,12 @@ import type { Logger } from '../log.js';
 import type { AlertStore } from '../store/alerts.js';
 import { cardId, type CardDoc, type CardStore } from '../store/cards.js';
 import { Types } from 'mongoose';
-import type { Member } from '../config/schema.js';
-import type { Card, CardMention } from './card.js';
+import type { Card } from './card.js';
 import { alertChannels, channelId } from './channels.js';
 import type { ChatAdapter, PlatformId, SendResult } from './chat-adapter.js';
 import { stateSummary } from './follow-ups.js';
+import { MentionDelivery } from './mention-delivery.js';
+import { mentionOf } from './mentions.js';
 import { NoEditDelivery, type PostOutcome } from './no-edit-delivery.js';
 import { RATE_POLICIES, SlidingWindow } from './rate-policy.js';
 import { renderAlertCard, renderSummaryCard, type CardContext } from './render-card.js';
@@ -78,6 +79,8 @@ export class CardSync {
   private stopped = false;
   /** What channels that cannot edit get instead of edits (decision 0012). */
   private readonly noEdit: NoEditDelivery;
+  /** The messages that @-mention people on channels whose cards are edited (decision 0020). */
+  private readonly mentions: MentionDelivery;
 
   constructor(private readonly deps: CardSyncDeps) {
     this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms).unref()));
@@ -90,6 +93,14 @@ export class CardSync {
       post: (q, card, about) => this.postNew(q as ChannelQueue, card, about),
       enqueue: (q, item) => this.enqueue(q.platform, q.channel, item, false),
       summaryItem: (id) => SUMMARY + id,
+    });
+    this.mentions = new MentionDelivery({
+      cards: deps.cards,
+      directory: deps.directory,
+      clock: deps.clock,
+      adapters: deps.adapters,
+      renderAlert: (alert, now) => renderAlertCard(alert, this.context(alert, now)),
+      call: (q, about, fn) => this.call(q as ChannelQueue, 'post', about, fn),
     });
   }
 
@@ -123,7 +134,9 @@ export class CardSync {
       for (const ch of this.channelsOf(alert)) {
         const id = cardId(alert.id, ch.platform, ch.channel);
         const card = cards.get(id) ?? null;
-        const behind = !card ? alert.state !== 'resolved' && !alert.maintenance : card.state === 'posting' || (card.state === 'posted' && card.renderedRev < alert.rev);
+        const behind = !card
+          ? alert.state !== 'resolved' && !alert.maintenance
+          : card.state === 'posting' || (card.state === 'posted' && (card.renderedRev < alert.rev || this.mentions.owes(ch.platform, alert, card)));
         if (behind) {
           this.enqueue(ch.platform, ch.channel, alert.id, !card, !card && listed.has(id));
           queued++;
@@ -255,7 +268,7 @@ export class CardSync {
       return DONE;
     }
     if (card?.state === 'failed') return DONE;
-    if (card?.state === 'posted' && card.renderedRev >= alert.rev) return DONE;
+    if (card?.state === 'posted' && card.renderedRev >= alert.rev) return this.mentions.deliver(q, alert, card);
     if (!card && alert.state === 'resolved') return DONE; // resolved before its card went out: nothing to show
     // In a maintenance window: no card until the window ends (src/jobs/maintenance.ts announces it then).
     if (!card && alert.maintenance) return DONE;
@@ -274,7 +287,11 @@ export class CardSync {
       updatedAt: now,
     };
     // Without edits, what people saw is this card's state: later changes are measured from it.
-    return this.send(q, base, rendered, alert.rev, card !== null, editable ? {} : { shownKey: stateSummary(rendered).key });
+    const outcome = await this.send(q, base, rendered, alert.rev, card !== null, editable ? {} : { shownKey: stateSummary(rendered).key });
+    // People a level @-mentions are notified by a message of their own: a card's edit notifies nobody.
+    if (!outcome.done || !this.mentions.owes(q.platform, alert, card ?? undefined)) return outcome;
+    const saved = await this.deps.cards.get(id);
+    return saved ? this.mentions.deliver(q, alert, saved) : outcome;
   }
 
   /** False for adapters that cannot edit (robots, WeChat), and for a queue whose edit came back `unsupported`. */
@@ -489,9 +506,4 @@ export class CardSync {
       ],
     };
   }
-}
-
-function mentionOf(m: Member | undefined): CardMention[] {
-  if (!m) return [];
-  return [{ name: m.name, phone: m.phone, slack: m.slack, dingtalk: m.dingtalk, wechat: m.wechat }];
 }

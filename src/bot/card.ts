@@ -20,7 +20,8 @@ export interface CardAction {
 
 /**
  * Someone the card concerns (its owner now; the people being escalated to later). Platforms
- * without edits or buttons @-mention them, so the right phone buzzes.
+ * without edits or buttons @-mention them in their new messages, so the right phone buzzes; where
+ * cards are edited, a message of its own does it (ChatAdapter.mention, src/bot/mention-delivery.ts).
  */
 export interface CardMention {
   name: string;
@@ -56,7 +57,7 @@ export interface AlertCard {
   links: Link[];
   /** Only the actions allowed in the current state. */
   actions: CardAction[];
-  /** People to @-mention where a platform can (DingTalk and WeCom robots, WeChat). */
+  /** People to @-mention where a platform's messages can (DingTalk and WeCom robots, WeChat). */
   mentions: CardMention[];
   /** How to act by command, for platforms without buttons: `认领 12 · 关闭 12 [备注]`. */
   commandHint: string;

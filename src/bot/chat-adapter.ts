@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { Card, CardActionId } from './card.js';
+import type { Card, CardActionId, CardMention } from './card.js';
 
 /**
  * The one interface between dutybot's core and a chat platform. Implementations live in
@@ -116,6 +116,19 @@ export interface ImageMessage {
   };
 }
 
+/**
+ * A new message that @-mentions people about a posted card, so their phones buzz: on a platform
+ * that edits its cards, an edit notifies nobody (src/bot/mention-delivery.ts).
+ */
+export interface MentionMessage {
+  /** Whom to @-mention; the adapter writes each its platform's way (Slack `<@U…>`). */
+  people: CardMention[];
+  /** What to tell them, in the team's language, without the mentions. */
+  text: string;
+  /** Show it in the channel too, not only next to the card (an ack timeout: a claim lapsed). */
+  broadcast: boolean;
+}
+
 export interface AdapterStatus {
   state: 'off' | 'starting' | 'ready' | 'degraded';
   detail?: string;
@@ -146,6 +159,13 @@ export interface ChatAdapter {
   findPosted?(channel: string, key: string): Promise<SendResult<MessageRef | null>>;
   /** Replaces a posted card. Called only when `capabilities.edit`; others answer `unsupported`. */
   update(ref: MessageRef, card: Card): Promise<SendResult<void>>;
+  /**
+   * @-mentions people about the posted card `ref` with a new message (Slack: a reply in the card's
+   * thread). Absent on platforms whose card messages do the mentioning themselves (robots and
+   * WeChat post each change as a new message that @-mentions). `unsupported`: nobody here has an
+   * id on this platform, nothing was sent.
+   */
+  mention?(ref: MessageRef, message: MentionMessage): Promise<SendResult<void>>;
   /** Answers a request (ephemeral when `reply.private` and the platform allows it). */
   reply(to: ReplyTarget, reply: BotReply): Promise<SendResult<void>>;
   /**

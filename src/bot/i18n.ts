@@ -82,6 +82,11 @@ export interface Texts {
   inMaintenance: (until: string) => string;
   /** A card back to triggered because its claim timed out: `↩ 李四认领后 10 分钟未解决`. */
   ackTimedOut: (minutes: number, owner: string) => string;
+  /**
+   * What the message that @-mentions the people an escalation level names says after their
+   * mentions (Slack: a reply in the card's thread): `升级给你，请处理：🔴 #12 磁盘将满`.
+   */
+  mentionEscalated: (heading: string) => string;
   /** A claimed card whose policy has an ack timeout: `⏰ 14:31 前未解决将重新升级`. */
   ackDue: (at: string) => string;
   /** A claimed card whose ack timeout is paused (mute, maintenance): `⏸ 认领超时已暂停（剩 8 分钟）`. */
@@ -170,6 +175,7 @@ export const TEXTS: Record<Locale, Texts> = {
     sourceTimes: (started, received) => `开始于 ${started}（收到于 ${received}）`,
     inMaintenance: (until) => `🛠 维护中，至 ${until}`,
     ackTimedOut: (minutes, owner) => `↩ ${owner} 认领后 ${minutes} 分钟未解决，重新升级`,
+    mentionEscalated: (heading) => `升级给你，请处理：${heading}`,
     ackDue: (at) => `⏰ ${at} 前未解决将重新升级`,
     ackPaused: (left) => `⏸ 认领超时已暂停（剩 ${left}）`,
     summary: {
@@ -250,6 +256,7 @@ export const TEXTS: Record<Locale, Texts> = {
     sourceTimes: (started, received) => `started ${started} (received ${received})`,
     inMaintenance: (until) => `🛠 in maintenance until ${until}`,
     ackTimedOut: (minutes, owner) => `↩ no resolution within ${minutes} min of ${owner}'s claim`,
+    mentionEscalated: (heading) => `escalated to you, please take a look: ${heading}`,
     ackDue: (at) => `⏰ escalates again at ${at} unless resolved`,
     ackPaused: (left) => `⏸ ack timeout paused (${left} left)`,
     summary: {

@@ -1,4 +1,5 @@
-import type { Card } from './card.js';
+import type { Member } from '../config/schema.js';
+import type { Card, CardMention } from './card.js';
 
 /**
  * The mobile numbers of the people a card concerns, as robots take them for @-mentions
@@ -6,4 +7,10 @@ import type { Card } from './card.js';
  */
 export function mentionMobiles(card: Card): string[] {
   return (card.mentions ?? []).flatMap((m) => (m.phone ? [m.phone.replace(/[^0-9+]/g, '')] : []));
+}
+
+/** A member as someone to @-mention: their name and their id on each platform (none for an unknown id). */
+export function mentionOf(m: Member | undefined): CardMention[] {
+  if (!m) return [];
+  return [{ name: m.name, phone: m.phone, slack: m.slack, dingtalk: m.dingtalk, wechat: m.wechat }];
 }

@@ -57,7 +57,11 @@ export function checkOnCall(cfg: Config): void {
       l.notify.forEach((t, ti) => {
         const path = `${at}.levels[${li}].notify[${ti}]`;
         const named = [t.schedule, t.member, t.team].filter((x) => x !== undefined).length;
-        if (named !== 1) fail(path, 'name exactly one of schedule, member or team');
+        // A webhook needs nobody: `{url, via: [webhook]}` alone posts to the URL (README "Paging").
+        const webhookOnly = t.url !== undefined && t.via.every((v) => v === 'webhook');
+        if (named > 1 || (named === 0 && !webhookOnly)) {
+          fail(path, 'name exactly one of schedule, member or team (or give only url, with via: [webhook])');
+        }
         if (t.schedule !== undefined && !schedules.has(t.schedule)) fail(`${path}.schedule`, `unknown schedule "${t.schedule}"`);
         if (t.member !== undefined) member(`${path}.member`, t.member);
         if (t.team !== undefined && !teams.has(t.team)) fail(`${path}.team`, `unknown team "${t.team}"`);

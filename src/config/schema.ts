@@ -166,7 +166,10 @@ export const scheduleSchema = z.strictObject({
 
 export const notifyMethodSchema = z.enum(['chat', 'mention', 'dm', 'sms', 'voice', 'email', 'webhook']);
 
-/** Who a level notifies: exactly one of schedule (its on-call person), member, or team (its channels). */
+/**
+ * Who a level notifies: exactly one of schedule (its on-call person), member, or team (its
+ * channels); or, for `via: [webhook]` alone, only a `url` (src/config/check-oncall.ts).
+ */
 export const escalationTargetSchema = z.strictObject({
   schedule: id.optional(),
   member: id.optional(),
@@ -248,6 +251,12 @@ export const voiceProviderSchema = z.discriminatedUnion('provider', [
     calledShowNumber: z.string().min(1),
     /** An approved TTS template with the parameters severity, id, title. */
     ttsCode: z.string().min(1),
+    /**
+     * The secret last part of the receipt URL set in Aliyun's console (Aliyun does not sign its
+     * pushes): each call's outcome goes on the alert's timeline. `ivr.reportToken`, when given, is
+     * the same thing (src/http/aliyun-voice-report-routes.ts).
+     */
+    reportToken: secret.optional(),
     /**
      * Press 1 to claim, with Aliyun's interactive call (dyvmsapi `IvrCall`); absent, calls are
      * plain TTS (`SingleCallByTts`) and take no key. Needs `notify.linkSecret` (src/notify/providers/aliyun-ivr.ts).

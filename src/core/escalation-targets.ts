@@ -60,7 +60,11 @@ export function targetPeople(t: EscalationTarget, ctx: TargetContext): string[] 
 }
 
 export function describeTarget(t: EscalationTarget): string {
-  return t.schedule ? `schedule ${t.schedule}` : t.member ? `member ${t.member}` : `team ${t.team ?? '?'}`;
+  if (t.schedule) return `schedule ${t.schedule}`;
+  if (t.member) return `member ${t.member}`;
+  if (t.team) return `team ${t.team}`;
+  // A webhook-only target (`{url, via: [webhook]}`) names nobody.
+  return t.url ? 'webhook' : 'nobody';
 }
 
 export function resolveStep(ref: StepRef, targets: readonly EscalationTarget[], ctx: TargetContext): StepEffects {

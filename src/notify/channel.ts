@@ -23,6 +23,12 @@ export interface Channel {
   /** For metrics and receipts: `aliyun`, `tencent`, `twilio`, `smtp`, `webhook`, or the chat platform. */
   readonly provider: string;
   send(d: Delivery): Promise<ChannelResult>;
+  /**
+   * The reference the provider's receipts carry for this delivery, when it cannot be the row's
+   * `_id` (Aliyun voice: at most 15 bytes). The sender records which row it stands for before
+   * sending, so a receipt finds its row (OutboxStore.rowByRef).
+   */
+  receiptRef?(d: Delivery): string;
   /** The provider that carries this delivery, when it depends on the recipient (a DM's chat platform). */
   providerFor?(d: Delivery): string;
   close?(): Promise<void>;

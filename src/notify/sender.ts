@@ -197,6 +197,9 @@ export class OutboxSender {
 
     const delivery = this.prepare(claimed, alert, member, now);
     const provider = channel.providerFor?.(delivery) ?? channel.provider;
+    // Before the call: its receipt may come back before the call's answer does.
+    const ref = channel.receiptRef?.(delivery);
+    if (ref) await outbox.rememberRef(ref, claimed._id, now);
     const t0 = performance.now();
     let result: ChannelResult;
     try {

@@ -64,8 +64,12 @@ export function startNotify(
   });
   const twilioAuthToken = cfg.voice?.provider === 'twilio' ? cfg.voice.authToken : undefined;
   const routers = links ? [linkRoutes(rt, { links, uses, twilioAuthToken })] : [];
-  const ivr = cfg.voice?.provider === 'aliyun' ? cfg.voice.ivr : undefined;
-  if (ivr && cfg.linkSecret) routers.push(aliyunVoiceReportRoutes(rt, { reportToken: ivr.reportToken, outIds: new IvrOutIds(cfg.linkSecret), uses }));
+  const aliyunVoice = cfg.voice?.provider === 'aliyun' ? cfg.voice : undefined;
+  const ivr = aliyunVoice?.ivr;
+  // Receipts of plain calls (their outcome) and of interactive ones (press 1): one route for both.
+  const reportTokens = [...new Set([aliyunVoice?.reportToken, ivr?.reportToken].filter((t): t is string => !!t))];
+  const outIds = ivr && cfg.linkSecret ? new IvrOutIds(cfg.linkSecret) : undefined;
+  if (reportTokens.length) routers.push(aliyunVoiceReportRoutes(rt, { reportTokens, ...(outIds ? { outIds } : {}), outbox, uses }));
   if (ivr && !cfg.linkSecret) rt.log.warn('notify.voice.ivr needs notify.linkSecret: Aliyun calls read the alert but take no key press');
   const router = routers.length > 1 ? Router().use(...routers) : routers[0];
   return { outbox, sender, links, uses, router };

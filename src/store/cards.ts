@@ -42,6 +42,11 @@ export interface CardDoc {
   shownKey?: string;
   announcedIds?: Types.ObjectId[];
   announcedAt?: Date;
+  /**
+   * Channels whose cards are edited: the escalation @-mentions already sent as messages of their
+   * own, `<run token>:<member id>` (src/bot/mention-delivery.ts).
+   */
+  mentioned?: string[];
 }
 
 const cardSchema = new Schema<CardDoc>(
@@ -63,6 +68,7 @@ const cardSchema = new Schema<CardDoc>(
     shownKey: String,
     announcedIds: { type: [Schema.Types.ObjectId], default: undefined },
     announcedAt: Date,
+    mentioned: { type: [String], default: undefined },
   },
   { versionKey: false, autoIndex: false, autoCreate: false, collection: 'cards' },
 );

@@ -35,6 +35,9 @@ export class OutboxStore {
   private readonly logRows: GroupWriter<OutboxMessage>;
   private readonly startRows: GroupWriter<{ _id: string; at: Date }>;
   private readonly gate: WriteGate;
+  /** A provider's short reference of a row (OutboxStore.rememberRef) → the row's `_id`. */
+  private readonly refs: Collection<{ _id: string; rowId: string; at: Date }>;
+  private readonly refRows: GroupWriter<{ _id: string; rowId: string; at: Date }>;
 
   constructor(
     db: Db,
@@ -47,6 +50,8 @@ export class OutboxStore {
     this.rows = new GroupWriter(this.col, 500, gate);
     this.logRows = new GroupWriter(this.log, 500, gate);
     this.startRows = new GroupWriter(this.starts, 500, gate);
+    this.refs = db.collection<{ _id: string; rowId: string; at: Date }>('outboxrefs');
+    this.refRows = new GroupWriter(this.refs, 500, gate);
   }
 
   /**
@@ -149,6 +154,25 @@ export class OutboxStore {
     return (await this.col.findOne({ _id: id })) ?? (await this.log.findOne({ _id: id }));
   }
 
+  /**
+   * Records that a provider's short reference (an Aliyun voice OutId, 15 bytes) stands for row
+   * `rowId`, so its receipt finds the row by `_id` (any other lookup scans on FerretDB). The same
+   * reference again (a retry of the row) keeps the first record.
+   */
+  async rememberRef(ref: string, rowId: string, at: Date): Promise<void> {
+    try {
+      await this.refRows.insert({ _id: ref, rowId, at });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  }
+
+  /** The row a provider's short reference stands for, wherever it is now; null when unknown. */
+  async rowByRef(ref: string): Promise<OutboxMessage | null> {
+    const hit = await this.refs.findOne({ _id: ref });
+    return hit ? this.find(hit.rowId) : null;
+  }
+
   /** Rows still to do (for metrics and the auditor). */
   countOpen(): Promise<number> {
     return this.col.countDocuments({});
@@ -157,6 +181,7 @@ export class OutboxStore {
   /** Forgets finished rows older than `before` (retention). */
   async prune(before: Date): Promise<number> {
     await this.starts.deleteMany({ at: { $lt: before } });
+    await this.refs.deleteMany({ at: { $lt: before } });
     return (await this.log.deleteMany({ finishedAt: { $lt: before } })).deletedCount;
   }
 }

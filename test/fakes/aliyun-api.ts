@@ -31,8 +31,9 @@ export class FakeAliyun extends HttpFake {
   }
 
   /**
-   * The callee of IvrCall `callId` pressed `dtmf`; Aliyun pushes the receipt to `url` (what was set
-   * in its console) as a JSON array, once per push (it may push the same receipt again).
+   * The call `callId` (IvrCall or SingleCallByTts) ended, its callee having pressed `dtmf` (none:
+   * ''); Aliyun pushes the receipt to `url` (what was set in its console) as a JSON array, once per
+   * push (it may push the same receipt again).
    */
   async pushVoiceReport(callId: string, dtmf: string, url: string): Promise<Response> {
     const r = this.accepted().find((x) => (x.answer as { CallId?: string }).CallId === callId);
@@ -102,6 +103,7 @@ export class FakeAliyun extends HttpFake {
     if (p.Action === 'SingleCallByTts') {
       if (!/^1\d{10}$/.test(p.CalledNumber ?? '')) return { status: 200, body: { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '号码格式非法', RequestId } };
       if (!this.templates.has(p.TtsCode ?? '')) return { status: 200, body: { Code: 'isv.TTS_TEMPLATE_ILLEGAL', Message: '模板不合法', RequestId } };
+      if (p.OutId !== undefined && badVoiceOutId(p.OutId)) return { status: 200, body: { Code: 'isv.INVALID_PARAMETERS', Message: 'OutId 长度为 1~15 个字节', RequestId } };
       return { status: 200, body: { Code: 'OK', Message: 'OK', CallId: `116012854210^${this.requests.length}`, RequestId } };
     }
     if (p.Action === 'IvrCall') {
@@ -112,9 +114,7 @@ export class FakeAliyun extends HttpFake {
       const codes = [p.StartCode, ...menu.map((k) => p[k.replace(/Key$/, 'Code')])];
       if (codes.some((c) => !this.templates.has(c ?? ''))) return { status: 200, body: { Code: 'isv.TTS_TEMPLATE_ILLEGAL', Message: '模板不合法', RequestId } };
       if (menu.some((k) => !/^[0-9*#]$/.test(p[k]!))) return { status: 200, body: { Code: 'isv.INVALID_PARAMETERS', Message: 'MenuKeyMap.Key', RequestId } };
-      if (p.OutId !== undefined && (Buffer.byteLength(p.OutId) < 1 || Buffer.byteLength(p.OutId) > 15)) {
-        return { status: 200, body: { Code: 'isv.INVALID_PARAMETERS', Message: 'OutId 长度为 1~15 个字节', RequestId } };
-      }
+      if (p.OutId !== undefined && badVoiceOutId(p.OutId)) return { status: 200, body: { Code: 'isv.INVALID_PARAMETERS', Message: 'OutId 长度为 1~15 个字节', RequestId } };
       try {
         JSON.parse(p.StartTtsParams ?? '{}');
       } catch {
@@ -124,6 +124,11 @@ export class FakeAliyun extends HttpFake {
     }
     return { status: 404, body: { Code: 'InvalidAction.NotFound', Message: `unknown action ${p.Action}`, RequestId } };
   }
+}
+
+/** Aliyun's voice calls (SingleCallByTts, IvrCall) take an OutId of 1 to 15 bytes. */
+function badVoiceOutId(outId: string): boolean {
+  return Buffer.byteLength(outId) < 1 || Buffer.byteLength(outId) > 15;
 }
 
 /** Query (GET) or form body (POST) parameters. */

@@ -83,7 +83,7 @@ describe('a claim not resolved within the policy ack timeout returns the alert t
     ]);
     // The card shows why and @-mentions 李四.
     await bot.flushCards();
-    const card = (slack.messages.get('C0OPS') ?? []).filter((m) => String(m.text).includes('ack-1')).at(-1);
+    const card = (slack.messages.get('C0OPS') ?? []).filter((m) => !m.thread_ts && String(m.text).includes('ack-1')).at(-1);
     expect(String(card?.text)).toContain('李四 认领后 10 分钟未解决');
     // A second wake-up for the old claim does nothing.
     expect(await bot.escalation.runStep({ alertId: id, token: firstToken, cycle: 0, level: 0, ack: new Date(T0.getTime() + 2 * MIN).toISOString() })).toBe('stale');
@@ -107,7 +107,7 @@ describe('a claim not resolved within the policy ack timeout returns the alert t
     expect(ok).toMatchObject({ private: false });
     expect((await bot.runtime.alerts.get(id))!.escalation!.ack!.dueAt).toEqual(new Date(T0.getTime() + 31 * MIN));
     await bot.flushCards();
-    const card = (slack.messages.get('C0OPS') ?? []).filter((m) => String(m.text).includes('ack-2')).at(-1);
+    const card = (slack.messages.get('C0OPS') ?? []).filter((m) => !m.thread_ts && String(m.text).includes('ack-2')).at(-1);
     expect(String(card?.text)).toMatch(/⏰ .*17:31.* 前未解决将重新升级/);
     // The claimed Slack card offers the snooze choices within the policy's 1 h limit.
     const snoozeSelect = JSON.stringify(card).match(/"action_id":"dutybot:snooze".*?\]/)?.[0] ?? '';

@@ -65,6 +65,18 @@ describe('POST /api/v1/events', () => {
     expect(old).toMatchObject({ state: 'resolved', resolvedBy: { kind: 'source', name: 'rest' }, secondsToResolve: 60 });
   });
 
+  it("acknowledges and resolves by dedupKey alone, as PagerDuty's events API and monitoring tools do", async () => {
+    const opened = (await (await bot.post('/api/v1/events', trigger('by-key'), KEYS.api)).json()) as { alertId: string };
+    const acked = await bot.post('/api/v1/events', { eventType: 'acknowledge', dedupKey: 'by-key' }, KEYS.api);
+    expect(acked.status).toBe(202);
+    expect(await acked.json()).toMatchObject({ alertId: opened.alertId, status: 'acknowledged' });
+    const resolved = await bot.post('/api/v1/events', { eventType: 'resolve', dedupKey: 'by-key' }, KEYS.api);
+    expect(resolved.status).toBe(202);
+    expect(await resolved.json()).toMatchObject({ alertId: opened.alertId, status: 'resolved' });
+    // The alert keeps the title its trigger gave it.
+    expect(await bot.runtime.alerts.get(opened.alertId)).toMatchObject({ state: 'resolved', title: 'Disk almost full (by-key)', resolvedBy: { kind: 'source', name: 'rest' } });
+  });
+
   it('keeps raw copies for the retention bound, then the retention job deletes them', async () => {
     const { pruneRawEvents } = await import('../../src/jobs/retention.js');
     const models = bot.runtime.database.models;
@@ -104,6 +116,8 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
       /content type must be application\/json/,
     ],
     ['a missing field', () => bot.post('/api/v1/events', { eventType: 'trigger', title: 't' }, KEYS.api), 400, /dedupKey/, 'dedupKey'],
+    ['a trigger without a title', () => bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: 'untitled' }, KEYS.api), 400, /required for trigger/, 'title'],
+    ['a resolve without a key', () => bot.post('/api/v1/events', { eventType: 'resolve' }, KEYS.api), 400, /dedupKey/, 'dedupKey'],
     ['a wrong severity', () => bot.post('/api/v1/events', trigger('x', { severity: 'urgent' }), KEYS.api), 400, /severity/, 'severity'],
     ['an unknown field', () => bot.post('/api/v1/events', trigger('x', { colour: 'red' }), KEYS.api), 400, /colour/],
     ['a bad date', () => bot.post('/api/v1/events', trigger('x', { occurredAt: 'yesterday' }), KEYS.api), 400, /occurredAt/, 'occurredAt'],

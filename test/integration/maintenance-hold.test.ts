@@ -72,7 +72,8 @@ describe('alerts already open when a maintenance window begins are held, then es
   const adapter = () => new SlackAdapter({ botToken: 'xoxb-test', signingSecret: 'secret-secret-secret', apiUrl: slack.apiUrl, log });
   const start = (mongoUri = freshDatabaseUri(), clock = new FakeClock(T0)) =>
     startTestBot({ mongoUri, clock, config: testConfig(holdConfig()), adapters: [adapter()], escalationTimers: false, outboxIntervalMs: false });
-  const cardOf = (title: string) => String((slack.messages.get(OPS) ?? []).filter((m) => String(m.text).includes(title)).at(-1)?.text);
+  // The card, not a reply in its thread (the @-mentions of escalation: slack-mentions.test.ts).
+  const cardOf = (title: string) => String((slack.messages.get(OPS) ?? []).filter((m) => !m.thread_ts && String(m.text).includes(title)).at(-1)?.text);
   beforeAll(async () => {
     slack = await FakeSlackApi.start();
   });
@@ -197,7 +198,7 @@ describe('mute pauses the ack timeout; unmute resumes it with the time that was 
     await bot.escalation.idle();
     expect((await bot.runtime.alerts.get(id))!.escalation!.ack).toMatchObject({ pausedRemainingMs: 8 * MIN });
     await bot.flushCards();
-    expect(String((slack.messages.get(OPS) ?? []).filter((m) => String(m.text).includes('mute-1')).at(-1)?.text)).toMatch(/认领超时已暂停（剩 8 分钟）/);
+    expect(String((slack.messages.get(OPS) ?? []).filter((m) => !m.thread_ts && String(m.text).includes('mute-1')).at(-1)?.text)).toMatch(/认领超时已暂停（剩 8 分钟）/);
     await at(bot, 12);
     await at(bot, 19);
     expect((await bot.runtime.alerts.get(id))!.state).toBe('acknowledged');

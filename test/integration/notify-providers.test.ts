@@ -3,7 +3,7 @@ import type { Alert } from '../../src/core/alert.js';
 import type { Member } from '../../src/config/schema.js';
 import type { Delivery } from '../../src/notify/channel.js';
 import type { OutboxMessage } from '../../src/notify/message.js';
-import { AliyunSmsChannel, AliyunVoiceChannel } from '../../src/notify/providers/aliyun.js';
+import { AliyunSmsChannel, AliyunVoiceChannel, ttsOutId } from '../../src/notify/providers/aliyun.js';
 import { EmailChannel } from '../../src/notify/providers/email.js';
 import { TencentSmsChannel } from '../../src/notify/providers/tencent.js';
 import { TwilioSmsChannel, TwilioVoiceChannel } from '../../src/notify/providers/twilio.js';
@@ -99,6 +99,9 @@ describe('Aliyun SMS and voice against a fake that checks the RPC signature', ()
     const r = await voice.send(delivery('voice'));
     expect(r).toMatchObject({ kind: 'sent', receipt: expect.stringMatching(/^116012854210/) });
     expect(fake.calls('SingleCallByTts')[0]).toMatchObject({ CalledNumber: '13800000001', CalledShowNumber: '057188000000', TtsCode: 'TTS_000001' });
+    // Aliyun takes 1 to 15 bytes (the fake refuses more); the same row always gives the same OutId.
+    expect(fake.calls('SingleCallByTts')[0]!.OutId).toBe(ttsOutId(row('voice')._id));
+    expect(ttsOutId(row('voice')._id)).toMatch(/^t[0-9a-z]{14}$/);
   });
 });
 

@@ -155,6 +155,21 @@ describe('SlackAdapter (Bolt against the fake Slack API)', () => {
     expect(nowAttachment.blocks.at(-1)!.elements).toHaveLength(1);
   });
 
+  it("@-mentions people with a new reply in the card's thread; an alert title's <!channel> stays text", async () => {
+    const posted = await adapter.post('C0OPS', card());
+    if (posted.kind !== 'sent') throw new Error('card not posted');
+    const people = [{ name: 'Ana', slack: 'U0ANA' }, { name: 'Bo <x>' }];
+    const sent = await adapter.mention(posted.value, { people, text: 'escalated to you: 🔴 #12 <!channel> disk full', broadcast: true });
+    expect(sent).toEqual({ kind: 'sent', value: undefined });
+    const call = fake.callsTo('chat.postMessage').at(-1)!;
+    expect(call.args).toMatchObject({ channel: 'C0OPS', thread_ts: posted.value.messageId, reply_broadcast: 'true' });
+    expect(call.args.text).toBe('<@U0ANA> Bo &lt;x&gt; escalated to you: 🔴 #12 &lt;!channel&gt; disk full');
+    // Nobody with a Slack id: nobody's phone would buzz, so nothing is posted.
+    const before = fake.callsTo('chat.postMessage').length;
+    expect(await adapter.mention(posted.value, { people: [{ name: 'Bo' }], text: 'x', broadcast: false })).toMatchObject({ kind: 'unsupported' });
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(before);
+  });
+
   it('turns a 429 with Retry-After into a retry after that many seconds', async () => {
     fake.rateLimit('chat.postMessage', 1, 3);
     const before = fake.callsTo('chat.postMessage').length;

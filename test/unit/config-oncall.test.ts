@@ -45,8 +45,15 @@ describe('config: schedules and escalation policies', () => {
     ['levels out of time order', ['after: 10m', 'after: 1m'], 'escalationPolicies[0].levels[2].after: earlier than levels[1].after: levels go in time order'],
     ['a webhook with no url', ['via: [voice, email]', 'via: [webhook]'], 'escalationPolicies[0].levels[2].notify[0].url: required when via lists webhook'],
     ['a time zone that does not exist', ['Asia/Shanghai', 'Asia/Shanghia'], /^schedules\[0\]\.timeZone: /],
+    ['a target naming two people', ['{ member: bob, via', '{ member: bob, schedule: primary, via'], 'escalationPolicies[0].levels[2].notify[0]: name exactly one of schedule, member or team (or give only url, with via: [webhook])'],
+    ['a url-only target that also pages', ['{ member: bob, via: [voice, email] }', '{ url: "https://hooks.example.com/page", via: [webhook, sms] }'], 'escalationPolicies[0].levels[2].notify[0]: name exactly one of schedule, member or team (or give only url, with via: [webhook])'],
   ])('refuses %s, naming the key', (_what, [from, to], message) => {
     expect(() => parseConfig(base.replace(from!, to!))).toThrow(message);
+  });
+
+  it('accepts a webhook target with only its url: the webhook pages nobody in particular', () => {
+    const cfg = parseConfig(base.replace('{ member: bob, via: [voice, email] }', '{ url: "https://hooks.example.com/page", via: [webhook] }'));
+    expect(cfg.escalationPolicies[0]!.levels[2]!.notify).toEqual([{ url: 'https://hooks.example.com/page', via: ['webhook'] }]);
   });
 
   it('refuses overlapping overrides', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SmsProviderConfig, VoiceProviderConfig } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import type { Channel, Delivery } from '../channel.js';
@@ -44,10 +45,29 @@ export class AliyunSmsChannel implements Channel {
   }
 }
 
+/** Aliyun's voice calls (`SingleCallByTts` and `IvrCall` alike) take an OutId of 1 to 15 bytes. */
+export const VOICE_OUT_ID_BYTES = 15;
+
+/**
+ * The OutId of a plain TTS call: `t` and 14 base-36 digits (72 bits) of a SHA-256 of the outbox
+ * row's `_id`, which itself is 60 bytes and more (`esc:<alert>:<run>:1:2:0:zhang:sms>voice`). The
+ * same for every attempt of a row. It names no row by itself: the sender records which row it
+ * stands for before the call (`receiptRef`, OutboxStore.rememberRef), and the receipt route
+ * (src/http/aliyun-voice-report-routes.ts) finds the row by it. `t` first: an interactive call's
+ * OutId starts with a digit (src/notify/providers/aliyun-ivr.ts).
+ */
+export function ttsOutId(rowId: string): string {
+  const bits = BigInt(`0x${createHash('sha256').update(rowId).digest('hex').slice(0, 18)}`);
+  return `t${bits.toString(36).padStart(VOICE_OUT_ID_BYTES - 1, '0').slice(-(VOICE_OUT_ID_BYTES - 1))}`;
+}
+
+export const isTtsOutId = (v: unknown): v is string => typeof v === 'string' && /^t[0-9a-z]{14}$/.test(v);
+
 /**
  * Aliyun voice notification (dyvmsapi `SingleCallByTts`, version 2017-05-25): a TTS template read
  * twice, with severity, id and title. Plain TTS calls take no key presses (that needs Aliyun's IVR
- * product), so claiming from an Aliyun call goes through the SMS/email link instead.
+ * product), so claiming from an Aliyun call goes through the SMS/email link instead. Its receipt
+ * (the call's outcome) is matched to the row by the OutId.
  */
 export class AliyunVoiceChannel implements Channel {
   readonly method = 'voice' as const;
@@ -67,8 +87,12 @@ export class AliyunVoiceChannel implements Channel {
       TtsCode: this.cfg.ttsCode,
       TtsParam: JSON.stringify({ severity, id, title }),
       PlayTimes: '2',
-      OutId: outId(d.row._id),
+      OutId: this.receiptRef(d),
     }, this.clock.now());
+  }
+
+  receiptRef(d: Delivery): string {
+    return ttsOutId(d.row._id);
   }
 }
 
