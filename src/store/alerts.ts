@@ -10,6 +10,8 @@ import type { AlertDoc, AlertRefDoc, DedupSlotDoc, Models } from './models.js';
 import { ShortIds } from './short-ids.js';
 import { Timelines } from './timelines.js';
 import { writeGateOf, type WriteGate } from './write-gate.js';
+import { countOpenByState, listAlerts, recentAlerts } from './alert-lists.js';
+import { toAlert } from './alert-doc.js';
 
 /** What the ingestion path knows about the integration an event came through. */
 export interface IngestContext {
@@ -43,13 +45,8 @@ const lockKey = (integration: string, dedupKey: string): string => `alert:${inte
 const slotId = (integration: string, dedupKey: string): string => `${integration}:${dedupKey}`;
 /** Past this many remembered slots the memory starts again (it is only a shortcut). */
 const SLOT_MEMORY_MAX = 50_000;
-/** How many short ids a page of `list` that includes archived alerts may look at. */
-const ARCHIVE_WALK_MIN = 200;
 
-export function toAlert(doc: AlertDoc): Alert {
-  const { _id, ...rest } = doc;
-  return { ...rest, id: _id.toHexString() };
-}
+export { toAlert } from './alert-doc.js';
 
 function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
@@ -380,72 +377,18 @@ export class AlertStore {
     return this.timelines.read(alertId);
   }
 
-  /**
-   * Newest first. Open alerts and the last day's resolved ones come from `alerts` (small). When the
-   * list may include resolved alerts, older ones come from the archive, found by walking short ids
-   * down from the newest (lookups by `_id`, never a scan of the archive); the walk looks at a
-   * bounded number of ids per page, so a filter that matches few archived alerts returns a shorter
-   * page rather than reading the whole history.
-   */
-  async list(q: ListQuery): Promise<Alert[]> {
-    const filter: Record<string, unknown> = {};
-    if (q.states?.length) filter.state = { $in: q.states };
-    if (q.team) filter.$or = [{ team: q.team }, { 'route.teams': q.team }];
-    if (q.ownerId) filter['owner.memberId'] = q.ownerId;
-    if (q.cursor) filter._id = { $lt: new Types.ObjectId(q.cursor) };
-    const docs = await this.m.Alert.find(filter).sort({ _id: -1 }).limit(q.limit).lean();
-    if (q.states?.length && !q.states.includes('resolved')) return docs.map(toAlert);
-    const archived = await this.archivedPage(q);
-    const seen = new Set(docs.map((d) => d._id.toHexString()));
-    return [...docs.map(toAlert), ...archived.filter((a) => !seen.has(a.id))]
-      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-      .slice(0, q.limit);
-  }
-
-  private async archivedPage(q: ListQuery): Promise<Alert[]> {
-    let from: number;
-    if (q.cursor) {
-      const last = await this.get(q.cursor);
-      if (!last) return [];
-      from = last.shortId - 1;
-    } else {
-      from = (await this.m.Counter.findById('alert').lean())?.seq ?? 0;
-    }
-    const matches = (a: Alert): boolean =>
-      (!q.team || a.team === q.team) && (!q.ownerId || a.owner?.memberId === q.ownerId) && (!q.cursor || a.id < q.cursor);
-    const found: Alert[] = [];
-    const stop = Math.max(0, from - Math.max(ARCHIVE_WALK_MIN, 4 * q.limit));
-    for (let top = from; top > stop && found.length < q.limit; top -= q.limit) {
-      const ids = Array.from({ length: Math.min(q.limit, top - stop) }, (_, i) => top - i);
-      const page = await Promise.all(
-        ids.map(async (shortId) => {
-          const ref = await this.m.AlertRef.findById(String(shortId)).lean();
-          const doc = ref ? await this.m.ArchivedAlert.findById(ref.alertId).lean() : null;
-          return doc ? toAlert(doc) : null;
-        }),
-      );
-      for (const a of page) if (a && matches(a)) found.push(a);
-    }
-    return found;
+  /** Newest first, continuing into the archive when resolved alerts may be listed (src/store/alert-lists.ts). */
+  list(q: ListQuery): Promise<Alert[]> {
+    return listAlerts(this.m, q, (ref) => this.get(ref));
   }
 
   /** Alerts still open, and those resolved since `since` (their cards may still need the final edit). */
-  async recent(since: Date, limit: number): Promise<Alert[]> {
-    const docs = await this.m.Alert.find({ $or: [{ state: { $ne: 'resolved' } }, { resolvedAt: { $gte: since } }] })
-      .sort({ _id: 1 })
-      .limit(limit)
-      .lean();
-    return docs.map(toAlert);
+  recent(since: Date, limit: number): Promise<Alert[]> {
+    return recentAlerts(this.m, since, limit);
   }
 
-  async countByState(): Promise<Record<AlertState, number>> {
-    const rows = await this.m.Alert.aggregate<{ _id: AlertState; n: number }>([
-      { $match: { state: { $in: ['triggered', 'acknowledged'] } } },
-      { $group: { _id: '$state', n: { $sum: 1 } } },
-    ]);
-    const out: Record<AlertState, number> = { triggered: 0, acknowledged: 0, resolved: 0 };
-    for (const r of rows) out[r._id] = r.n;
-    return out;
+  countByState(): Promise<Record<AlertState, number>> {
+    return countOpenByState(this.m);
   }
 }
 
