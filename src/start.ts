@@ -47,6 +47,7 @@ import { EscalationStore } from './store/escalations.js';
 import { OnCallOverrideStore } from './store/oncall-overrides.js';
 import { OutboxStore } from './store/outbox.js';
 import { OnCallCommands } from './bot/oncall-commands.js';
+import { createConsole, type Console } from './console/console.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -68,6 +69,8 @@ export interface StartOptions {
   databaseHealth?: DatabaseHealth;
   /** Wall-clock timers for escalation steps; tests with a fake clock turn them off and call `escalation.tick()`. */
   escalationTimers?: boolean;
+  /** A TLS proxy in front sets X-Forwarded-Proto: believe it (the console's cookies get `Secure`). */
+  trustProxy?: boolean;
 }
 
 export interface Dutybot {
@@ -80,6 +83,7 @@ export interface Dutybot {
   analytics: Analytics;
   escalation: EscalationEngine;
   overrides: OnCallOverrideStore;
+  console: Console;
   url: string;
   stop(): Promise<void>;
 }
@@ -173,7 +177,15 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   if (webhooks) runtime.events.subscribe(webhooks.onEvent);
   await runtime.maintenance.start();
   await runtime.heartbeats.start();
+  const webConsole = createConsole(runtime, {
+    trustProxy: opts.trustProxy,
+    snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
+    scheduleUnmute: async (alertId, until) => {
+      if (agenda) await scheduleUnmute(agenda, alertId, until);
+    },
+  });
   const app = createHttpApp(runtime, {
+    console: webConsole,
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
     extraRouters: [analytics.router, ...[...adapters.values()].flatMap((a) => (a.router ? [a.router] : []))].concat(notify.router ? [notify.router] : []),
     readiness: [...adapters.values()].map((a): ReadinessCheck => async () => {
@@ -217,11 +229,14 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     analytics,
     escalation,
     overrides,
+    console: webConsole,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       // No new connections; requests in flight finish. A keep-alive connection is closed as soon
       // as it is idle (not after keepAliveTimeout), so stopping takes as long as the slowest request.
       const idle = setInterval(() => server.closeIdleConnections(), 100);
+      // Open consoles' event streams are never idle: end them, or closing would wait for ever.
+      webConsole.live.closeAll();
       await new Promise<void>((ok) => server.close(() => ok()));
       clearInterval(idle);
       runtime.heartbeats?.stop();

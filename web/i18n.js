@@ -1,0 +1,124 @@
+// Chinese and English. The browser's language decides until the person picks one with the switch
+// (kept in localStorage). Times are shown in the viewer's own zone (the browser's).
+
+const STRINGS = {
+  en: {
+    switchTo: '中文',
+    signOut: 'Sign out',
+    alerts: 'Alerts',
+    live: 'live',
+    offline: 'reconnecting…',
+    signingIn: 'Signing in…',
+    signInFailed: 'This sign-in link did not work',
+    notSignedIn: 'You are not signed in. Open the sign-in link that `npm start` printed, or ask an admin for one.',
+    notFound: 'Page not found',
+    backToAlerts: 'Back to the alerts',
+    state: { open: 'Open (all)', triggered: 'Open', acknowledged: 'Claimed', resolved: 'Resolved', all: 'All' },
+    severity: { critical: 'critical', warning: 'warning', info: 'info' },
+    filterState: 'State',
+    filterTeam: 'Team',
+    anyTeam: 'All teams',
+    more: 'Load more',
+    none: 'No alerts',
+    col: { id: '#', title: 'Title', severity: 'Severity', state: 'State', team: 'Team', owner: 'Owner', since: 'First seen' },
+    owner: 'Owner',
+    team: 'Team',
+    count: 'Events',
+    host: 'Host',
+    service: 'Service',
+    labels: 'Labels',
+    description: 'Description',
+    mutedUntil: 'Muted until',
+    timeline: 'Timeline',
+    via: 'via',
+    actions: 'Actions',
+    action: { claim: 'Claim', resolve: 'Resolve', escalate: 'Escalate', reassign: 'Reassign', mute: 'Mute', unmute: 'Unmute', snooze: 'Snooze' },
+    note: 'Note',
+    reason: 'Reason',
+    to: 'To',
+    duration: 'Duration (e.g. 30m, 2h)',
+    mayNotAct: 'You may view this alert, but only its teams may act on it.',
+    done: 'Done',
+    error: { 401: 'Not signed in', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict', 503: 'dutybot cannot reach its database; try again shortly' },
+    kind: { opened: 'opened', received: 'received', claimed: 'claimed', resolved: 'resolved', reassigned: 'reassigned', escalated: 'escalated', muted: 'muted', unmuted: 'unmuted', reopened: 'reopened', snoozed: 'snoozed', maintenance: 'maintenance' },
+  },
+  zh: {
+    switchTo: 'English',
+    signOut: '退出',
+    alerts: '告警',
+    live: '实时',
+    offline: '正在重连…',
+    signingIn: '正在登录…',
+    signInFailed: '这个登录链接无效',
+    notSignedIn: '尚未登录。请打开 `npm start` 打印的登录链接，或向管理员索取。',
+    notFound: '页面不存在',
+    backToAlerts: '返回告警列表',
+    state: { open: '未关闭（全部）', triggered: '待认领', acknowledged: '已认领', resolved: '已关闭', all: '全部' },
+    severity: { critical: '严重', warning: '警告', info: '提示' },
+    filterState: '状态',
+    filterTeam: '团队',
+    anyTeam: '所有团队',
+    more: '加载更多',
+    none: '没有告警',
+    col: { id: '#', title: '标题', severity: '级别', state: '状态', team: '团队', owner: '认领人', since: '首次出现' },
+    owner: '认领人',
+    team: '团队',
+    count: '事件数',
+    host: '主机',
+    service: '服务',
+    labels: '标签',
+    description: '描述',
+    mutedUntil: '静默至',
+    timeline: '时间线',
+    via: '来自',
+    actions: '操作',
+    action: { claim: '认领', resolve: '关闭', escalate: '升级', reassign: '转派', mute: '静默', unmute: '取消静默', snooze: '延后' },
+    note: '备注',
+    reason: '原因',
+    to: '转派给',
+    duration: '时长（如 30m、2h）',
+    mayNotAct: '你可以查看此告警，但只有它所属团队的成员可以处理。',
+    done: '已完成',
+    error: { 401: '尚未登录', 403: '没有权限', 404: '不存在', 409: '冲突', 503: 'dutybot 暂时连不上数据库，请稍后再试' },
+    kind: { opened: '创建', received: '收到', claimed: '认领', resolved: '关闭', reassigned: '转派', escalated: '升级', muted: '静默', unmuted: '取消静默', reopened: '重新打开', snoozed: '延后', maintenance: '维护' },
+  },
+};
+
+const KEY = 'dutybot.lang';
+
+function initial() {
+  const saved = localStorage.getItem(KEY);
+  if (saved === 'zh' || saved === 'en') return saved;
+  const langs = navigator.languages?.length ? navigator.languages : [navigator.language ?? 'en'];
+  return /^zh\b/i.test(langs[0] ?? '') ? 'zh' : 'en';
+}
+
+let lang = initial();
+
+export const locale = () => lang;
+export const t = () => STRINGS[lang];
+
+export function setLocale(l) {
+  lang = l;
+  localStorage.setItem(KEY, l);
+  document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
+}
+
+/** A time in the viewer's zone, with the date when it is not today. */
+export function formatTime(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const sameDay = d.toDateString() === new Date().toDateString();
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+    ...(sameDay ? {} : { year: 'numeric', month: '2-digit', day: '2-digit' }),
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).format(d);
+}
+
+/** An API error as one line in the viewer's language, with the server's reason. */
+export function errorText(err) {
+  const head = t().error[err.status];
+  return head ? `${head}: ${err.message}` : err.message;
+}
