@@ -36,8 +36,10 @@ function details(a) {
   add(t().col.since, h('time', { datetime: a.firstSeenAt }, formatTime(a.firstSeenAt)));
   add(t().host, a.host);
   add(t().service, a.service);
-  if (a.mutedUntil && new Date(a.mutedUntil) > new Date()) add(t().mutedUntil, formatTime(a.mutedUntil));
+  if (a.muted) add(t().mutedUntil, formatTime(a.mutedUntil));
   if (a.labels?.length) add(t().labels, h('ul.labels', {}, a.labels.map((l) => h('li', {}, `${l.name}=${l.value}`))));
+  // Only http(s) links become links: a `javascript:` URL from a payload stays text.
+  if (a.links?.length) add(t().links, h('ul.links', {}, a.links.map((l) => h('li', {}, /^https?:\/\//i.test(l.href) ? h('a', { href: l.href, rel: 'noopener noreferrer', target: '_blank' }, l.text || l.href) : `${l.text} ${l.href}`))));
   add(t().description, a.description ? h('pre.description', {}, a.description) : undefined);
   return h('section', {}, h('h1', { id: 'alert-title' }, `#${a.shortId} `, h('span.title', {}, a.title)), dl);
 }
@@ -80,7 +82,7 @@ function actions(a, dir, reload) {
       form('resolve', text('note', t().note)),
       form('escalate', text('reason', t().reason)),
       form('reassign', h('label', {}, t().to, ' ', h('select', { name: 'to' }, dir.members.map((m) => h('option', { value: m.id }, m.name)))), text('reason', t().reason)),
-      a.mutedUntil && new Date(a.mutedUntil) > new Date() ? form('unmute') : form('mute', text('duration', t().duration)),
+      a.muted ? form('unmute') : form('mute', text('duration', t().duration)),
     );
     if (a.state === 'acknowledged') box.append(form('snooze', text('duration', t().duration)));
   }

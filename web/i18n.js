@@ -27,6 +27,7 @@ const STRINGS = {
     host: 'Host',
     service: 'Service',
     labels: 'Labels',
+    links: 'Links',
     description: 'Description',
     mutedUntil: 'Muted until',
     timeline: 'Timeline',
@@ -40,7 +41,7 @@ const STRINGS = {
     mayNotAct: 'You may view this alert, but only its teams may act on it.',
     done: 'Done',
     error: { 401: 'Not signed in', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict', 503: 'dutybot cannot reach its database; try again shortly' },
-    kind: { opened: 'opened', received: 'received', claimed: 'claimed', resolved: 'resolved', reassigned: 'reassigned', escalated: 'escalated', muted: 'muted', unmuted: 'unmuted', reopened: 'reopened', snoozed: 'snoozed', maintenance: 'maintenance' },
+    kind: { opened: 'opened', received: 'received', claimed: 'claimed', resolved: 'resolved', reassigned: 'reassigned', escalated: 'escalated', muted: 'muted', unmuted: 'unmuted', reopened: 'reopened', snoozed: 'snoozed', maintenance: 'maintenance', note: 'note' },
   },
   zh: {
     switchTo: 'English',
@@ -67,6 +68,7 @@ const STRINGS = {
     host: '主机',
     service: '服务',
     labels: '标签',
+    links: '链接',
     description: '描述',
     mutedUntil: '静默至',
     timeline: '时间线',
@@ -80,7 +82,7 @@ const STRINGS = {
     mayNotAct: '你可以查看此告警，但只有它所属团队的成员可以处理。',
     done: '已完成',
     error: { 401: '尚未登录', 403: '没有权限', 404: '不存在', 409: '冲突', 503: 'dutybot 暂时连不上数据库，请稍后再试' },
-    kind: { opened: '创建', received: '收到', claimed: '认领', resolved: '关闭', reassigned: '转派', escalated: '升级', muted: '静默', unmuted: '取消静默', reopened: '重新打开', snoozed: '延后', maintenance: '维护' },
+    kind: { opened: '创建', received: '收到', claimed: '认领', resolved: '关闭', reassigned: '转派', escalated: '升级', muted: '静默', unmuted: '取消静默', reopened: '重新打开', snoozed: '延后', maintenance: '维护', note: '备注' },
   },
 };
 

@@ -54,12 +54,12 @@ export function consoleAlertApi(rt: Runtime, deps: ConsoleAlertDeps): Router {
     const q = parseWith(listQuery, req.query);
     const alerts = await rt.alerts.list({ states: statesOf(q.status), team: q.team, limit: q.limit, cursor: q.cursor });
     const viewer = viewerOf(res);
-    res.json({ alerts: alerts.map((a) => ({ ...view(a), mayAct: mayAct(viewer, a) })), nextCursor: alerts.length === q.limit ? alerts.at(-1)!.id : null });
+    res.json({ alerts: alerts.map((a) => consoleView(rt, viewer, a)), nextCursor: alerts.length === q.limit ? alerts.at(-1)!.id : null });
   });
 
   router.get('/console/api/alerts/:ref', async (req, res) => {
     const alert = await found(rt, req.params.ref as string);
-    res.json({ alert: { ...view(alert), mayAct: mayAct(viewerOf(res), alert) }, timeline: await rt.alerts.timeline(alert.id) });
+    res.json({ alert: consoleView(rt, viewerOf(res), alert), timeline: await rt.alerts.timeline(alert.id) });
   });
 
   router.post('/console/api/alerts/:ref/:action', json, async (req: Request, res: Response) => {
@@ -100,6 +100,14 @@ export function consoleAlertApi(rt: Runtime, deps: ConsoleAlertDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * The REST shape plus what the page must not work out itself: whether this viewer may act, and
+ * whether the mute is still on by dutybot's clock (the browser's clock may be off).
+ */
+function consoleView(rt: Pick<Runtime, 'clock'>, viewer: Viewer, a: Alert) {
+  return { ...view(a), mayAct: mayAct(viewer, a), muted: !!a.mutedUntil && a.mutedUntil > rt.clock.now() };
 }
 
 function durationMs(text: string): number {
