@@ -48,6 +48,7 @@ import { OnCallOverrideStore } from './store/oncall-overrides.js';
 import { OutboxStore } from './store/outbox.js';
 import { OnCallCommands } from './bot/oncall-commands.js';
 import { createConsole, type Console } from './console/console.js';
+import { directRoute } from './notify/providers/direct.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -179,6 +180,10 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   await runtime.heartbeats.start();
   const webConsole = createConsole(runtime, {
     trustProxy: opts.trustProxy,
+    directMessage: async (member, text) => {
+      const r = directRoute(adapters, member);
+      return r ? (await r.adapter.sendDirect!(r.userId, text)).kind === 'sent' : false;
+    },
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);

@@ -7,6 +7,7 @@ import { startLive } from './live.js';
 import { alertListPage } from './alert-list.js';
 import { alertDetailPage } from './alert-detail.js';
 import { signInPage } from './sign-in.js';
+import { requestLinkForm } from './request-link.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,7 +26,7 @@ async function draw() {
   try {
     viewer = (await get('/me')).viewer;
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return void fill(main, h('p.notice', { role: 'alert' }, t().notSignedIn));
+    if (err instanceof ApiError && err.status === 401) return void fill(main, h('p.notice', { role: 'alert' }, t().notSignedIn), requestLinkForm());
     throw err;
   }
   setCsrf(viewer.csrf);

@@ -8,6 +8,7 @@ import { ConsoleAuth } from './auth.js';
 import { LiveStreams } from './live.js';
 import { securityHeaders, isHttps } from './security.js';
 import { consoleSessionApi } from './session-api.js';
+import { linkRequestApi, type DirectMessage } from './link-request.js';
 
 /** What the browser runs (web/): plain files, served as they are (docs/decisions/0019). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -18,6 +19,8 @@ const PAGES = [/^\/$/, /^\/sign-in$/, /^\/alerts\/[^/]+$/];
 export interface ConsoleOptions extends ConsoleAlertDeps {
   /** Believe X-Forwarded-Proto (a TLS proxy in front): cookies get `Secure` behind https. */
   trustProxy?: boolean;
+  /** Direct chat messages (the chat adapters'), for members asking for a sign-in link. */
+  directMessage?: DirectMessage;
 }
 
 export interface Console {
@@ -42,6 +45,7 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
   const shell = join(WEB_DIR, 'index.html');
   router.get(PAGES, (_req, res) => void res.set('Cache-Control', 'no-cache').sendFile(shell));
   router.use('/console/web', express.static(WEB_DIR, { index: false, fallthrough: true, setHeaders: (res) => res.set('Cache-Control', 'no-cache') }));
+  router.use(linkRequestApi(rt, auth, { trustProxy, directMessage: opts.directMessage }));
   router.use(consoleSessionApi(auth, { trustProxy, linkUrl: (req, t) => linkUrl(baseOf(req), t), memberExists: (id) => !!rt.directory.member(id) }));
   router.get('/console/api/events', live.handle);
   router.use(consoleAlertApi(rt, opts));

@@ -133,6 +133,12 @@ describe('the web console: sign-in by link, sessions, CSRF and the page itself',
     expect((await consoleCall(bot, zhang, 'POST', `/alerts/${shortId}/claim`)).status).toBe(200);
   });
 
+  it('without a public address, asking for a link by chat says it is not set up (and never uses the Host header)', async () => {
+    const res = await fetch(`${bot.url}/console/api/sign-in-link`, { method: 'POST', headers: { 'content-type': 'application/json', origin: bot.url }, body: JSON.stringify({ member: 'zhang' }) });
+    expect(res.status).toBe(409);
+    expect((await res.json()).error).toMatch(/notify.publicUrl/);
+  });
+
   it('only an admin makes sign-in links for members; the link signs in as that member', async () => {
     const zhang = await signIn(bot, { role: 'member', memberId: 'zhang' });
     expect((await consoleCall(bot, zhang, 'POST', '/sign-in-links', { member: 'li' })).status).toBe(403);
