@@ -154,12 +154,13 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   runtime.events.subscribe(escalation.onEvent);
   runtime.maintenance.useEscalation(escalation);
   const deliveries = new Deliveries(database.db);
+  const onCall = new OnCallCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone });
   const chat = new ChatService({
     rt: runtime,
     deliveries,
     timeZone,
     stats: analytics.stats,
-    onCall: new OnCallCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone }),
+    onCall,
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
@@ -178,8 +179,15 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   if (webhooks) runtime.events.subscribe(webhooks.onEvent);
   await runtime.maintenance.start();
   await runtime.heartbeats.start();
+  const readiness = [...adapters.values()].map((a): ReadinessCheck => async () => {
+    const s = a.status();
+    return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
+  }).concat(opts.databaseHealth ? [databaseHealth(opts.databaseHealth, runtime.metrics.registry)] : [])
+    .concat(webhooks ? [webhooks.readiness()] : []);
   const webConsole = createConsole(runtime, {
     trustProxy: opts.trustProxy,
+    readiness,
+    onCall: () => onCall.board(),
     directMessage: async (member, text) => {
       const r = directRoute(adapters, member);
       return r ? (await r.adapter.sendDirect!(r.userId, text)).kind === 'sent' : false;
@@ -193,11 +201,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     console: webConsole,
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
     extraRouters: [analytics.router, ...[...adapters.values()].flatMap((a) => (a.router ? [a.router] : []))].concat(notify.router ? [notify.router] : []),
-    readiness: [...adapters.values()].map((a): ReadinessCheck => async () => {
-      const s = a.status();
-      return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
-    }).concat(opts.databaseHealth ? [databaseHealth(opts.databaseHealth, runtime.metrics.registry)] : [])
-      .concat(webhooks ? [webhooks.readiness()] : []),
+    readiness,
   });
   const server = await new Promise<Server>((ok, fail) => {
     const s = app.listen(opts.port, opts.host ?? '0.0.0.0', () => ok(s));

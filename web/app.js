@@ -8,6 +8,8 @@ import { alertListPage } from './alert-list.js';
 import { alertDetailPage } from './alert-detail.js';
 import { signInPage } from './sign-in.js';
 import { requestLinkForm } from './request-link.js';
+import { onCallPage } from './oncall.js';
+import { statusPage } from './status.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -38,13 +40,15 @@ async function draw() {
     await post('/sign-out');
     location.replace('/');
   };
-  fill($('nav'), h('a', { href: '/' }, t().alerts));
+  fill($('nav'), h('a', { href: '/' }, t().alerts), h('a', { href: '/oncall' }, t().onCallNav), viewer.role === 'admin' ? h('a', { href: '/status' }, t().statusNav) : null);
   startLive($('live'), t);
 
   const path = location.pathname;
   const alert = /^\/alerts\/([^/]+)$/.exec(path);
   if (path === '/') return alertListPage(main);
   if (alert) return alertDetailPage(main, decodeURIComponent(alert[1]));
+  if (path === '/oncall') return onCallPage(main);
+  if (path === '/status') return statusPage(main);
   fill(main, h('h1', {}, t().notFound), h('p', {}, h('a', { href: '/' }, t().backToAlerts)));
 }
 

@@ -9,14 +9,15 @@ import { LiveStreams } from './live.js';
 import { securityHeaders, isHttps } from './security.js';
 import { consoleSessionApi } from './session-api.js';
 import { linkRequestApi, type DirectMessage } from './link-request.js';
+import { consoleStatusApi, type StatusDeps } from './status-api.js';
 
 /** What the browser runs (web/): plain files, served as they are (docs/decisions/0019). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
 /** The console's pages; each is the one HTML shell, whose script draws the page for its path. */
-const PAGES = [/^\/$/, /^\/sign-in$/, /^\/alerts\/[^/]+$/];
+const PAGES = [/^\/$/, /^\/sign-in$/, /^\/alerts\/[^/]+$/, /^\/status$/, /^\/oncall$/];
 
-export interface ConsoleOptions extends ConsoleAlertDeps {
+export interface ConsoleOptions extends ConsoleAlertDeps, Omit<StatusDeps, 'live'> {
   /** Believe X-Forwarded-Proto (a TLS proxy in front): cookies get `Secure` behind https. */
   trustProxy?: boolean;
   /** Direct chat messages (the chat adapters'), for members asking for a sign-in link. */
@@ -49,6 +50,7 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
   router.use(consoleSessionApi(auth, { trustProxy, linkUrl: (req, t) => linkUrl(baseOf(req), t), memberExists: (id) => !!rt.directory.member(id) }));
   router.get('/console/api/events', live.handle);
   router.use(consoleAlertApi(rt, opts));
+  router.use(consoleStatusApi(rt, { readiness: opts.readiness, onCall: opts.onCall, live }));
 
   const notFound: RequestHandler = (req, res, next) => {
     if (req.method !== 'GET' || req.path.startsWith('/api/') || req.path.startsWith('/console/api/') || req.accepts(['json', 'html']) !== 'html') return next();
