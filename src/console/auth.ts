@@ -44,6 +44,8 @@ export class ConsoleAuth {
   async issueLink(who: { role: ConsoleRole; memberId?: string }): Promise<string> {
     const token = newSecret();
     const now = this.clock.now();
+    // Links are made rarely (a start, a person asking): the moment to sweep what expired, with no job.
+    await this.store.prune(now);
     await this.store.addLink({
       _id: hashOf(token),
       role: who.role,

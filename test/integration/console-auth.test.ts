@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBot, KEYS, type TestBot } from '../support/bot.js';
+import { hashOf } from '../../src/console/auth.js';
 import { consoleCall, signIn, tokenOf } from '../support/console.js';
 
 describe('the web console: sign-in by link, sessions, CSRF and the page itself', () => {
@@ -118,6 +119,24 @@ describe('the web console: sign-in by link, sessions, CSRF and the page itself',
     expect((await consoleCall(bot, s, 'GET', '/me')).status).toBe(200);
     bot.clock.advance(2000);
     expect((await consoleCall(bot, s, 'GET', '/me')).status).toBe(401);
+  });
+
+  it('expired sessions and links are deleted from the database when the next link is made, even if never presented again', async () => {
+    const s = await signIn(bot, { role: 'member', memberId: 'li' });
+    const unused = await bot.console.auth.issueLink({ role: 'admin' });
+    const sessions = bot.runtime.database.db.collection<{ _id: string }>('consolesessions');
+    const links = bot.runtime.database.db.collection<{ _id: string }>('consolelinks');
+    const sessionId = hashOf(decodeURIComponent(s.cookie.split('=')[1]!));
+    expect(await sessions.countDocuments({ _id: sessionId })).toBe(1);
+    bot.clock.advance(8 * 86_400_000);
+    await bot.console.auth.issueLink({ role: 'admin' });
+    expect(await sessions.countDocuments({ _id: sessionId })).toBe(0);
+    expect(await links.countDocuments({ _id: hashOf(unused) })).toBe(0);
+  });
+
+  it('the live stream needs a session too', async () => {
+    const res = await fetch(`${bot.url}/console/api/events`);
+    expect(res.status).toBe(401);
   });
 
   it('a member acts on their teams’ alerts only: another team’s is 403 with the reason', async () => {
