@@ -2,7 +2,7 @@
 // stream says this alert changed, wherever the change came from.
 import { ApiError, get, post } from './api.js';
 import { fill, h } from './dom.js';
-import { errorText, formatTime, t } from './i18n.js';
+import { errorText, formatTime, formatTimeWithTeam, t } from './i18n.js';
 import { onLive } from './live.js';
 
 export async function alertDetailPage(main, ref) {
@@ -33,10 +33,10 @@ function details(a) {
   add(t().team, a.team);
   add(t().owner, a.owner?.name);
   add(t().count, String(a.count));
-  add(t().col.since, h('time', { datetime: a.firstSeenAt }, formatTime(a.firstSeenAt)));
+  add(t().col.since, h('time', { datetime: a.firstSeenAt }, formatTimeWithTeam(a.firstSeenAt, a.teamTimeZone)));
   add(t().host, a.host);
   add(t().service, a.service);
-  if (a.muted) add(t().mutedUntil, formatTime(a.mutedUntil));
+  if (a.muted) add(t().mutedUntil, formatTimeWithTeam(a.mutedUntil, a.teamTimeZone));
   if (a.labels?.length) add(t().labels, h('ul.labels', {}, a.labels.map((l) => h('li', {}, `${l.name}=${l.value}`))));
   // Only http(s) links become links: a `javascript:` URL from a payload stays text.
   if (a.links?.length) add(t().links, h('ul.links', {}, a.links.map((l) => h('li', {}, /^https?:\/\//i.test(l.href) ? h('a', { href: l.href, rel: 'noopener noreferrer', target: '_blank' }, l.text || l.href) : `${l.text} ${l.href}`))));

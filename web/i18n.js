@@ -124,8 +124,8 @@ export function setLocale(l) {
   document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
 }
 
-/** A time in the viewer's zone, with the date when it is not today. */
-export function formatTime(iso) {
+/** A time in the viewer's zone (or `timeZone`), with the date when it is not today. */
+export function formatTime(iso, timeZone) {
   if (!iso) return '';
   const d = new Date(iso);
   const sameDay = d.toDateString() === new Date().toDateString();
@@ -134,7 +134,21 @@ export function formatTime(iso) {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
+    ...(timeZone ? { timeZone } : {}),
   }).format(d);
+}
+
+export const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** "17:00 (09:00 Asia/Shanghai)": the viewer's time, and the team's where its zone differs. */
+export function formatTimeWithTeam(iso, teamZone) {
+  const own = formatTime(iso);
+  if (!teamZone || teamZone === viewerZone()) return own;
+  try {
+    return `${own} (${formatTime(iso, teamZone)} ${teamZone})`;
+  } catch {
+    return own;
+  }
 }
 
 /** An API error as one line in the viewer's language, with the server's reason. */

@@ -9,6 +9,7 @@ import { actionBodies, listQuery, statesOf, toAction, view, type ActionName } fr
 import { HttpError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
 import { parseWith } from '../sources/validate.js';
+import { teamTimeZone } from '../analytics/settings.js';
 import type { Viewer } from './auth.js';
 import { viewerOf } from './security.js';
 
@@ -103,11 +104,12 @@ export function consoleAlertApi(rt: Runtime, deps: ConsoleAlertDeps): Router {
 }
 
 /**
- * The REST shape plus what the page must not work out itself: whether this viewer may act, and
- * whether the mute is still on by dutybot's clock (the browser's clock may be off).
+ * The REST shape plus what the page must not work out itself: whether this viewer may act,
+ * whether the mute is still on by dutybot's clock (the browser's clock may be off), and the team's
+ * zone (shown beside the viewer's own where they differ).
  */
-function consoleView(rt: Pick<Runtime, 'clock'>, viewer: Viewer, a: Alert) {
-  return { ...view(a), mayAct: mayAct(viewer, a), muted: !!a.mutedUntil && a.mutedUntil > rt.clock.now() };
+function consoleView(rt: Pick<Runtime, 'clock' | 'config'>, viewer: Viewer, a: Alert) {
+  return { ...view(a), mayAct: mayAct(viewer, a), muted: !!a.mutedUntil && a.mutedUntil > rt.clock.now(), teamTimeZone: teamTimeZone(rt.config, a.team) };
 }
 
 function durationMs(text: string): number {

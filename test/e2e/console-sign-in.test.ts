@@ -62,6 +62,9 @@ describe('signing in to the web console in a real browser', () => {
     const ny = await openPage(browser, { locale: 'en-US', timezoneId: 'America/New_York' });
     await ny.page.goto(await bot.console.adminLink(bot.url));
     expect(await ny.page.locator(`tr[data-ref="${shortId}"] time`).textContent()).toMatch(/27\/11\/2026, 04:00:00/);
+    // The alert's page adds the team's time where the viewer's zone differs (the config's Asia/Shanghai).
+    await ny.page.goto(`${bot.url}/alerts/${shortId}`);
+    expect(await ny.page.locator('dl.fields time').first().textContent()).toBe('27/11/2026, 04:00:00 (27/11/2026, 17:00:00 Asia/Shanghai)');
     await Promise.all([zh.close(), ny.close()]);
   });
 
