@@ -17,7 +17,7 @@ export async function alertDetailPage(main, ref) {
       throw err;
     }
     current = r.alert;
-    fill(main, h('p', {}, h('a', { href: '/' }, `← ${t().backToAlerts}`)), details(r.alert), actions(r.alert, dir, render), timeline(r.timeline));
+    fill(main, h('p', {}, h('a', { href: '/' }, `← ${t().backToAlerts}`)), details(r.alert, dir), actions(r.alert, dir, render), timeline(r.timeline));
   };
   onLive((m) => {
     if (m.type === 'reconnected' || (current && m.event.alert.id === current.id)) void render();
@@ -25,12 +25,12 @@ export async function alertDetailPage(main, ref) {
   await render();
 }
 
-function details(a) {
+function details(a, dir) {
   const dl = h('dl.fields');
   const add = (k, v) => v !== undefined && v !== null && v !== '' && dl.append(h('dt', {}, k), h('dd', {}, v));
   add(t().col.state, h(`span.badge.state-${a.state}`, { 'data-state': a.state }, t().state[a.state] ?? a.state));
   add(t().col.severity, h(`span.badge.sev-${a.severity}`, {}, t().severity[a.severity] ?? a.severity));
-  add(t().team, a.team);
+  add(t().team, dir.teams.find((x) => x.id === a.team)?.name ?? a.team);
   add(t().owner, a.owner?.name);
   add(t().count, String(a.count));
   add(t().col.since, h('time', { datetime: a.firstSeenAt }, formatTimeWithTeam(a.firstSeenAt, a.teamTimeZone)));

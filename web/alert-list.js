@@ -11,6 +11,7 @@ export async function alertListPage(main) {
   const params = new URLSearchParams(location.search);
   const filter = { state: STATES.includes(params.get('state')) ? params.get('state') : 'open', team: params.get('team') ?? '' };
   const dir = await get('/directory');
+  const teamName = (id) => dir.teams.find((x) => x.id === id)?.name ?? id;
   const tbody = h('tbody');
   const status = h('p.status', { role: 'status' });
   const more = h('button', { type: 'button', hidden: true, onclick: () => load(more.dataset.cursor) }, t().more);
@@ -31,7 +32,7 @@ export async function alertListPage(main) {
     if (cursor) q.set('cursor', cursor);
     try {
       const r = await get(`/alerts?${q}`);
-      for (const a of r.alerts) tbody.append(row(a));
+      for (const a of r.alerts) tbody.append(row(a, teamName));
       more.hidden = !r.nextCursor;
       more.dataset.cursor = r.nextCursor ?? '';
       status.textContent = tbody.children.length ? '' : t().none;
@@ -67,21 +68,21 @@ export async function alertListPage(main) {
     const a = m.event.alert;
     const old = tbody.querySelector(`tr[data-id="${CSS.escape(a.id)}"]`);
     if (!matches(a)) return void old?.remove();
-    if (old) old.replaceWith(row(a));
-    else if (m.event.type === 'opened') tbody.prepend(row(a));
+    if (old) old.replaceWith(row(a, teamName));
+    else if (m.event.type === 'opened') tbody.prepend(row(a, teamName));
     status.textContent = tbody.children.length ? '' : t().none;
   });
 
   await load();
 }
 
-function row(a) {
+function row(a, teamName) {
   return h(`tr.sev-${a.severity}`, { 'data-id': a.id, 'data-ref': a.shortId, 'data-state': a.state },
     h('td', {}, h('a', { href: `/alerts/${a.shortId}` }, `#${a.shortId}`)),
     h('td.title', {}, h('a', { href: `/alerts/${a.shortId}` }, a.title)),
     h('td', {}, h(`span.badge.sev-${a.severity}`, {}, t().severity[a.severity] ?? a.severity)),
     h('td.state', {}, h(`span.badge.state-${a.state}`, {}, t().state[a.state] ?? a.state)),
-    h('td', {}, a.team),
+    h('td', {}, teamName(a.team)),
     h('td.owner', {}, a.owner?.name ?? ''),
     h('td', {}, h('time', { datetime: a.firstSeenAt }, formatTime(a.firstSeenAt))),
   );
