@@ -186,6 +186,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     .concat(webhooks ? [webhooks.readiness()] : []);
   const webConsole = createConsole(runtime, {
     trustProxy: opts.trustProxy,
+    remediation,
     readiness,
     onCall: () => onCall.board(),
     directMessage: async (member, text) => {

@@ -4,6 +4,7 @@ import { ApiError, get, post } from './api.js';
 import { fill, h } from './dom.js';
 import { errorText, formatTime, formatTimeWithTeam, t } from './i18n.js';
 import { onLive } from './live.js';
+import { runsSection } from './runs.js';
 
 export async function alertDetailPage(main, ref) {
   const dir = await get('/directory');
@@ -17,7 +18,8 @@ export async function alertDetailPage(main, ref) {
       throw err;
     }
     current = r.alert;
-    fill(main, h('p', {}, h('a', { href: '/' }, `← ${t().backToAlerts}`)), details(r.alert, dir), actions(r.alert, dir, render), timeline(r.timeline));
+    const runs = r.alert.mayAct && r.alert.state !== 'resolved' ? await runsSection(r.alert, render) : null;
+    fill(main, h('p', {}, h('a', { href: '/' }, `← ${t().backToAlerts}`)), details(r.alert, dir), actions(r.alert, dir, render), runs, timeline(r.timeline));
   };
   onLive((m) => {
     if (m.type === 'reconnected' || (current && m.event.alert.id === current.id)) void render();

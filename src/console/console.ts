@@ -10,6 +10,8 @@ import { securityHeaders, isHttps } from './security.js';
 import { consoleSessionApi } from './session-api.js';
 import { linkRequestApi, type DirectMessage } from './link-request.js';
 import { consoleStatusApi, type StatusDeps } from './status-api.js';
+import { consoleRunApi } from './run-api.js';
+import type { RemediationActions } from '../notify/webhooks/remediation.js';
 
 /** What the browser runs (web/): plain files, served as they are (docs/decisions/0019). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -20,6 +22,8 @@ const PAGES = [/^\/$/, /^\/sign-in$/, /^\/alerts\/[^/]+$/, /^\/status$/, /^\/onc
 export interface ConsoleOptions extends ConsoleAlertDeps, Omit<StatusDeps, 'live'> {
   /** Believe X-Forwarded-Proto (a TLS proxy in front): cookies get `Secure` behind https. */
   trustProxy?: boolean;
+  /** Remediation actions (`actions:`), run from an alert's page as from its card. */
+  remediation?: RemediationActions;
   /** Direct chat messages (the chat adapters'), for members asking for a sign-in link. */
   directMessage?: DirectMessage;
 }
@@ -49,6 +53,7 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
   router.use(linkRequestApi(rt, auth, { trustProxy, directMessage: opts.directMessage }));
   router.use(consoleSessionApi(auth, { trustProxy, linkUrl: (req, t) => linkUrl(baseOf(req), t), memberExists: (id) => !!rt.directory.member(id) }));
   router.get('/console/api/events', live.handle);
+  if (opts.remediation) router.use(consoleRunApi(rt, opts.remediation));
   router.use(consoleAlertApi(rt, opts));
   router.use(consoleStatusApi(rt, { readiness: opts.readiness, onCall: opts.onCall, live }));
 
