@@ -48,7 +48,12 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
   const router = Router();
   router.use(['/console', ...PAGES], securityHeaders);
   const shell = join(WEB_DIR, 'index.html');
-  router.get(PAGES, (_req, res) => void res.set('Cache-Control', 'no-cache').sendFile(shell));
+  router.get(PAGES, async (req, res) => {
+    // The shell draws every page; an alert that does not exist is still a 404 for the browser.
+    const ref = /^\/alerts\/([^/]+)$/.exec(req.path)?.[1];
+    const missing = ref !== undefined && !(await rt.alerts.get(safeDecode(ref)));
+    res.status(missing ? 404 : 200).set('Cache-Control', 'no-cache').sendFile(shell);
+  });
   router.use('/console/web', express.static(WEB_DIR, { index: false, fallthrough: true, setHeaders: (res) => res.set('Cache-Control', 'no-cache') }));
   router.use(linkRequestApi(rt, auth, { trustProxy, directMessage: opts.directMessage }));
   router.use(consoleSessionApi(auth, { trustProxy, linkUrl: (req, t) => linkUrl(baseOf(req), t), memberExists: (id) => !!rt.directory.member(id) }));
@@ -69,4 +74,13 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
     live,
     adminLink: async (baseUrl) => linkUrl(baseUrl, await auth.issueLink({ role: 'admin' })),
   };
+}
+
+/** A malformed escape (`%zz`) names no alert rather than failing the request. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return '';
+  }
 }

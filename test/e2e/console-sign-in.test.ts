@@ -75,6 +75,9 @@ describe('signing in to the web console in a real browser', () => {
     const res = await p.page.goto(`${bot.url}/no-such-page`);
     expect(res?.status()).toBe(404);
     await p.page.locator('h1', { hasText: 'Page not found' }).waitFor();
+    const noAlert = await p.page.goto(`${bot.url}/alerts/99999`);
+    expect(noAlert?.status()).toBe(404);
+    await p.page.locator('h1', { hasText: 'Page not found' }).waitFor();
     await p.close();
   });
 });
