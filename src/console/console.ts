@@ -56,7 +56,7 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
   });
   router.use('/console/web', express.static(WEB_DIR, { index: false, fallthrough: true, setHeaders: (res) => res.set('Cache-Control', 'no-cache') }));
   router.use(linkRequestApi(rt, auth, { trustProxy, directMessage: opts.directMessage }));
-  router.use(consoleSessionApi(auth, { trustProxy, linkUrl: (req, t) => linkUrl(baseOf(req), t), memberExists: (id) => !!rt.directory.member(id) }));
+  router.use(consoleSessionApi(auth, { trustProxy, linkUrl: (req, t) => linkUrl(baseOf(req), t), memberExists: (id) => !!rt.directory.member(id), signedOut: (id) => live.closeSession(id) }));
   router.get('/console/api/events', live.handle);
   if (opts.remediation) router.use(consoleRunApi(rt, opts.remediation));
   router.use(consoleAlertApi(rt, opts));

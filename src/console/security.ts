@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { TLSSocket } from 'node:tls';
 import { HttpError } from '../http/errors.js';
-import { sameSecret, type ConsoleAuth, type Viewer } from './auth.js';
+import { hashOf, sameSecret, type ConsoleAuth, type Viewer } from './auth.js';
 
 export const COOKIE = 'dutybot_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -94,6 +94,7 @@ export function requireViewer(auth: ConsoleAuth, trustProxy: boolean): RequestHa
     }
     res.locals.viewer = viewer;
     res.locals.cookie = cookie;
+    res.locals.sessionId = hashOf(cookie!);
     next();
   };
 }

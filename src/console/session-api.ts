@@ -10,7 +10,10 @@ const signInBody = z.strictObject({ token: z.string().min(20).max(200) });
 const linkBody = z.strictObject({ member: z.string().min(1).max(200) });
 
 /** Sign-in by link, who am I, sign-out, and an admin making a link for a member. */
-export function consoleSessionApi(auth: ConsoleAuth, opts: { trustProxy: boolean; linkUrl: (req: express.Request, token: string) => string; memberExists: (id: string) => boolean }): Router {
+export function consoleSessionApi(
+  auth: ConsoleAuth,
+  opts: { trustProxy: boolean; linkUrl: (req: express.Request, token: string) => string; memberExists: (id: string) => boolean; signedOut: (sessionId: string) => void },
+): Router {
   const router = Router();
   const json = express.json({ limit: '4kb' });
 
@@ -31,6 +34,8 @@ export function consoleSessionApi(auth: ConsoleAuth, opts: { trustProxy: boolean
 
   router.post('/console/api/sign-out', async (req, res) => {
     await auth.signOut(res.locals.cookie as string);
+    // Its open live streams end too: a signed-out browser hears nothing more.
+    opts.signedOut(res.locals.sessionId as string);
     clearSessionCookie(res, isHttps(req, opts.trustProxy));
     res.json({ ok: true });
   });

@@ -113,6 +113,27 @@ describe('the web console: sign-in by link, sessions, CSRF and the page itself',
     expect((await consoleCall(bot, s, 'GET', '/me')).status).toBe(401);
   });
 
+  it('signing out ends that browser’s live stream, and only that one', async () => {
+    const mine = await signIn(bot, { role: 'admin' });
+    const other = await signIn(bot, { role: 'admin' });
+    const stream = async (s: { cookie: string }) => {
+      const res = await fetch(`${bot.url}/console/api/events`, { headers: { cookie: s.cookie } });
+      expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+      const reader = res.body!.getReader();
+      await reader.read(); // ": connected"
+      return reader;
+    };
+    const [a, b] = await Promise.all([stream(mine), stream(other)]);
+    expect(bot.console.live.size).toBeGreaterThanOrEqual(2);
+    await consoleCall(bot, mine, 'POST', '/sign-out');
+    expect((await a.read()).done).toBe(true);
+    // The other browser still hears alert changes.
+    const next = b.read();
+    await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: 'after-sign-out', title: 'Still live', severity: 'info' }, KEYS.api);
+    expect(new TextDecoder().decode((await next).value)).toContain('Still live');
+    await b.cancel();
+  });
+
   it('a session lasts 7 days', async () => {
     const s = await signIn(bot, { role: 'member', memberId: 'zhang' });
     bot.clock.advance(7 * 86_400_000 - 1000);
