@@ -52,6 +52,9 @@ function actions(a, dir, reload) {
   const msg = h('p.status', { role: 'status', 'data-role': 'action-status' });
   const run = async (name, body, form) => {
     msg.textContent = '';
+    msg.className = 'status';
+    for (const old of form.querySelectorAll('.field-error')) old.remove();
+    for (const f of form.querySelectorAll('[aria-invalid]')) f.removeAttribute('aria-invalid');
     for (const b of form.querySelectorAll('button')) b.disabled = true;
     try {
       await post(`/alerts/${a.id}/${name}`, body);
@@ -60,8 +63,15 @@ function actions(a, dir, reload) {
     } catch (err) {
       msg.textContent = errorText(err);
       msg.className = 'status error';
+      // A wrong field gets its reason next to it, tied to it for screen readers.
       const field = err.field && form.querySelector(`[name="${CSS.escape(err.field)}"]`);
-      if (field) field.setAttribute('aria-invalid', 'true');
+      if (field) {
+        const id = `err-${form.dataset.action}-${err.field}`;
+        field.setAttribute('aria-invalid', 'true');
+        field.setAttribute('aria-describedby', id);
+        field.closest('label').after(h('span.field-error', { id, role: 'alert' }, err.message));
+        msg.textContent = '';
+      }
       for (const b of form.querySelectorAll('button')) b.disabled = false;
     }
   };

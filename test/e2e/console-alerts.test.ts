@@ -104,6 +104,19 @@ describe('alerts in the web console, live, in a real browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a wrong value is explained next to its field, and nothing changes', async () => {
+    const { alertId, shortId } = await openAlert('Bad duration');
+    const { page } = await signedIn({ role: 'admin' }, `/alerts/${shortId}`);
+    const form = page.locator('form[data-action="mute"]');
+    await form.locator('input[name="duration"]').fill('until lunch');
+    await form.locator('button').click();
+    const error = form.locator('.field-error');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/a duration like 30m, 1h, 1h30m/);
+    expect(await form.locator('input[name="duration"]').getAttribute('aria-invalid')).toBe('true');
+    expect((await bot.runtime.alerts.get(alertId))?.mutedUntil).toBeUndefined();
+  });
+
   it('a refused action says why next to it (403 for another team’s alert)', async () => {
     const { shortId } = await openAlert('Ops only');
     const { page } = await signedIn({ role: 'member', memberId: 'wang' }, `/alerts/${shortId}`);
