@@ -10,6 +10,7 @@ import { signInPage } from './sign-in.js';
 import { requestLinkForm } from './request-link.js';
 import { onCallPage } from './oncall.js';
 import { statusPage } from './status.js';
+import { maintenancePage } from './maintenance.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -40,7 +41,7 @@ async function draw() {
     await post('/sign-out');
     location.replace('/');
   };
-  fill($('nav'), h('a', { href: '/' }, t().alerts), h('a', { href: '/oncall' }, t().onCallNav), viewer.role === 'admin' ? h('a', { href: '/status' }, t().statusNav) : null);
+  fill($('nav'), h('a', { href: '/' }, t().alerts), h('a', { href: '/oncall' }, t().onCallNav), h('a', { href: '/maintenance' }, t().maintNav), viewer.role === 'admin' ? h('a', { href: '/status' }, t().statusNav) : null);
   startLive($('live'), t);
 
   const path = location.pathname;
@@ -49,6 +50,7 @@ async function draw() {
   if (alert) return alertDetailPage(main, decodeURIComponent(alert[1]));
   if (path === '/oncall') return onCallPage(main);
   if (path === '/status') return statusPage(main);
+  if (path === '/maintenance') return maintenancePage(main, viewer);
   fill(main, h('h1', {}, t().notFound), h('p', {}, h('a', { href: '/' }, t().backToAlerts)));
 }
 

@@ -54,6 +54,7 @@ describe('every console page passes an accessibility check (axe-core, WCAG 2 AA)
         [`/alerts/${shortId}`, 'ol.timeline li'],
         ['/oncall', 'table.oncall'],
         ['/status', 'table.checks'],
+        ['/maintenance', 'form.maint'],
         ['/no-such-page', 'h1'],
       ];
       for (const [path, ready] of pages) {
