@@ -11,6 +11,7 @@ import { requestLinkForm } from './request-link.js';
 import { onCallPage } from './oncall.js';
 import { statusPage } from './status.js';
 import { maintenancePage } from './maintenance.js';
+import { heartbeatsPage } from './heartbeats.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -41,7 +42,7 @@ async function draw() {
     await post('/sign-out');
     location.replace('/');
   };
-  fill($('nav'), h('a', { href: '/' }, t().alerts), h('a', { href: '/oncall' }, t().onCallNav), h('a', { href: '/maintenance' }, t().maintNav), viewer.role === 'admin' ? h('a', { href: '/status' }, t().statusNav) : null);
+  fill($('nav'), h('a', { href: '/' }, t().alerts), h('a', { href: '/oncall' }, t().onCallNav), h('a', { href: '/maintenance' }, t().maintNav), h('a', { href: '/heartbeats' }, t().hbNav), viewer.role === 'admin' ? h('a', { href: '/status' }, t().statusNav) : null);
   startLive($('live'), t);
 
   const path = location.pathname;
@@ -51,6 +52,7 @@ async function draw() {
   if (path === '/oncall') return onCallPage(main);
   if (path === '/status') return statusPage(main);
   if (path === '/maintenance') return maintenancePage(main, viewer);
+  if (path === '/heartbeats') return heartbeatsPage(main);
   fill(main, h('h1', {}, t().notFound), h('p', {}, h('a', { href: '/' }, t().backToAlerts)));
 }
 

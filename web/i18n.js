@@ -55,6 +55,12 @@ const STRINGS = {
       approvals: (n, of, by) => `(${n}/${of} approvals${by.length ? `: ${by.join(', ')}` : ''})`,
       approved: (n, of) => `Approval recorded (${n}/${of}); it runs when ${of} members have approved.`,
     },
+    hbNav: 'Heartbeats',
+    hb: {
+      title: 'Heartbeats', none: 'No heartbeats are configured (heartbeats:).', name: 'Name', team: 'Team', state: 'State', last: 'Last ping', every: 'Every',
+      states: { up: 'up', down: 'missing', paused: 'paused', disabled: 'disabled' }, never: 'never', pause: 'Pause',
+      until: (time, by) => `until ${time}${by ? ` (${by})` : ''}`, since: (time) => `alert since ${time}`, paused: (n) => `Heartbeat ${n} paused.`,
+    },
     maintNav: 'Maintenance',
     maint: {
       title: 'Maintenance windows', create: 'Open a window', open: 'Open and scheduled', ended: 'Ended in the last 7 days', none: 'None.',
@@ -123,6 +129,12 @@ const STRINGS = {
       last: '上次执行',
       approvals: (n, of, by) => `（已批准 ${n}/${of}${by.length ? `：${by.join('、')}` : ''}）`,
       approved: (n, of) => `已记录批准（${n}/${of}），满 ${of} 人批准后执行。`,
+    },
+    hbNav: '心跳',
+    hb: {
+      title: '心跳', none: '没有配置心跳（heartbeats:）。', name: '名称', team: '团队', state: '状态', last: '上次心跳', every: '间隔',
+      states: { up: '正常', down: '丢失', paused: '暂停', disabled: '停用' }, never: '从未', pause: '暂停',
+      until: (time, by) => `至 ${time}${by ? `（${by}）` : ''}`, since: (time) => `自 ${time} 告警`, paused: (n) => `心跳 ${n} 已暂停。`,
     },
     maintNav: '维护',
     maint: {

@@ -23,6 +23,7 @@ function config(): ConfigInput {
   const input = testConfigInput();
   input.teams![0] = { ...input.teams![0]!, schedule: 'primary' };
   input.schedules = [{ id: 'primary', name: 'Primary', timeZone: 'Asia/Shanghai', layers: [{ members: ['zhang', 'li'], shift: 'daily', start: '2026-11-01' }] }];
+  input.heartbeats = [{ name: 'backup', team: 'ops', interval: '1m', grace: '30s' }];
   return input;
 }
 
@@ -55,6 +56,7 @@ describe('every console page passes an accessibility check (axe-core, WCAG 2 AA)
         ['/oncall', 'table.oncall'],
         ['/status', 'table.checks'],
         ['/maintenance', 'form.maint'],
+        ['/heartbeats', 'table.heartbeats'],
         ['/no-such-page', 'h1'],
       ];
       for (const [path, ready] of pages) {
