@@ -12,6 +12,7 @@ import { onCallPage } from './oncall.js';
 import { statusPage } from './status.js';
 import { maintenancePage } from './maintenance.js';
 import { heartbeatsPage } from './heartbeats.js';
+import { integrationsPage } from './integrations.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -42,7 +43,7 @@ async function draw() {
     await post('/sign-out');
     location.replace('/');
   };
-  fill($('nav'), h('a', { href: '/' }, t().alerts), h('a', { href: '/oncall' }, t().onCallNav), h('a', { href: '/maintenance' }, t().maintNav), h('a', { href: '/heartbeats' }, t().hbNav), viewer.role === 'admin' ? h('a', { href: '/status' }, t().statusNav) : null);
+  fill($('nav'), h('a', { href: '/' }, t().alerts), h('a', { href: '/oncall' }, t().onCallNav), h('a', { href: '/maintenance' }, t().maintNav), h('a', { href: '/heartbeats' }, t().hbNav), ...(viewer.role === 'admin' ? [h('a', { href: '/integrations' }, t().integNav), h('a', { href: '/status' }, t().statusNav)] : []));
   startLive($('live'), t);
 
   const path = location.pathname;
@@ -53,6 +54,7 @@ async function draw() {
   if (path === '/status') return statusPage(main);
   if (path === '/maintenance') return maintenancePage(main, viewer);
   if (path === '/heartbeats') return heartbeatsPage(main);
+  if (path === '/integrations') return integrationsPage(main);
   fill(main, h('h1', {}, t().notFound), h('p', {}, h('a', { href: '/' }, t().backToAlerts)));
 }
 

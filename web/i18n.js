@@ -55,6 +55,12 @@ const STRINGS = {
       approvals: (n, of, by) => `(${n}/${of} approvals${by.length ? `: ${by.join(', ')}` : ''})`,
       approved: (n, of) => `Approval recorded (${n}/${of}); it runs when ${of} members have approved.`,
     },
+    integNav: 'Integrations',
+    integ: {
+      title: 'Integrations', team: 'Team', url: 'Address', key: 'Key', counts: 'Events since start',
+      countsText: (a, r, type) => `${a} accepted, ${r} rejected (all ${type} integrations)`,
+      showKey: 'Show key', hideKey: 'Hide key', test: 'Send a test alert', sent: 'Test alert sent:',
+    },
     hbNav: 'Heartbeats',
     hb: {
       title: 'Heartbeats', none: 'No heartbeats are configured (heartbeats:).', name: 'Name', team: 'Team', state: 'State', last: 'Last ping', every: 'Every',
@@ -129,6 +135,12 @@ const STRINGS = {
       last: '上次执行',
       approvals: (n, of, by) => `（已批准 ${n}/${of}${by.length ? `：${by.join('、')}` : ''}）`,
       approved: (n, of) => `已记录批准（${n}/${of}），满 ${of} 人批准后执行。`,
+    },
+    integNav: '接入',
+    integ: {
+      title: '告警接入', team: '团队', url: '地址', key: '密钥', counts: '启动以来的事件',
+      countsText: (a, r, type) => `接收 ${a}，拒绝 ${r}（所有 ${type} 接入合计）`,
+      showKey: '显示密钥', hideKey: '隐藏密钥', test: '发送测试告警', sent: '测试告警已发送：',
     },
     hbNav: '心跳',
     hb: {

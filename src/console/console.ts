@@ -13,13 +13,14 @@ import { consoleStatusApi, type StatusDeps } from './status-api.js';
 import { consoleRunApi } from './run-api.js';
 import { consoleMaintenanceApi } from './maintenance-api.js';
 import { consoleHeartbeatApi } from './heartbeat-api.js';
+import { consoleIntegrationApi } from './integration-api.js';
 import type { RemediationActions } from '../notify/webhooks/remediation.js';
 
 /** What the browser runs (web/): plain files, served as they are (docs/decisions/0019). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
 /** The console's pages; each is the one HTML shell, whose script draws the page for its path. */
-const PAGES = [/^\/$/, /^\/sign-in$/, /^\/alerts\/[^/]+$/, /^\/status$/, /^\/oncall$/, /^\/maintenance$/, /^\/heartbeats$/];
+const PAGES = [/^\/$/, /^\/sign-in$/, /^\/alerts\/[^/]+$/, /^\/status$/, /^\/oncall$/, /^\/maintenance$/, /^\/heartbeats$/, /^\/integrations$/];
 
 export interface ConsoleOptions extends ConsoleAlertDeps, Omit<StatusDeps, 'live'> {
   /** Believe X-Forwarded-Proto (a TLS proxy in front): cookies get `Secure` behind https. */
@@ -64,6 +65,7 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
   router.use(consoleAlertApi(rt, opts));
   router.use(consoleMaintenanceApi(rt));
   router.use(consoleHeartbeatApi(rt));
+  router.use(consoleIntegrationApi(rt, baseOf));
   router.use(consoleStatusApi(rt, { readiness: opts.readiness, onCall: opts.onCall, live }));
 
   const notFound: RequestHandler = (req, res, next) => {

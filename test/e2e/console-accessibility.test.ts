@@ -57,6 +57,7 @@ describe('every console page passes an accessibility check (axe-core, WCAG 2 AA)
         ['/status', 'table.checks'],
         ['/maintenance', 'form.maint'],
         ['/heartbeats', 'table.heartbeats'],
+        ['/integrations', 'section.integration'],
         ['/no-such-page', 'h1'],
       ];
       for (const [path, ready] of pages) {
