@@ -28,9 +28,14 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const adapters = adaptersFromEnv({ env: process.env, config, dataDir, log });
   log.info({ chat: adapters.map((a) => a.platform) }, adapters.length ? 'chat adapters on' : 'no chat credentials: chat is off');
-  bot = await startDutybot({ config, mongoUri: withDatabase(db.uri, DATABASE_NAME), port, adapters, databaseHealth: db.supervisor });
+  // Behind a TLS proxy the console's cookies must be `Secure`; only the operator knows there is one.
+  const trustProxy = /^(1|true|yes)$/i.test(process.env.DUTYBOT_TRUST_PROXY ?? '');
+  bot = await startDutybot({ config, mongoUri: withDatabase(db.uri, DATABASE_NAME), port, adapters, databaseHealth: db.supervisor, trustProxy });
   log.info({ url: bot.url, config: config.generated ? 'generated (no dutybot.yaml)' : configPath }, 'dutybot is running');
+  // The link is a secret: on the terminal only, never in the JSON log.
+  const signIn = await bot.console.adminLink(config.notify.publicUrl?.replace(/\/+$/, '') ?? bot.url);
   if (config.generated) printFirstSteps(bot.url, config);
+  process.stdout.write(`Open the web console (one-time admin sign-in link, valid 15 minutes; restart for a new one):\n  ${signIn}\n\n`);
 
   // The embedded database would not come back: exit non-zero so that a process manager restarts
   // the whole (docs/decisions/0010). The reason says what to check.

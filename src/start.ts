@@ -47,6 +47,8 @@ import { EscalationStore } from './store/escalations.js';
 import { OnCallOverrideStore } from './store/oncall-overrides.js';
 import { OutboxStore } from './store/outbox.js';
 import { OnCallCommands } from './bot/oncall-commands.js';
+import { createConsole, type Console } from './console/console.js';
+import { directRoute } from './notify/providers/direct.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -68,6 +70,8 @@ export interface StartOptions {
   databaseHealth?: DatabaseHealth;
   /** Wall-clock timers for escalation steps; tests with a fake clock turn them off and call `escalation.tick()`. */
   escalationTimers?: boolean;
+  /** A TLS proxy in front sets X-Forwarded-Proto: believe it (the console's cookies get `Secure`). */
+  trustProxy?: boolean;
 }
 
 export interface Dutybot {
@@ -80,6 +84,7 @@ export interface Dutybot {
   analytics: Analytics;
   escalation: EscalationEngine;
   overrides: OnCallOverrideStore;
+  console: Console;
   url: string;
   stop(): Promise<void>;
 }
@@ -149,12 +154,13 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   runtime.events.subscribe(escalation.onEvent);
   runtime.maintenance.useEscalation(escalation);
   const deliveries = new Deliveries(database.db);
+  const onCall = new OnCallCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone });
   const chat = new ChatService({
     rt: runtime,
     deliveries,
     timeZone,
     stats: analytics.stats,
-    onCall: new OnCallCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone }),
+    onCall,
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
@@ -173,14 +179,30 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   if (webhooks) runtime.events.subscribe(webhooks.onEvent);
   await runtime.maintenance.start();
   await runtime.heartbeats.start();
+  const readiness = [...adapters.values()].map((a): ReadinessCheck => async () => {
+    const s = a.status();
+    return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
+  }).concat(opts.databaseHealth ? [databaseHealth(opts.databaseHealth, runtime.metrics.registry)] : [])
+    .concat(webhooks ? [webhooks.readiness()] : []);
+  const webConsole = createConsole(runtime, {
+    trustProxy: opts.trustProxy,
+    remediation,
+    readiness,
+    onCall: () => onCall.board(),
+    directMessage: async (member, text) => {
+      const r = directRoute(adapters, member);
+      return r ? (await r.adapter.sendDirect!(r.userId, text)).kind === 'sent' : false;
+    },
+    snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
+    scheduleUnmute: async (alertId, until) => {
+      if (agenda) await scheduleUnmute(agenda, alertId, until);
+    },
+  });
   const app = createHttpApp(runtime, {
+    console: webConsole,
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
     extraRouters: [analytics.router, ...[...adapters.values()].flatMap((a) => (a.router ? [a.router] : []))].concat(notify.router ? [notify.router] : []),
-    readiness: [...adapters.values()].map((a): ReadinessCheck => async () => {
-      const s = a.status();
-      return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
-    }).concat(opts.databaseHealth ? [databaseHealth(opts.databaseHealth, runtime.metrics.registry)] : [])
-      .concat(webhooks ? [webhooks.readiness()] : []),
+    readiness,
   });
   const server = await new Promise<Server>((ok, fail) => {
     const s = app.listen(opts.port, opts.host ?? '0.0.0.0', () => ok(s));
@@ -217,11 +239,14 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     analytics,
     escalation,
     overrides,
+    console: webConsole,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       // No new connections; requests in flight finish. A keep-alive connection is closed as soon
       // as it is idle (not after keepAliveTimeout), so stopping takes as long as the slowest request.
       const idle = setInterval(() => server.closeIdleConnections(), 100);
+      // Open consoles' event streams are never idle: end them, or closing would wait for ever.
+      webConsole.live.closeAll();
       await new Promise<void>((ok) => server.close(() => ok()));
       clearInterval(idle);
       runtime.heartbeats?.stop();

@@ -81,14 +81,52 @@ export class OnCallCommands {
     return this.deps.directory.config.schedules.find((s) => s.id === id);
   }
 
-  private async line(s: Schedule, now: Date, locale: Locale): Promise<string> {
+  /** Every team with a schedule: who is on call on each now, and who is next from when (the console's on-call page). */
+  async board(): Promise<OnCallBoardTeam[]> {
+    const now = this.deps.clock.now();
+    const out: OnCallBoardTeam[] = [];
+    for (const team of this.deps.directory.allTeams()) {
+      const schedules = this.schedulesOf(team);
+      if (!schedules.length) continue;
+      out.push({ team: { id: team.id, name: team.name }, schedules: await Promise.all(schedules.map((s) => this.nowAndNext(s, now))) });
+    }
+    return out;
+  }
+
+  private async nowAndNext(s: Schedule, now: Date): Promise<OnCallBoardSchedule> {
     const opts = { extraOverrides: await this.deps.overrides.forSchedule(s.id), calendars: this.deps.directory.config.calendars };
-    const name = (id?: string): string => (id ? (this.deps.directory.member(id)?.name ?? id) : locale === 'zh' ? '无人' : 'nobody');
+    const person = (id: string) => ({ id, name: this.deps.directory.member(id)?.name ?? id });
     const cur = whoIsOnCall(s, now, opts);
     const next = nextOnCall(s, now, opts);
-    const fmt = (d: Date): string => formatTime(d, { now, timeZone: this.deps.timeZone });
-    const override = cur?.source === 'override' ? (locale === 'zh' ? '（代班）' : ' (cover)') : '';
-    if (locale === 'zh') return `${s.name}：${name(cur?.member)}${override}${next ? `，${fmt(next.at)} 起 ${name(next.member)}` : ''}`;
-    return `${s.name}: ${name(cur?.member)}${override}${next ? `, then ${name(next.member)} from ${fmt(next.at)}` : ''}`;
+    return {
+      id: s.id,
+      name: s.name,
+      timeZone: s.timeZone,
+      ...(cur ? { now: { ...person(cur.member), cover: cur.source === 'override' } } : {}),
+      ...(next ? { next: { ...(next.member ? person(next.member) : {}), at: next.at } } : {}),
+    };
   }
+
+  private async line(s: Schedule, now: Date, locale: Locale): Promise<string> {
+    const b = await this.nowAndNext(s, now);
+    const nobody = locale === 'zh' ? '无人' : 'nobody';
+    const fmt = (d: Date): string => formatTime(d, { now, timeZone: this.deps.timeZone });
+    const override = b.now?.cover ? (locale === 'zh' ? '（代班）' : ' (cover)') : '';
+    const next = b.next;
+    if (locale === 'zh') return `${s.name}：${b.now?.name ?? nobody}${override}${next ? `，${fmt(next.at)} 起 ${next.name ?? nobody}` : ''}`;
+    return `${s.name}: ${b.now?.name ?? nobody}${override}${next ? `, then ${next.name ?? nobody} from ${fmt(next.at)}` : ''}`;
+  }
+}
+
+export interface OnCallBoardSchedule {
+  id: string;
+  name: string;
+  timeZone: string;
+  now?: { id: string; name: string; cover: boolean };
+  next?: { id?: string; name?: string; at: Date };
+}
+
+export interface OnCallBoardTeam {
+  team: { id: string; name: string };
+  schedules: OnCallBoardSchedule[];
 }

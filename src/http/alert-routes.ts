@@ -11,7 +11,8 @@ import { HttpError } from './errors.js';
 import { sourceTimesText } from '../bot/render-card.js';
 import { texts } from '../bot/i18n.js';
 
-const listQuery = z.strictObject({
+/** The list's query, shared with the console's list (src/console/alert-api.ts). */
+export const listQuery = z.strictObject({
   status: z
     .string()
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
@@ -22,13 +23,13 @@ const listQuery = z.strictObject({
   cursor: z.string().regex(/^[0-9a-f]{24}$/, 'a cursor from a previous page').optional(),
 });
 
-const actionBodies = {
+export const actionBodies = {
   claim: z.strictObject({}),
   resolve: z.strictObject({ note: z.string().max(2000).optional() }),
   reassign: z.strictObject({ to: z.string().min(1), reason: z.string().max(2000).optional() }),
   escalate: z.strictObject({ reason: z.string().max(2000).optional() }),
 } as const;
-type ActionName = keyof typeof actionBodies;
+export type ActionName = keyof typeof actionBodies;
 
 /** The REST API for people and scripts, authenticated by a member's `apiToken`. */
 export function alertRoutes(rt: Runtime): Router {
@@ -42,7 +43,7 @@ export function alertRoutes(rt: Runtime): Router {
 
   router.get('/api/v1/alerts', async (req, res) => {
     const q = parseWith(listQuery, req.query);
-    const states = q.status?.flatMap((s) => (s === 'open' ? (['triggered', 'acknowledged'] as AlertState[]) : [s as AlertState]));
+    const states = statesOf(q.status);
     const alerts = await rt.alerts.list({ states, team: q.team, limit: q.limit, cursor: q.cursor });
     res.json({ alerts: alerts.map(view), nextCursor: alerts.length === q.limit ? alerts.at(-1)!.id : null });
   });
@@ -68,7 +69,7 @@ export function alertRoutes(rt: Runtime): Router {
   return router;
 }
 
-function toAction(rt: Runtime, name: ActionName, body: Record<string, string | undefined>): AlertAction {
+export function toAction(rt: Pick<Runtime, 'directory'>, name: ActionName, body: Record<string, string | undefined>): AlertAction {
   switch (name) {
     case 'claim':
       return { kind: 'claim' };
@@ -84,6 +85,11 @@ function toAction(rt: Runtime, name: ActionName, body: Record<string, string | u
   }
 }
 
+/** `open` is the two open states; no filter is every state. */
+export function statesOf(status: string[] | undefined): AlertState[] | undefined {
+  return status?.flatMap((s) => (s === 'open' ? (['triggered', 'acknowledged'] as AlertState[]) : [s as AlertState]));
+}
+
 async function found(rt: Runtime, ref: string): Promise<Alert> {
   const alert = await rt.alerts.get(ref);
   if (!alert) throw new HttpError(404, `no alert ${ref}`, 'not_found');
@@ -91,6 +97,6 @@ async function found(rt: Runtime, ref: string): Promise<Alert> {
 }
 
 /** The REST shape of an alert: the domain object with its short id spelled as people say it. */
-function view(a: Alert): Alert & { ref: string } {
+export function view(a: Alert): Alert & { ref: string } {
   return { ...a, ref: `#${a.shortId}` };
 }

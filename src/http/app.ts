@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Runtime } from '../runtime.js';
 import { alertRoutes } from './alert-routes.js';
 import { errorHandler } from './errors.js';
@@ -16,6 +16,8 @@ export interface HttpOptions {
   extraRouters?: express.Router[];
   /** `POST /api/v1/alerts/:id/snooze` (the escalation engine's ack-timeout snooze). */
   snooze?: Snoozer;
+  /** The web console (src/console/): its pages and API, and its 404 page for browsers. */
+  console?: { router: Router; notFound: RequestHandler };
 }
 
 export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
@@ -29,7 +31,9 @@ export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
   app.use(routeTestRoutes(rt));
   app.use(heartbeatRoutes(rt));
   app.use(maintenanceRoutes(rt));
+  if (opts.console) app.use(opts.console.router);
   for (const r of opts.extraRouters ?? []) app.use(r);
+  if (opts.console) app.use(opts.console.notFound);
   app.use((req, res) => void res.status(404).json({ error: `no route ${req.method} ${req.path}` }));
   app.use(errorHandler(rt.log));
   return app;

@@ -12,7 +12,7 @@ import { HttpError } from './errors.js';
 /** REST windows may be longer than chat's 7 days, but not unbounded. */
 const MAX_REST_WINDOW_MS = 90 * 86_400_000;
 
-const createBody = z.strictObject({
+export const createBody = z.strictObject({
   /** The routes' matchers, as in the config. */
   match: matchersSchema.optional(),
   /** Or the chat form: `host=db-1 hostgroup=mysql`. */
@@ -62,26 +62,9 @@ export function maintenanceRoutes(rt: Runtime): Router {
   router.post('/api/v1/maintenance', json, async (req, res) => {
     const body = parseWith(createBody, req.body ?? {});
     const member = res.locals.member as Member;
-    const now = rt.clock.now();
-    const match: Matchers = { ...(body.match ?? {}) };
-    for (const word of body.matchers?.trim().split(/\s+/) ?? []) {
-      if (word.toLowerCase() === 'all') continue;
-      const err = addMatcherWord(match, word);
-      if (err) throw new HttpError(400, err.en, 'invalid', 'matchers');
-    }
-    const startsAt = body.startsAt ? new Date(body.startsAt) : now;
-    let endsAt: Date;
-    if (body.endsAt) endsAt = new Date(body.endsAt);
-    else if (body.duration) endsAt = new Date(startsAt.getTime() + parseConfigDuration(body.duration)!);
-    else throw new HttpError(400, 'an end is required: endsAt or duration', 'invalid', 'endsAt');
-    if (endsAt.getTime() - startsAt.getTime() > MAX_REST_WINDOW_MS) throw new HttpError(400, 'a window lasts at most 90 days', 'invalid', 'endsAt');
     try {
       const doc = await service().create({
-        match,
-        all: body.all || /(^|\s)all(\s|$)/i.test(body.matchers ?? ''),
-        startsAt,
-        endsAt,
-        reason: body.reason,
+        ...windowOf(body, rt.clock.now()),
         createdBy: { kind: 'member', memberId: member.id, name: member.name, via: 'rest' },
       });
       res.status(201).json({ window: doc });
@@ -102,4 +85,27 @@ export function maintenanceRoutes(rt: Runtime): Router {
     }
   });
   return router;
+}
+
+/** The matchers a body names: `match` as in the config, plus the chat form's words (`host=db-1`). */
+export function matchOf(body: Pick<z.output<typeof createBody>, 'match' | 'matchers'>): Matchers {
+  const match: Matchers = { ...(body.match ?? {}) };
+  for (const word of body.matchers?.trim().split(/\s+/) ?? []) {
+    if (word.toLowerCase() === 'all') continue;
+    const err = addMatcherWord(match, word);
+    if (err) throw new HttpError(400, err.en, 'invalid', 'matchers');
+  }
+  return match;
+}
+
+/** A new window from a create body (REST and the console): its matchers, start and end; 400 naming the field. */
+export function windowOf(body: z.output<typeof createBody>, now: Date): { match: Matchers; all: boolean; startsAt: Date; endsAt: Date; reason?: string } {
+  const match = matchOf(body);
+  const startsAt = body.startsAt ? new Date(body.startsAt) : now;
+  let endsAt: Date;
+  if (body.endsAt) endsAt = new Date(body.endsAt);
+  else if (body.duration) endsAt = new Date(startsAt.getTime() + parseConfigDuration(body.duration)!);
+  else throw new HttpError(400, 'an end is required: endsAt or duration', 'invalid', 'endsAt');
+  if (endsAt.getTime() - startsAt.getTime() > MAX_REST_WINDOW_MS) throw new HttpError(400, 'a window lasts at most 90 days', 'invalid', 'endsAt');
+  return { match, all: body.all || /(^|\s)all(\s|$)/i.test(body.matchers ?? ''), startsAt, endsAt, reason: body.reason };
 }

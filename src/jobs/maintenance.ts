@@ -201,6 +201,29 @@ export class MaintenanceService {
     return doc;
   }
 
+  /**
+   * The open alerts a window with these matchers would hold if it began now, as `capture` picks
+   * them (open, in no other window, matching): the console's live preview. Throws
+   * {@link MaintenanceError} for a bad matcher, like `create`.
+   */
+  async preview(match: Matchers, limit = 100): Promise<Alert[]> {
+    let matchers: CompiledMatchers;
+    try {
+      matchers = compileMatchers(match, this.ctx);
+    } catch (err) {
+      if (err instanceof MatcherError) throw new MaintenanceError(400, `匹配条件有误：${err.message}`, `bad matcher: ${err.message}`);
+      throw err;
+    }
+    const now = this.deps.rt.clock.now();
+    const out: Alert[] = [];
+    for (const alert of await this.deps.rt.alerts.recent(now, 20_000)) {
+      if (alert.state === 'resolved' || alert.maintenance) continue;
+      if (matchAlert(matchers, subjectOfAlert(alert), now).matched) out.push(alert);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
   /** Ends a window now (early, by someone) or on time (`by` absent). */
   async end(id: string, by?: Actor): Promise<WindowEnd> {
     const ending = this.endLocked(id, by);

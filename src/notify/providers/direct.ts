@@ -1,10 +1,21 @@
 import type { ChatPlatform } from '../../config/directory.js';
+import type { Member } from '../../config/schema.js';
 import type { ChatAdapter, PlatformId } from '../../bot/chat-adapter.js';
 import type { Channel, Delivery } from '../channel.js';
 import { permanent, retry, sent, type ChannelResult } from '../result.js';
 
 /** Platforms tried for a direct message, in this order, where the member has an id and the adapter runs. */
 const ORDER: ChatPlatform[] = ['slack', 'dingtalk', 'wechat'];
+
+/** The adapter and user id a direct message to this member goes through (also the console's sign-in links). */
+export function directRoute(adapters: ReadonlyMap<PlatformId, ChatAdapter>, member: Member): { adapter: ChatAdapter; userId: string } | undefined {
+  for (const p of ORDER) {
+    const userId = member[p];
+    const adapter = adapters.get(p);
+    if (userId && adapter?.sendDirect) return { adapter, userId };
+  }
+  return undefined;
+}
 
 /**
  * `dm`: a direct chat message through the first chat adapter that can send one to this member
@@ -17,12 +28,7 @@ export class DirectMessageChannel implements Channel {
 
   /** The platform a member's DM would go through (for receipts and metrics). */
   route(d: Delivery): { adapter: ChatAdapter; userId: string } | undefined {
-    for (const p of ORDER) {
-      const userId = d.member?.[p];
-      const adapter = this.adapters.get(p);
-      if (userId && adapter?.sendDirect) return { adapter, userId };
-    }
-    return undefined;
+    return d.member ? directRoute(this.adapters, d.member) : undefined;
   }
 
   providerFor(d: Delivery): string {

@@ -1,0 +1,63 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { KEYS, startTestBot, testConfig, testConfigInput, type TestBot } from '../support/bot.js';
+import { launchBrowser, openPage } from '../support/browser.js';
+
+/** Ops rotates daily between 张三 and 李四 from 1 November (Shanghai time). */
+function config(): ConfigInput {
+  const input = testConfigInput();
+  input.teams![0] = { ...input.teams![0]!, schedule: 'primary' };
+  input.schedules = [{ id: 'primary', name: 'Primary', timeZone: 'Asia/Shanghai', layers: [{ members: ['zhang', 'li'], shift: 'daily', start: '2026-11-01' }] }];
+  return input;
+}
+
+describe('the console’s status and on-call pages', () => {
+  let bot: TestBot;
+  let browser: Browser;
+  beforeAll(async () => {
+    [bot, browser] = await Promise.all([startTestBot({ config: testConfig(config()) }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await bot?.stop();
+  });
+
+  const signedIn = async (who: { role: 'admin' } | { role: 'member'; memberId: string }) => {
+    const p = await openPage(browser);
+    await p.page.goto(`${bot.url}/sign-in#t=${await bot.console.auth.issueLink(who)}`);
+    await p.page.waitForURL(`${bot.url}/`);
+    return p;
+  };
+
+  it('an admin sees the readiness checks and the open alerts, as /readyz and the store count them', async () => {
+    for (const key of ['a', 'b', 'c']) await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: key, title: `Alert ${key}`, severity: 'info' }, KEYS.api);
+    const { page, close } = await signedIn({ role: 'admin' });
+    await page.locator('nav a', { hasText: 'Status' }).click();
+    await page.locator('h1', { hasText: 'dutybot status' }).waitFor();
+    expect(await page.locator('[data-ready]').getAttribute('data-ready')).toBe('true');
+    expect(await page.locator('tr[data-check="database"]').getAttribute('data-ok')).toBe('true');
+    expect(await page.locator('[data-figure="triggered"]').textContent()).toBe('3');
+    expect(await page.locator('[data-figure="acknowledged"]').textContent()).toBe('0');
+    await close();
+  });
+
+  it('a member asking for the status page is told it is for admins (403)', async () => {
+    const { page, close } = await signedIn({ role: 'member', memberId: 'zhang' });
+    expect(await page.locator('nav a', { hasText: 'Status' }).count()).toBe(0);
+    await page.goto(`${bot.url}/status`);
+    await page.locator('p.error', { hasText: "Not allowed: only an admin may see dutybot's status" }).waitFor();
+    await close();
+  });
+
+  it('shows who is on call now and who is next', async () => {
+    // 2026-11-27 17:00 in Shanghai: day 26 of the rotation, 张三's; 李四 takes over on the 28th.
+    const { page, close } = await signedIn({ role: 'member', memberId: 'li' });
+    await page.locator('nav a', { hasText: 'On call' }).click();
+    const row = page.locator('table[data-team="ops"] tr[data-schedule="primary"]');
+    await row.waitFor();
+    expect(await row.locator('td.now').textContent()).toBe('张三');
+    expect(await row.locator('td.next').textContent()).toMatch(/^李四 · 28\/11\/2026/);
+    await close();
+  });
+});

@@ -1,0 +1,220 @@
+// Chinese and English. The browser's language decides until the person picks one with the switch
+// (kept in localStorage). Times are shown in the viewer's own zone (the browser's).
+
+const STRINGS = {
+  en: {
+    switchTo: '中文',
+    signOut: 'Sign out',
+    alerts: 'Alerts',
+    live: 'live',
+    offline: 'reconnecting…',
+    signingIn: 'Signing in…',
+    signInFailed: 'This sign-in link did not work',
+    notSignedIn: 'You are not signed in. Open the sign-in link that `npm start` printed, or ask an admin for one.',
+    notFound: 'Page not found',
+    askLink: 'Get a sign-in link by chat',
+    memberId: 'Your member id',
+    sendLink: 'Send me a link',
+    linkRequested: 'If that member exists and a chat platform can reach them, a sign-in link is on its way by direct message.',
+    tooMany: 'Too many requests; try again in 15 minutes.',
+    backToAlerts: 'Back to the alerts',
+    state: { open: 'Open (all)', triggered: 'Open', acknowledged: 'Claimed', resolved: 'Resolved', all: 'All' },
+    severity: { critical: 'critical', warning: 'warning', info: 'info' },
+    filterState: 'State',
+    filterTeam: 'Team',
+    anyTeam: 'All teams',
+    more: 'Load more',
+    none: 'No alerts',
+    col: { id: '#', title: 'Title', severity: 'Severity', state: 'State', team: 'Team', owner: 'Owner', since: 'First seen' },
+    owner: 'Owner',
+    team: 'Team',
+    count: 'Events',
+    host: 'Host',
+    service: 'Service',
+    labels: 'Labels',
+    links: 'Links',
+    description: 'Description',
+    mutedUntil: 'Muted until',
+    timeline: 'Timeline',
+    via: 'via',
+    actions: 'Actions',
+    action: { claim: 'Claim', resolve: 'Resolve', escalate: 'Escalate', reassign: 'Reassign', mute: 'Mute', unmute: 'Unmute', snooze: 'Snooze' },
+    note: 'Note',
+    reason: 'Reason',
+    to: 'To',
+    duration: 'Duration (e.g. 30m, 2h)',
+    mayNotAct: 'You may view this alert, but only its teams may act on it.',
+    done: 'Done',
+    error: { 401: 'Not signed in', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict', 503: 'dutybot cannot reach its database; try again shortly' },
+    runs: {
+      title: 'Remediation',
+      run: 'Run',
+      running: 'Running…',
+      confirm: 'confirm',
+      last: 'Last run',
+      approvals: (n, of, by) => `(${n}/${of} approvals${by.length ? `: ${by.join(', ')}` : ''})`,
+      approved: (n, of) => `Approval recorded (${n}/${of}); it runs when ${of} members have approved.`,
+    },
+    integNav: 'Integrations',
+    integ: {
+      title: 'Integrations', team: 'Team', url: 'Address', key: 'Key', counts: 'Events since start',
+      countsText: (a, r, type) => `${a} accepted, ${r} rejected (all ${type} integrations)`,
+      showKey: 'Show key', hideKey: 'Hide key', test: 'Send a test alert', sent: 'Test alert sent:',
+    },
+    hbNav: 'Heartbeats',
+    hb: {
+      title: 'Heartbeats', none: 'No heartbeats are configured (heartbeats:).', name: 'Name', team: 'Team', state: 'State', last: 'Last ping', every: 'Every',
+      states: { up: 'up', down: 'missing', paused: 'paused', disabled: 'disabled' }, never: 'never', pause: 'Pause',
+      until: (time, by) => `until ${time}${by ? ` (${by})` : ''}`, since: (time) => `alert since ${time}`, paused: (n) => `Heartbeat ${n} paused.`,
+    },
+    maintNav: 'Maintenance',
+    maint: {
+      title: 'Maintenance windows', create: 'Open a window', open: 'Open and scheduled', ended: 'Ended in the last 7 days', none: 'None.',
+      id: 'Id', what: 'Matches', from: 'From', to: 'Until', reason: 'Reason', by: 'By', end: 'End now',
+      matchers: 'Matchers', all: 'all alerts', duration: 'Duration', submit: 'Open',
+      needsMatcher: 'Write matchers (host=web-1 …) or tick "all alerts".',
+      wouldHold: (n) => (n === 1 ? 'It would hold 1 open alert:' : `It would hold ${n} open alerts:`),
+      created: (id) => `Window ${id} opened.`,
+      endedOk: (id) => `Window ${id} ended.`,
+    },
+    onCallNav: 'On call',
+    statusNav: 'Status',
+    status: { title: 'dutybot status', ready: 'ready', notReady: 'not ready', checks: 'Checks', check: 'Check', state: 'State', detail: 'Detail', ok: 'ok', failing: 'failing', figures: 'Figures', outboxStuck: 'Messages stuck past due', database: 'Database', consoles: 'Consoles watching live', uptime: 'Up for' },
+    oncall: { title: 'On call now', none: 'No on-call schedules are configured.', schedule: 'Schedule', now: 'Now', next: 'Next', cover: 'cover', nobody: 'nobody' },
+    kind: { opened: 'opened', received: 'received', claimed: 'claimed', resolved: 'resolved', reassigned: 'reassigned', escalated: 'escalated', muted: 'muted', unmuted: 'unmuted', reopened: 'reopened', snoozed: 'snoozed', maintenance: 'maintenance', note: 'note' },
+  },
+  zh: {
+    switchTo: 'English',
+    signOut: '退出',
+    alerts: '告警',
+    live: '实时',
+    offline: '正在重连…',
+    signingIn: '正在登录…',
+    signInFailed: '这个登录链接无效',
+    notSignedIn: '尚未登录。请打开 `npm start` 打印的登录链接，或向管理员索取。',
+    notFound: '页面不存在',
+    askLink: '通过聊天获取登录链接',
+    memberId: '你的成员 ID',
+    sendLink: '发给我',
+    linkRequested: '如果该成员存在且聊天平台能联系到，登录链接已通过私信发出。',
+    tooMany: '请求过多，请 15 分钟后再试。',
+    backToAlerts: '返回告警列表',
+    state: { open: '未关闭（全部）', triggered: '待认领', acknowledged: '已认领', resolved: '已关闭', all: '全部' },
+    severity: { critical: '严重', warning: '警告', info: '提示' },
+    filterState: '状态',
+    filterTeam: '团队',
+    anyTeam: '所有团队',
+    more: '加载更多',
+    none: '没有告警',
+    col: { id: '#', title: '标题', severity: '级别', state: '状态', team: '团队', owner: '认领人', since: '首次出现' },
+    owner: '认领人',
+    team: '团队',
+    count: '事件数',
+    host: '主机',
+    service: '服务',
+    labels: '标签',
+    links: '链接',
+    description: '描述',
+    mutedUntil: '静默至',
+    timeline: '时间线',
+    via: '来自',
+    actions: '操作',
+    action: { claim: '认领', resolve: '关闭', escalate: '升级', reassign: '转派', mute: '静默', unmute: '取消静默', snooze: '延后' },
+    note: '备注',
+    reason: '原因',
+    to: '转派给',
+    duration: '时长（如 30m、2h）',
+    mayNotAct: '你可以查看此告警，但只有它所属团队的成员可以处理。',
+    done: '已完成',
+    error: { 401: '尚未登录', 403: '没有权限', 404: '不存在', 409: '冲突', 503: 'dutybot 暂时连不上数据库，请稍后再试' },
+    runs: {
+      title: '处置动作',
+      run: '执行',
+      running: '执行中…',
+      confirm: '确认执行',
+      last: '上次执行',
+      approvals: (n, of, by) => `（已批准 ${n}/${of}${by.length ? `：${by.join('、')}` : ''}）`,
+      approved: (n, of) => `已记录批准（${n}/${of}），满 ${of} 人批准后执行。`,
+    },
+    integNav: '接入',
+    integ: {
+      title: '告警接入', team: '团队', url: '地址', key: '密钥', counts: '启动以来的事件',
+      countsText: (a, r, type) => `接收 ${a}，拒绝 ${r}（所有 ${type} 接入合计）`,
+      showKey: '显示密钥', hideKey: '隐藏密钥', test: '发送测试告警', sent: '测试告警已发送：',
+    },
+    hbNav: '心跳',
+    hb: {
+      title: '心跳', none: '没有配置心跳（heartbeats:）。', name: '名称', team: '团队', state: '状态', last: '上次心跳', every: '间隔',
+      states: { up: '正常', down: '丢失', paused: '暂停', disabled: '停用' }, never: '从未', pause: '暂停',
+      until: (time, by) => `至 ${time}${by ? `（${by}）` : ''}`, since: (time) => `自 ${time} 告警`, paused: (n) => `心跳 ${n} 已暂停。`,
+    },
+    maintNav: '维护',
+    maint: {
+      title: '维护窗口', create: '新建维护窗口', open: '进行中和计划中', ended: '最近 7 天结束的', none: '无。',
+      id: '编号', what: '匹配', from: '开始', to: '结束', reason: '原因', by: '创建人', end: '立即结束',
+      matchers: '匹配条件', all: '全部告警', duration: '时长', submit: '开始',
+      needsMatcher: '请填写匹配条件（如 host=web-1），或勾选“全部告警”。',
+      wouldHold: (n) => `将屏蔽 ${n} 条未关闭的告警：`,
+      created: (id) => `维护窗口 ${id} 已开始。`,
+      endedOk: (id) => `维护窗口 ${id} 已结束。`,
+    },
+    onCallNav: '值班',
+    statusNav: '状态',
+    status: { title: 'dutybot 运行状态', ready: '就绪', notReady: '未就绪', checks: '检查项', check: '检查', state: '状态', detail: '详情', ok: '正常', failing: '异常', figures: '数据', outboxStuck: '超时未发出的消息', database: '数据库', consoles: '实时在线的控制台', uptime: '已运行' },
+    oncall: { title: '当前值班', none: '还没有配置值班表。', schedule: '值班表', now: '当前', next: '下一班', cover: '代班', nobody: '无人' },
+    kind: { opened: '创建', received: '收到', claimed: '认领', resolved: '关闭', reassigned: '转派', escalated: '升级', muted: '静默', unmuted: '取消静默', reopened: '重新打开', snoozed: '延后', maintenance: '维护', note: '备注' },
+  },
+};
+
+const KEY = 'dutybot.lang';
+
+function initial() {
+  const saved = localStorage.getItem(KEY);
+  if (saved === 'zh' || saved === 'en') return saved;
+  const langs = navigator.languages?.length ? navigator.languages : [navigator.language ?? 'en'];
+  return /^zh\b/i.test(langs[0] ?? '') ? 'zh' : 'en';
+}
+
+let lang = initial();
+
+export const locale = () => lang;
+export const t = () => STRINGS[lang];
+
+export function setLocale(l) {
+  lang = l;
+  localStorage.setItem(KEY, l);
+  document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
+}
+
+/** A time in the viewer's zone (or `timeZone`), with the date when it is not today. */
+export function formatTime(iso, timeZone) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const sameDay = d.toDateString() === new Date().toDateString();
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+    ...(sameDay ? {} : { year: 'numeric', month: '2-digit', day: '2-digit' }),
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    ...(timeZone ? { timeZone } : {}),
+  }).format(d);
+}
+
+export const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** "17:00 (09:00 Asia/Shanghai)": the viewer's time, and the team's where its zone differs. */
+export function formatTimeWithTeam(iso, teamZone) {
+  const own = formatTime(iso);
+  if (!teamZone || teamZone === viewerZone()) return own;
+  try {
+    return `${own} (${formatTime(iso, teamZone)} ${teamZone})`;
+  } catch {
+    return own;
+  }
+}
+
+/** An API error as one line in the viewer's language, with the server's reason. */
+export function errorText(err) {
+  const head = t().error[err.status];
+  return head ? `${head}: ${err.message}` : err.message;
+}
