@@ -27,3 +27,28 @@ export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> 
     clearTimeout(timer);
   }
 }
+
+/**
+ * Like withDeadline, but the time runs from the last sign of progress: `work` calls `progress()`
+ * each time it gets something done (an event of a batch applied). A frozen database makes none,
+ * so the sender hears 503 after `ms` as before; a batch of 1,000 alerts that is being applied
+ * event after event on a busy machine is not cut off half-way because it needs longer than `ms`
+ * in all (issue 18: Alertmanager would retry the whole batch, and again, for as long as it does).
+ */
+export async function withIdleDeadline<T>(work: (progress: () => void) => Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let fail: (err: Error) => void = () => {};
+  const late = new Promise<never>((_, reject) => (fail = reject));
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fail(new DeadlineExceeded(ms)), ms);
+  };
+  arm();
+  const running = work(arm);
+  running.catch(() => {});
+  try {
+    return await Promise.race([running, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -15,9 +15,11 @@ export class HttpError extends Error {
 }
 
 /** Database unreachable, timing out, or failing over: the sender should try again shortly. */
-export function isDatabaseUnavailable(err: unknown): boolean {
+export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (!(err instanceof Error)) return false;
   if ((err as { code?: number }).code === 11000) return false;
+  // A write that failed inside a bulk write through the gate carries the outage as its cause.
+  if (depth < 3 && err.cause !== undefined && isDatabaseUnavailable(err.cause, depth + 1)) return true;
   return (
     err.name === 'DeadlineExceeded' ||
     /^Mongo(ose)?(Server|Network|NotConnected|PoolCleared|Topology|WriteConcern|ServerSelection)/.test(err.name) ||

@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime.js';
 import { parsers } from '../sources/registry.js';
 import { authenticateIntegration } from './auth.js';
 import { classifyError, HttpError, sendAnswer } from './errors.js';
-import { INGEST_DEADLINE_MS, withDeadline } from './deadline.js';
+import { INGEST_DEADLINE_MS, withIdleDeadline } from './deadline.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const WEBHOOK_SOURCES: readonly SourceType[] = ['alertmanager', 'zabbix', 'graylog', 'grafana'];
@@ -41,7 +41,9 @@ export function ingestRoutes(rt: Runtime): Router {
       }
       const { events, watchdog } = splitWatchdog(parsers[source].parse(parsed), integration.watchdog);
       const arrival = { integration: integration.name, source, application: integration.application, team: integration.team };
-      const results = await withDeadline(ingest(rt, ingestContext(rt, arrival), raw, events, rt.clock.now()), INGEST_DEADLINE_MS);
+      const ctx = ingestContext(rt, arrival);
+      const now = rt.clock.now();
+      const results = await withIdleDeadline((progress) => ingest(rt, ctx, raw, events, now, progress), INGEST_DEADLINE_MS);
       // The Watchdog never becomes a card: its arrival is the ping of this integration's heartbeat.
       if (watchdog) await rt.heartbeats?.pingIntegration(integration.name);
       rt.metrics.accepted.inc({ source }, events.length);

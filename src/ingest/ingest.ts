@@ -40,11 +40,13 @@ export async function ingest(
   rawBody: string,
   events: NormalizedEvent[],
   now: Date,
+  /** Called each time an event of the batch is applied (the HTTP deadline counts from the last one). */
+  progress: () => void = () => {},
 ): Promise<EventResult[]> {
   const rawId = new Types.ObjectId();
   const [raw, applied] = await Promise.allSettled([
     deps.rawEvents.accept({ receivedAt: now, integration: ctx.integration, source: ctx.source, body: rawBody }, rawId),
-    applyAll(deps, ctx, events, now, rawId.toHexString()),
+    applyAll(deps, ctx, events, now, rawId.toHexString(), progress),
   ]);
   if (raw.status === 'fulfilled' && applied.status === 'fulfilled') return applied.value;
   if (raw.status === 'fulfilled') await deps.rawEvents.forget(rawId).catch(() => {});
@@ -63,7 +65,14 @@ export const BATCH_LANES = 32;
  * the batch's order, unless a write had to be tried again. Subscribers hear of the changes in the
  * batch's order, once they and their timelines are stored.
  */
-async function applyAll(deps: IngestDeps, ctx: IngestContext, events: NormalizedEvent[], now: Date, rawEventId: string): Promise<EventResult[]> {
+async function applyAll(
+  deps: IngestDeps,
+  ctx: IngestContext,
+  events: NormalizedEvent[],
+  now: Date,
+  rawEventId: string,
+  progress: () => void,
+): Promise<EventResult[]> {
   const results: EventResult[] = new Array(events.length);
   const received: Array<TimelineEntry | undefined> = new Array(events.length);
   const emitted: Array<(() => void) | undefined> = new Array(events.length);
@@ -79,6 +88,7 @@ async function applyAll(deps: IngestDeps, ctx: IngestContext, events: Normalized
       results[i] = await applyOne(deps, ctx, events[i]!, now, out, rawEventId);
       received[i] = out.received;
       emitted[i] = out.emit;
+      progress();
     }
   });
   await deps.alerts.addTimeline(received.filter((e): e is TimelineEntry => e !== undefined));

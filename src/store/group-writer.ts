@@ -53,7 +53,7 @@ export class GroupWriter<T extends Document> {
             for (const b of batch) b.done(err);
             continue;
           }
-          const failed = new Map(err.writeErrors.map((w) => [w.index, Object.assign(new Error(w.errmsg ?? 'write failed'), { code: w.code, cause: err.cause })]));
+          const failed = new Map(err.writeErrors.map((w) => [w.index, w.error ?? Object.assign(new Error(w.errmsg ?? 'write failed'), { code: w.code, cause: err.cause })]));
           batch.forEach((b, i) => b.done(failed.get(i)));
         }
       }

@@ -6,6 +6,8 @@ export interface OpError {
   index: number;
   code?: number;
   errmsg?: string;
+  /** The error of the command that failed as a whole (its name tells an outage from a bug). */
+  error?: unknown;
 }
 
 /**
@@ -72,7 +74,7 @@ export class WriteGate {
       /** A command that failed as a whole: the rest would wait out the same fault. */
       let whole: unknown;
       for (const chunk of splitCommands(ops)) {
-        const failAll = (err: unknown) => failed.push(...chunk.ops.map((_, i) => ({ index: chunk.start + i, ...codeOf(err) })));
+        const failAll = (err: unknown) => failed.push(...chunk.ops.map((_, i) => ({ index: chunk.start + i, ...codeOf(err), error: err })));
         if (whole !== undefined) {
           failAll(whole);
           continue;
@@ -92,7 +94,8 @@ export class WriteGate {
           }
         }
       }
-      if (failed.length) throw new BulkWriteFailure(failed, counts.insertedCount, cause);
+      // The cause is the outage when there was one, so that the caller's answer is a 503, not a 500.
+      if (failed.length) throw new BulkWriteFailure(failed, counts.insertedCount, whole ?? cause);
       return counts;
     });
   }

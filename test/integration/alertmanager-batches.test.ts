@@ -7,7 +7,8 @@ import { KEYS, TOKENS, startTestBot, type TestBot } from '../support/bot.js';
  * their recovery another. Every size is stored and applied, and the database keeps answering
  * (issue 18: one batch of 100 resolved alerts used to leave FerretDB 1.24 answering nothing).
  */
-describe('Alertmanager batches of any size', () => {
+// Correctness, not speed (`npm run bench:batches` measures that): generous on a loaded machine.
+describe('Alertmanager batches of any size', { timeout: 180_000 }, () => {
   let bot: TestBot;
   beforeAll(async () => {
     bot = await startTestBot();

@@ -24,7 +24,8 @@ import { freshDatabaseUri, testConfig } from '../support/bot.js';
  */
 const N = 2000;
 
-describe('2,000 writes at once through each writer', () => {
+// Correctness, not speed (bench/ measures that): generous on a loaded machine.
+describe('2,000 writes at once through each writer', { timeout: 180_000 }, () => {
   let conn: Connection;
   let models: Models;
   let alerts: AlertStore;
