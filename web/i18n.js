@@ -80,7 +80,11 @@ const STRINGS = {
     onCallNav: 'On call',
     statusNav: 'Status',
     status: { title: 'dutybot status', ready: 'ready', notReady: 'not ready', checks: 'Checks', check: 'Check', state: 'State', detail: 'Detail', ok: 'ok', failing: 'failing', figures: 'Figures', outboxStuck: 'Messages stuck past due', database: 'Database', consoles: 'Consoles watching live', uptime: 'Up for' },
-    oncall: { title: 'On call now', none: 'No on-call schedules are configured.', schedule: 'Schedule', now: 'Now', next: 'Next', cover: 'cover', nobody: 'nobody' },
+    oncall: {
+      title: 'On call now', none: 'No on-call schedules are configured.', schedule: 'Schedule', now: 'Now', next: 'Next', cover: 'cover', nobody: 'nobody',
+      calendar: (name) => `${name}: the next two weeks`, from: 'From', to: 'Until', who: 'On call',
+      coverBy: 'Cover by', fromLabel: 'From (empty: now)', duration: 'For', addCover: 'Add cover', covered: 'Cover added.',
+    },
     kind: { opened: 'opened', received: 'received', claimed: 'claimed', resolved: 'resolved', reassigned: 'reassigned', escalated: 'escalated', muted: 'muted', unmuted: 'unmuted', reopened: 'reopened', snoozed: 'snoozed', maintenance: 'maintenance', note: 'note' },
   },
   zh: {
@@ -161,7 +165,11 @@ const STRINGS = {
     onCallNav: '值班',
     statusNav: '状态',
     status: { title: 'dutybot 运行状态', ready: '就绪', notReady: '未就绪', checks: '检查项', check: '检查', state: '状态', detail: '详情', ok: '正常', failing: '异常', figures: '数据', outboxStuck: '超时未发出的消息', database: '数据库', consoles: '实时在线的控制台', uptime: '已运行' },
-    oncall: { title: '当前值班', none: '还没有配置值班表。', schedule: '值班表', now: '当前', next: '下一班', cover: '代班', nobody: '无人' },
+    oncall: {
+      title: '当前值班', none: '还没有配置值班表。', schedule: '值班表', now: '当前', next: '下一班', cover: '代班', nobody: '无人',
+      calendar: (name) => `${name}：未来两周`, from: '开始', to: '结束', who: '值班人',
+      coverBy: '代班人', fromLabel: '开始（留空为现在）', duration: '时长', addCover: '安排代班', covered: '已安排代班。',
+    },
     kind: { opened: '创建', received: '收到', claimed: '认领', resolved: '关闭', reassigned: '转派', escalated: '升级', muted: '静默', unmuted: '取消静默', reopened: '重新打开', snoozed: '延后', maintenance: '维护', note: '备注' },
   },
 };
