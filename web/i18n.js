@@ -55,6 +55,12 @@ const STRINGS = {
       approvals: (n, of, by) => `(${n}/${of} approvals${by.length ? `: ${by.join(', ')}` : ''})`,
       approved: (n, of) => `Approval recorded (${n}/${of}); it runs when ${of} members have approved.`,
     },
+    routesNav: 'Route tester',
+    routes: {
+      title: 'Route tester', integration: 'Integration', payload: 'Payload, as the tool sends it (JSON)', test: 'Test', badJson: 'Not JSON',
+      team: 'Teams', rules: 'Matched rules', fallback: "none: the integration's team", policy: 'Escalation policy', channels: 'Cards go to',
+      rule: 'Rule', matchedCol: 'Matched', why: 'Why', noRules: 'No dispatch rules are configured.',
+    },
     integNav: 'Integrations',
     integ: {
       title: 'Integrations', team: 'Team', url: 'Address', key: 'Key', counts: 'Events since start',
@@ -139,6 +145,12 @@ const STRINGS = {
       last: '上次执行',
       approvals: (n, of, by) => `（已批准 ${n}/${of}${by.length ? `：${by.join('、')}` : ''}）`,
       approved: (n, of) => `已记录批准（${n}/${of}），满 ${of} 人批准后执行。`,
+    },
+    routesNav: '路由测试',
+    routes: {
+      title: '路由测试', integration: '接入', payload: '告警内容（工具发送的原始 JSON）', test: '测试', badJson: '不是合法的 JSON',
+      team: '团队', rules: '命中的规则', fallback: '无：使用接入所属团队', policy: '升级策略', channels: '卡片发往',
+      rule: '规则', matchedCol: '命中', why: '原因', noRules: '没有配置分派规则。',
     },
     integNav: '接入',
     integ: {

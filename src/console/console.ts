@@ -15,6 +15,7 @@ import { consoleMaintenanceApi } from './maintenance-api.js';
 import { consoleHeartbeatApi } from './heartbeat-api.js';
 import { consoleIntegrationApi } from './integration-api.js';
 import { consoleOnCallApi } from './oncall-api.js';
+import { consoleRouteTestApi } from './route-test-api.js';
 import type { OnCallCommands } from '../bot/oncall-commands.js';
 import type { RemediationActions } from '../notify/webhooks/remediation.js';
 
@@ -22,7 +23,7 @@ import type { RemediationActions } from '../notify/webhooks/remediation.js';
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
 /** The console's pages; each is the one HTML shell, whose script draws the page for its path. */
-const PAGES = [/^\/$/, /^\/sign-in$/, /^\/alerts\/[^/]+$/, /^\/status$/, /^\/oncall$/, /^\/maintenance$/, /^\/heartbeats$/, /^\/integrations$/];
+const PAGES = [/^\/$/, /^\/sign-in$/, /^\/alerts\/[^/]+$/, /^\/status$/, /^\/oncall$/, /^\/maintenance$/, /^\/heartbeats$/, /^\/integrations$/, /^\/routes$/];
 
 export interface ConsoleOptions extends ConsoleAlertDeps, Omit<StatusDeps, 'live'> {
   /** Believe X-Forwarded-Proto (a TLS proxy in front): cookies get `Secure` behind https. */
@@ -72,6 +73,7 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
   router.use(consoleIntegrationApi(rt, baseOf));
   router.use(consoleStatusApi(rt, { readiness: opts.readiness, live }));
   router.use(consoleOnCallApi(rt, opts.onCall));
+  router.use(consoleRouteTestApi(rt));
 
   const notFound: RequestHandler = (req, res, next) => {
     if (req.method !== 'GET' || req.path.startsWith('/api/') || req.path.startsWith('/console/api/') || req.accepts(['json', 'html']) !== 'html') return next();
