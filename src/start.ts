@@ -188,7 +188,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     trustProxy: opts.trustProxy,
     remediation,
     readiness,
-    onCall: () => onCall.board(),
+    onCall,
     directMessage: async (member, text) => {
       const r = directRoute(adapters, member);
       return r ? (await r.adapter.sendDirect!(r.userId, text)).kind === 'sent' : false;

@@ -9,7 +9,10 @@ import { runsSection } from './runs.js';
 export async function alertDetailPage(main, ref) {
   const dir = await get('/directory');
   let current = null;
+  // Redraws may overlap (a push while an action's redraw is loading): only the newest may draw.
+  let latest = 0;
   const render = async () => {
+    const mine = ++latest;
     let r;
     try {
       r = await get(`/alerts/${encodeURIComponent(ref)}`);
@@ -17,8 +20,9 @@ export async function alertDetailPage(main, ref) {
       if (err instanceof ApiError && err.status === 404) return void fill(main, h('h1', {}, t().notFound), h('p', {}, errorText(err)), h('a', { href: '/' }, t().backToAlerts));
       throw err;
     }
-    current = r.alert;
     const runs = r.alert.mayAct && r.alert.state !== 'resolved' ? await runsSection(r.alert, render) : null;
+    if (mine !== latest) return;
+    current = r.alert;
     fill(main, h('p', {}, h('a', { href: '/' }, `← ${t().backToAlerts}`)), details(r.alert, dir), actions(r.alert, dir, render), runs, timeline(r.timeline));
   };
   onLive((m) => {
@@ -46,19 +50,24 @@ function details(a, dir) {
   return h('section', {}, h('h1', { id: 'alert-title' }, `#${a.shortId} `, h('span.title', {}, a.title)), dl);
 }
 
+/** What the last action did, per alert: the page is redrawn after it, and must still say so. */
+const done = new Map();
+
 function actions(a, dir, reload) {
   const box = h('section.actions', { 'aria-labelledby': 'actions-h' }, h('h2', { id: 'actions-h' }, t().actions));
   if (!a.mayAct) return box.append(h('p.notice', {}, t().mayNotAct)), box;
-  const msg = h('p.status', { role: 'status', 'data-role': 'action-status' });
+  // Kept until the next action: a push from the stream may redraw the page more than once.
+  const msg = h('p.status', { role: 'status', 'data-role': 'action-status' }, done.get(a.id) ?? '');
   const run = async (name, body, form) => {
     msg.textContent = '';
+    done.delete(a.id);
     msg.className = 'status';
     for (const old of form.querySelectorAll('.field-error')) old.remove();
     for (const f of form.querySelectorAll('[aria-invalid]')) f.removeAttribute('aria-invalid');
     for (const b of form.querySelectorAll('button')) b.disabled = true;
     try {
       await post(`/alerts/${a.id}/${name}`, body);
-      msg.textContent = `${t().action[name]}: ${t().done}`;
+      done.set(a.id, `${t().action[name]}: ${t().done}`);
       await reload();
     } catch (err) {
       msg.textContent = errorText(err);

@@ -13,6 +13,7 @@ import { statusPage } from './status.js';
 import { maintenancePage } from './maintenance.js';
 import { heartbeatsPage } from './heartbeats.js';
 import { integrationsPage } from './integrations.js';
+import { routeTestPage } from './route-test.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -43,7 +44,7 @@ async function draw() {
     await post('/sign-out');
     location.replace('/');
   };
-  fill($('nav'), h('a', { href: '/' }, t().alerts), h('a', { href: '/oncall' }, t().onCallNav), h('a', { href: '/maintenance' }, t().maintNav), h('a', { href: '/heartbeats' }, t().hbNav), ...(viewer.role === 'admin' ? [h('a', { href: '/integrations' }, t().integNav), h('a', { href: '/status' }, t().statusNav)] : []));
+  fill($('nav'), h('a', { href: '/' }, t().alerts), h('a', { href: '/oncall' }, t().onCallNav), h('a', { href: '/maintenance' }, t().maintNav), h('a', { href: '/heartbeats' }, t().hbNav), h('a', { href: '/routes' }, t().routesNav), ...(viewer.role === 'admin' ? [h('a', { href: '/integrations' }, t().integNav), h('a', { href: '/status' }, t().statusNav)] : []));
   startLive($('live'), t);
 
   const path = location.pathname;
@@ -55,6 +56,7 @@ async function draw() {
   if (path === '/maintenance') return maintenancePage(main, viewer);
   if (path === '/heartbeats') return heartbeatsPage(main);
   if (path === '/integrations') return integrationsPage(main);
+  if (path === '/routes') return routeTestPage(main);
   fill(main, h('h1', {}, t().notFound), h('p', {}, h('a', { href: '/' }, t().backToAlerts)));
 }
 

@@ -55,6 +55,12 @@ const STRINGS = {
       approvals: (n, of, by) => `(${n}/${of} approvals${by.length ? `: ${by.join(', ')}` : ''})`,
       approved: (n, of) => `Approval recorded (${n}/${of}); it runs when ${of} members have approved.`,
     },
+    routesNav: 'Route tester',
+    routes: {
+      title: 'Route tester', integration: 'Integration', payload: 'Payload, as the tool sends it (JSON)', test: 'Test', badJson: 'Not JSON',
+      team: 'Teams', rules: 'Matched rules', fallback: "none: the integration's team", policy: 'Escalation policy', channels: 'Cards go to',
+      rule: 'Rule', matchedCol: 'Matched', why: 'Why', noRules: 'No dispatch rules are configured.',
+    },
     integNav: 'Integrations',
     integ: {
       title: 'Integrations', team: 'Team', url: 'Address', key: 'Key', counts: 'Events since start',
@@ -80,7 +86,11 @@ const STRINGS = {
     onCallNav: 'On call',
     statusNav: 'Status',
     status: { title: 'dutybot status', ready: 'ready', notReady: 'not ready', checks: 'Checks', check: 'Check', state: 'State', detail: 'Detail', ok: 'ok', failing: 'failing', figures: 'Figures', outboxStuck: 'Messages stuck past due', database: 'Database', consoles: 'Consoles watching live', uptime: 'Up for' },
-    oncall: { title: 'On call now', none: 'No on-call schedules are configured.', schedule: 'Schedule', now: 'Now', next: 'Next', cover: 'cover', nobody: 'nobody' },
+    oncall: {
+      title: 'On call now', none: 'No on-call schedules are configured.', schedule: 'Schedule', now: 'Now', next: 'Next', cover: 'cover', nobody: 'nobody',
+      calendar: (name) => `${name}: the next two weeks`, from: 'From', to: 'Until', who: 'On call',
+      coverBy: 'Cover by', fromLabel: 'From (empty: now)', duration: 'For', addCover: 'Add cover', covered: 'Cover added.',
+    },
     kind: { opened: 'opened', received: 'received', claimed: 'claimed', resolved: 'resolved', reassigned: 'reassigned', escalated: 'escalated', muted: 'muted', unmuted: 'unmuted', reopened: 'reopened', snoozed: 'snoozed', maintenance: 'maintenance', note: 'note' },
   },
   zh: {
@@ -136,6 +146,12 @@ const STRINGS = {
       approvals: (n, of, by) => `（已批准 ${n}/${of}${by.length ? `：${by.join('、')}` : ''}）`,
       approved: (n, of) => `已记录批准（${n}/${of}），满 ${of} 人批准后执行。`,
     },
+    routesNav: '路由测试',
+    routes: {
+      title: '路由测试', integration: '接入', payload: '告警内容（工具发送的原始 JSON）', test: '测试', badJson: '不是合法的 JSON',
+      team: '团队', rules: '命中的规则', fallback: '无：使用接入所属团队', policy: '升级策略', channels: '卡片发往',
+      rule: '规则', matchedCol: '命中', why: '原因', noRules: '没有配置分派规则。',
+    },
     integNav: '接入',
     integ: {
       title: '告警接入', team: '团队', url: '地址', key: '密钥', counts: '启动以来的事件',
@@ -161,7 +177,11 @@ const STRINGS = {
     onCallNav: '值班',
     statusNav: '状态',
     status: { title: 'dutybot 运行状态', ready: '就绪', notReady: '未就绪', checks: '检查项', check: '检查', state: '状态', detail: '详情', ok: '正常', failing: '异常', figures: '数据', outboxStuck: '超时未发出的消息', database: '数据库', consoles: '实时在线的控制台', uptime: '已运行' },
-    oncall: { title: '当前值班', none: '还没有配置值班表。', schedule: '值班表', now: '当前', next: '下一班', cover: '代班', nobody: '无人' },
+    oncall: {
+      title: '当前值班', none: '还没有配置值班表。', schedule: '值班表', now: '当前', next: '下一班', cover: '代班', nobody: '无人',
+      calendar: (name) => `${name}：未来两周`, from: '开始', to: '结束', who: '值班人',
+      coverBy: '代班人', fromLabel: '开始（留空为现在）', duration: '时长', addCover: '安排代班', covered: '已安排代班。',
+    },
     kind: { opened: '创建', received: '收到', claimed: '认领', resolved: '关闭', reassigned: '转派', escalated: '升级', muted: '静默', unmuted: '取消静默', reopened: '重新打开', snoozed: '延后', maintenance: '维护', note: '备注' },
   },
 };

@@ -1,13 +1,15 @@
-// Who is on call now on each team's schedules, and who takes over next (the chat's `oncall`).
-import { get } from './api.js';
+// Who is on call now and next per team, each schedule's next two weeks, and a cover (override)
+// for those who may make one: the calendar changes as soon as it is stored.
+import { get, post } from './api.js';
 import { fill, h } from './dom.js';
-import { formatTime, t } from './i18n.js';
+import { errorText, formatTime, t } from './i18n.js';
 
 export async function onCallPage(main) {
-  const { teams } = await get('/oncall');
   const x = t().oncall;
+  const { teams } = await get('/oncall');
   fill(main, h('h1', {}, x.title));
   if (!teams.length) return void main.append(h('p.notice', {}, x.none));
+  const seen = new Set();
   for (const team of teams) {
     main.append(
       h('h2', {}, team.team.name),
@@ -21,5 +23,51 @@ export async function onCallPage(main) {
           ))),
       ),
     );
+    for (const s of team.schedules) if (!seen.has(s.id)) seen.add(s.id);
   }
+  for (const id of seen) main.append(await calendarSection(id));
+}
+
+async function calendarSection(id) {
+  const x = t().oncall;
+  const box = h('section.calendar', { 'data-calendar': id });
+  const draw = async (message) => {
+    const c = await get(`/oncall/${encodeURIComponent(id)}/calendar?days=14`);
+    fill(box,
+      h('h2', {}, x.calendar(c.schedule.name)),
+      h('table.alerts.spans', {},
+        h('thead', {}, h('tr', {}, [x.from, x.to, x.who].map((col) => h('th', { scope: 'col' }, col)))),
+        h('tbody', {}, c.spans.map((sp) =>
+          h('tr', { 'data-member': sp.member ?? '', 'data-cover': String(sp.cover) },
+            h('td', {}, formatTime(sp.from)), h('td', {}, formatTime(sp.to)),
+            h('td', {}, sp.name ? `${sp.name}${sp.cover ? ` (${x.cover})` : ''}` : x.nobody))))),
+      c.mayCover ? coverForm(c, draw) : null,
+      message ? h('p.status', { role: 'status' }, message) : null);
+  };
+  await draw();
+  return box;
+}
+
+function coverForm(c, redraw) {
+  const x = t().oncall;
+  const status = h('p.status', { role: 'status' });
+  return h('form.action.cover', {
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const f = e.target;
+      try {
+        const from = f.from.value ? new Date(f.from.value).toISOString() : undefined;
+        await post(`/oncall/${encodeURIComponent(c.schedule.id)}/cover`, { member: f.member.value, duration: f.duration.value, ...(from ? { from } : {}) });
+        await redraw(x.covered);
+      } catch (err) {
+        status.className = 'status error';
+        status.textContent = errorText(err);
+      }
+    },
+  },
+    h('label', {}, x.coverBy, ' ', h('select', { name: 'member' }, c.members.map((m) => h('option', { value: m.id }, m.name)))),
+    h('label', {}, x.fromLabel, ' ', h('input', { name: 'from', type: 'datetime-local' })),
+    h('label', {}, x.duration, ' ', h('input', { name: 'duration', type: 'text', value: '8h', maxlength: '20' })),
+    h('button', { type: 'submit' }, x.addCover),
+    status);
 }

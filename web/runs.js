@@ -4,11 +4,15 @@ import { get, post } from './api.js';
 import { h } from './dom.js';
 import { errorText, locale, t } from './i18n.js';
 
+/** The outcome of the last run per alert: the page is redrawn after a run, and it must still say so. */
+const outcomes = new Map();
+
 export async function runsSection(a, reload) {
   const { actions, last } = await get(`/alerts/${a.id}/actions`);
   if (!actions.length) return null;
   const x = t().runs;
-  const status = h('p.status', { role: 'status', 'data-role': 'run-status' });
+  // Kept until the next run: a push from the stream may redraw the page more than once.
+  const status = h('p.status', { role: 'status', 'data-role': 'run-status' }, outcomes.get(a.id) ?? '');
   const forms = actions.map((act) => {
     const confirm = act.confirm ? h('label', {}, h('input', { type: 'checkbox', name: 'confirmed' }), ' ', x.confirm) : null;
     const approvals = act.approval > 1 ? h('span.note', {}, ` ${x.approvals(act.approvedBy.length, act.approval, act.approvedBy)}`) : null;
@@ -18,9 +22,10 @@ export async function runsSection(a, reload) {
         e.preventDefault();
         status.className = 'status';
         status.textContent = x.running;
+        outcomes.delete(a.id);
         try {
           const r = await post(`/alerts/${a.id}/run`, { action: act.name, ...(act.confirm ? { confirmed: e.target.confirmed.checked } : {}) });
-          status.textContent = r.ran ? r.ran.line : x.approved(r.approval.by.length, r.approval.needed);
+          outcomes.set(a.id, r.ran ? r.ran.line : x.approved(r.approval.by.length, r.approval.needed));
           await reload();
         } catch (err) {
           status.className = 'status error';

@@ -60,7 +60,7 @@ export class OnCallCommands {
     }
     const now = this.deps.clock.now();
     const to = new Date(now.getTime() + c.durationMs);
-    await this.deps.overrides.add(schedule.id, { member: who.id, from: now, to, by: asker.id }, now);
+    await this.addCover(schedule.id, { member: who.id, from: now, to, by: asker.id });
     const until = formatTime(to, { now, timeZone: this.deps.timeZone });
     return {
       text: locale === 'zh' ? `已安排 ${who.name} 代班「${schedule.name}」至 ${until}` : `${who.name} covers ${schedule.name} until ${until}`,
@@ -79,6 +79,41 @@ export class OnCallCommands {
 
   private schedule(id: string): Schedule | undefined {
     return this.deps.directory.config.schedules.find((s) => s.id === id);
+  }
+
+  /** An override (a cover) on a schedule, stored and merged after the config's: chat's `cover` and the console. */
+  async addCover(scheduleId: string, span: { member: string; from: Date; to: Date; by?: string }): Promise<void> {
+    await this.deps.overrides.add(scheduleId, span, this.deps.clock.now());
+  }
+
+  /**
+   * Who is on call on a schedule from now for `days`, as consecutive spans (the console's
+   * calendar): the same `whoIsOnCall`/`nextOnCall` as `oncall`, overrides included.
+   */
+  async calendar(scheduleId: string, days: number): Promise<Array<{ member?: string; name?: string; from: Date; to: Date; cover: boolean }>> {
+    const s = this.schedule(scheduleId);
+    if (!s) return [];
+    const opts = { extraOverrides: await this.deps.overrides.forSchedule(s.id), calendars: this.deps.directory.config.calendars };
+    const start = this.deps.clock.now();
+    const end = new Date(start.getTime() + days * 86_400_000);
+    const out: Array<{ member?: string; name?: string; from: Date; to: Date; cover: boolean }> = [];
+    let at = start;
+    // Bounded: a schedule changing hands every hour for weeks is still a page, not a loop.
+    for (let i = 0; i < 500 && at < end; i++) {
+      const cur = whoIsOnCall(s, at, opts);
+      const next = nextOnCall(s, at, opts);
+      const to = next && next.at < end ? next.at : end;
+      out.push({ ...(cur ? { member: cur.member, name: this.deps.directory.member(cur.member)?.name ?? cur.member } : {}), from: at, to, cover: cur?.source === 'override' });
+      at = to;
+    }
+    return out;
+  }
+
+  /** The schedules a viewer may cover on: those of their teams (all for an admin). */
+  schedulesOfTeams(teamIds: readonly string[]): Schedule[] {
+    const ids = new Set<string>();
+    for (const t of this.deps.directory.allTeams()) if (teamIds.includes(t.id)) for (const s of this.schedulesOf(t)) ids.add(s.id);
+    return [...ids].flatMap((id) => (this.schedule(id) ? [this.schedule(id)!] : []));
   }
 
   /** Every team with a schedule: who is on call on each now, and who is next from when (the console's on-call page). */

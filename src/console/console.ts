@@ -14,17 +14,22 @@ import { consoleRunApi } from './run-api.js';
 import { consoleMaintenanceApi } from './maintenance-api.js';
 import { consoleHeartbeatApi } from './heartbeat-api.js';
 import { consoleIntegrationApi } from './integration-api.js';
+import { consoleOnCallApi } from './oncall-api.js';
+import { consoleRouteTestApi } from './route-test-api.js';
+import type { OnCallCommands } from '../bot/oncall-commands.js';
 import type { RemediationActions } from '../notify/webhooks/remediation.js';
 
 /** What the browser runs (web/): plain files, served as they are (docs/decisions/0019). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
 /** The console's pages; each is the one HTML shell, whose script draws the page for its path. */
-const PAGES = [/^\/$/, /^\/sign-in$/, /^\/alerts\/[^/]+$/, /^\/status$/, /^\/oncall$/, /^\/maintenance$/, /^\/heartbeats$/, /^\/integrations$/];
+const PAGES = [/^\/$/, /^\/sign-in$/, /^\/alerts\/[^/]+$/, /^\/status$/, /^\/oncall$/, /^\/maintenance$/, /^\/heartbeats$/, /^\/integrations$/, /^\/routes$/];
 
 export interface ConsoleOptions extends ConsoleAlertDeps, Omit<StatusDeps, 'live'> {
   /** Believe X-Forwarded-Proto (a TLS proxy in front): cookies get `Secure` behind https. */
   trustProxy?: boolean;
+  /** Who is on call, schedules' calendars and covers (the chat's `oncall` and `cover`). */
+  onCall: OnCallCommands;
   /** Remediation actions (`actions:`), run from an alert's page as from its card. */
   remediation?: RemediationActions;
   /** Direct chat messages (the chat adapters'), for members asking for a sign-in link. */
@@ -66,7 +71,9 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
   router.use(consoleMaintenanceApi(rt));
   router.use(consoleHeartbeatApi(rt));
   router.use(consoleIntegrationApi(rt, baseOf));
-  router.use(consoleStatusApi(rt, { readiness: opts.readiness, onCall: opts.onCall, live }));
+  router.use(consoleStatusApi(rt, { readiness: opts.readiness, live }));
+  router.use(consoleOnCallApi(rt, opts.onCall));
+  router.use(consoleRouteTestApi(rt));
 
   const notFound: RequestHandler = (req, res, next) => {
     if (req.method !== 'GET' || req.path.startsWith('/api/') || req.path.startsWith('/console/api/') || req.accepts(['json', 'html']) !== 'html') return next();

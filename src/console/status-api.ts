@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { OnCallBoardTeam } from '../bot/oncall-commands.js';
 import { readiness, type ReadinessCheck } from '../http/health-routes.js';
 import { HttpError } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
@@ -9,14 +8,11 @@ import type { LiveStreams } from './live.js';
 export interface StatusDeps {
   /** The same checks as /readyz: chat adapters, webhooks, the embedded database's supervisor. */
   readiness: ReadinessCheck[];
-  /** Who is on call (src/bot/oncall-commands.ts, as the chat's `oncall` answers). */
-  onCall: () => Promise<OnCallBoardTeam[]>;
   live: LiveStreams;
 }
 
 /**
- * dutybot's own state for admins (the figures /readyz and /metrics already compute, in one page),
- * and who is on call for everyone signed in.
+ * dutybot's own state for admins: the figures /readyz and /metrics already compute, in one page.
  */
 export function consoleStatusApi(rt: Runtime, deps: StatusDeps): Router {
   const router = Router();
@@ -33,10 +29,6 @@ export function consoleStatusApi(rt: Runtime, deps: StatusDeps): Router {
       uptimeSeconds: Math.round(process.uptime()),
       node: process.version,
     });
-  });
-
-  router.get('/console/api/oncall', async (_req, res) => {
-    res.json({ teams: await deps.onCall() });
   });
 
   return router;

@@ -6,7 +6,7 @@ import { parseWith } from '../sources/validate.js';
 import { authenticateMember } from './auth.js';
 import { HttpError } from './errors.js';
 
-const body = z
+export const routeTestBody = z
   .strictObject({
     /** The integration the payload would come through (its name in the config). */
     integration: z.string().min(1),
@@ -29,15 +29,19 @@ export function routeTestRoutes(rt: Runtime): Router {
     res.locals.member = authenticateMember(req, rt.directory);
     next();
   }, express.json({ limit: '1mb', type: () => true }), (req, res) => {
-    const b = parseWith(body, req.body ?? {});
-    const integration = rt.config.integrations.find((i) => i.name === b.integration);
-    if (!integration) {
-      const known = rt.config.integrations.map((i) => i.name).join(', ') || 'none configured';
-      throw new HttpError(400, `unknown integration "${b.integration}" (known: ${known})`, 'invalid', 'integration');
-    }
-    const at = b.at ? new Date(b.at) : rt.clock.now();
-    const input = b.event !== undefined ? { event: b.event } : { payload: b.payload };
-    res.json({ integration: integration.name, at: at.toISOString(), events: previewRouting(rt.directory, rt.dispatcher, integration, input, at) });
+    res.json(routeTest(rt, parseWith(routeTestBody, req.body ?? {})));
   });
   return router;
+}
+
+/** The answer of a route test (REST and the console): nothing is stored or sent. */
+export function routeTest(rt: Pick<Runtime, 'config' | 'clock' | 'directory' | 'dispatcher'>, b: z.output<typeof routeTestBody>) {
+  const integration = rt.config.integrations.find((i) => i.name === b.integration);
+  if (!integration) {
+    const known = rt.config.integrations.map((i) => i.name).join(', ') || 'none configured';
+    throw new HttpError(400, `unknown integration "${b.integration}" (known: ${known})`, 'invalid', 'integration');
+  }
+  const at = b.at ? new Date(b.at) : rt.clock.now();
+  const input = b.event !== undefined ? { event: b.event } : { payload: b.payload };
+  return { integration: integration.name, at: at.toISOString(), events: previewRouting(rt.directory, rt.dispatcher, integration, input, at) };
 }

@@ -58,6 +58,7 @@ describe('every console page passes an accessibility check (axe-core, WCAG 2 AA)
         ['/maintenance', 'form.maint'],
         ['/heartbeats', 'table.heartbeats'],
         ['/integrations', 'section.integration'],
+        ['/routes', 'form.route-test'],
         ['/no-such-page', 'h1'],
       ];
       for (const [path, ready] of pages) {

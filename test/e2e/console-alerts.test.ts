@@ -82,6 +82,8 @@ describe('alerts in the web console, live, in a real browser', () => {
 
     await act('claim');
     await entry('claimed').waitFor();
+    // The redrawn page still says what was done.
+    await page.locator('[data-role="action-status"]', { hasText: 'Claim: Done' }).waitFor();
     await bot.escalation.idle();
     await act('snooze', { duration: '30m' });
     // The engine writes a snooze as a note: "snoozed the ack timeout until …".

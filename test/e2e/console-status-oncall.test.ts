@@ -60,4 +60,35 @@ describe('the console’s status and on-call pages', () => {
     expect(await row.locator('td.next').textContent()).toMatch(/^李四 · 28\/11\/2026/);
     await close();
   });
+
+  it('a team member adds a cover and the schedule’s calendar changes at once; another team may not', async () => {
+    const { page, close } = await signedIn({ role: 'member', memberId: 'li' });
+    await page.goto(`${bot.url}/oncall`);
+    const calendar = page.locator('section[data-calendar="primary"]');
+    await calendar.locator('tbody tr').first().waitFor();
+    expect(await calendar.locator('tbody tr').first().getAttribute('data-member')).toBe('zhang');
+
+    await calendar.locator('select[name="member"]').selectOption('li');
+    await calendar.locator('input[name="duration"]').fill('2h');
+    await calendar.locator('button', { hasText: 'Add cover' }).click();
+    await calendar.locator('p.status', { hasText: 'Cover added.' }).waitFor();
+    const first = calendar.locator('tbody tr').first();
+    expect(await first.getAttribute('data-member')).toBe('li');
+    // The viewer's zone here is London (UTC in November): 09:00 to 11:00, then 张三 again.
+    expect(await first.locator('td').allTextContents()).toEqual(['27/11/2026, 09:00:00', '27/11/2026, 11:00:00', '李四 (cover)']);
+    expect(await calendar.locator('tbody tr').nth(1).getAttribute('data-member')).toBe('zhang');
+    await close();
+
+    const wang = await signedIn({ role: 'member', memberId: 'wang' });
+    await wang.page.goto(`${bot.url}/oncall`);
+    await wang.page.locator('section[data-calendar="primary"] tbody tr').first().waitFor();
+    expect(await wang.page.locator('section[data-calendar="primary"] form.cover').count()).toBe(0);
+    const refused = await wang.page.evaluate(async () => {
+      const me = await (await fetch('/console/api/me')).json();
+      const r = await fetch('/console/api/oncall/primary/cover', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.viewer.csrf }, body: JSON.stringify({ member: 'wang', duration: '1h' }) });
+      return [r.status, (await r.json()).error];
+    });
+    expect(refused).toEqual([403, '王五 is not in a team on schedule "Primary"']);
+    await wang.close();
+  });
 });
