@@ -17,7 +17,8 @@ case "${1:-prometheus}" in
     need zabbix_server zabbix-server-pgsql
     [ -d /usr/share/zabbix ] || want+=(zabbix-frontend-php)
     need php php-cli
-    php -m 2>/dev/null | grep -qx pgsql || want+=(php-pgsql)
+    # grep without -q reads all of php's output: with pipefail, -q would make php die of SIGPIPE.
+    php -m 2>/dev/null | grep -x pgsql >/dev/null || want+=(php-pgsql)
     [ -n "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ] || want+=(postgresql)
     ;;
   *) echo "usage: $0 prometheus|zabbix" >&2; exit 2 ;;

@@ -16,7 +16,7 @@ export const ALERTMANAGER_BIN = 'prometheus-alertmanager'; // Debian's name for 
 export interface RunningTool {
   url: string;
   process: ToolProcess;
-  /** Stops the process and removes its directory. */
+  /** Stops the process and removes its directory (stopAllTools does too). */
   stop(): Promise<void>;
 }
 
@@ -25,14 +25,7 @@ async function runInTempDir(name: string, start: (dir: string, port: number) => 
   const port = await freePort();
   try {
     const process = await start(dir, port);
-    return {
-      url: `http://127.0.0.1:${port}`,
-      process,
-      stop: async () => {
-        await process.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return { url: `http://127.0.0.1:${port}`, process, stop: () => process.stop() };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -71,6 +64,7 @@ export function startPrometheus(opts: PrometheusOptions): Promise<RunningTool> {
         '--rules.alert.resend-delay=1s',
       ],
       readyUrl: `http://127.0.0.1:${port}/-/ready`,
+      removeOnStop: [dir],
     });
   });
 }
@@ -90,6 +84,7 @@ export function startAlertmanager(config: unknown): Promise<RunningTool> {
         '--cluster.listen-address=',
       ],
       readyUrl: `http://127.0.0.1:${port}/-/ready`,
+      removeOnStop: [dir],
     });
   });
 }

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { eventually } from '../../support/wait.js';
 
 /**
@@ -12,6 +13,8 @@ export interface ToolProcess {
   child: ChildProcess;
   output(): string;
   exited: Promise<number | null>;
+  /** Sends a signal to its whole process group. */
+  signal(sig: NodeJS.Signals): void;
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`; resolves when it is gone. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -27,10 +30,21 @@ export interface StartToolOptions {
   /** Polled until it answers 2xx (e.g. Prometheus' `/-/ready`). */
   readyUrl?: string;
   readyTimeoutMs?: number;
+  /** Directories removed once it has exited (its temp data). */
+  removeOnStop?: string[];
 }
 
 export async function startTool(opts: StartToolOptions): Promise<ToolProcess> {
-  const child = spawn(opts.command, opts.args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: zabbix_server forks helpers (its "ha manager" outlived a SIGTERM to
+  // the main process), and postgres its backends; signals go to the whole group.
+  const child = spawn(opts.command, opts.args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      /* the group is gone */
+    }
+  };
   let out = '';
   const keep = (b: Buffer): void => void (out = (out + b.toString()).slice(-100_000));
   child.stdout!.on('data', keep);
@@ -52,13 +66,17 @@ export async function startTool(opts: StartToolOptions): Promise<ToolProcess> {
     child,
     output: () => out,
     exited,
+    signal,
     stop: async (graceMs = 10_000) => {
       if (!gone) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        signal('SIGTERM');
+        const timer = setTimeout(() => signal('SIGKILL'), graceMs);
         await exited;
         clearTimeout(timer);
       }
+      // Whatever of the group is still there (a helper that ignored the main process's end).
+      signal('SIGKILL');
+      for (const dir of opts.removeOnStop ?? []) rmSync(dir, { recursive: true, force: true });
       started.delete(tool);
     },
   };
