@@ -31,4 +31,6 @@ export DEBIAN_FRONTEND=noninteractive
 if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -7 2>/dev/null | head -1)" ]; then
   $sudo apt-get update -qq
 fi
-$sudo apt-get install -y -qq --no-install-recommends "${want[@]}" >&2
+apt_install() { $sudo apt-get install -y -qq --no-install-recommends "${want[@]}" >&2; }
+# A list younger than a week can still name versions the mirror has replaced: update and retry once.
+apt_install || { $sudo apt-get update -qq && apt_install; }

@@ -232,5 +232,8 @@ describe('Prometheus and Alertmanager drive dutybot', () => {
     expect(after).toHaveLength(1);
     expect(after[0]!.state).toBe('triggered');
     expect(await metric(dutybot.url, up)).toBe(0);
+    // …and the channel heard of it once: one card.
+    const cards = slack.callsTo('chat.postMessage').filter((c) => c.response.ok && JSON.stringify(c.args).includes(`dutybot:${fired!.id}`));
+    expect(cards).toHaveLength(1);
   });
 });
