@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The long fault cases run in `npm run test:faults` (vitest.faults.config.ts), the real
     // monitoring tools in `npm run test:e2e` (vitest.e2e.config.ts).
-    exclude: ['test/faults/long/**', 'test/e2e/**', 'node_modules/**'],
+    exclude: ['test/faults/long/**', 'test/tools/**', 'node_modules/**'],
     globalSetup: ['test/setup/database.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -7,8 +7,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/e2e/zabbix/**/*.test.ts'],
-    globalSetup: ['test/setup/database.ts', 'test/e2e/zabbix/setup.ts'],
+    include: ['test/tools/zabbix/**/*.test.ts'],
+    globalSetup: ['test/setup/database.ts', 'test/tools/zabbix/setup.ts'],
     testTimeout: 180_000,
     hookTimeout: 300_000,
     maxWorkers: 1,

@@ -7,9 +7,9 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/e2e/**/*.test.ts'],
-    exclude: ['test/e2e/zabbix/**', 'node_modules/**'],
-    globalSetup: ['test/setup/database.ts', 'test/e2e/setup.ts'],
+    include: ['test/tools/**/*.test.ts'],
+    exclude: ['test/tools/zabbix/**', 'node_modules/**'],
+    globalSetup: ['test/setup/database.ts', 'test/tools/setup.ts'],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     maxWorkers: 1,
