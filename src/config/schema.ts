@@ -22,6 +22,18 @@ export const channelSchema = z.discriminatedUnion('platform', [
   z.strictObject({ platform: z.literal('wecom-webhook'), url: httpsUrl }),
 ]);
 
+/**
+ * The chat platforms whose people map to members (`members[].<id>`): their names in each language,
+ * and the channel kinds (`teams[].channels[].platform`) whose users they are. The order is the
+ * order paging by `dm` tries them in. A new platform adds its entry here, its channel kinds above
+ * and its member field below; the core needs nothing else.
+ */
+export const CHAT_IDENTITIES = {
+  slack: { zh: 'Slack', en: 'Slack', channels: ['slack'] },
+  dingtalk: { zh: '钉钉', en: 'DingTalk', channels: ['dingtalk', 'dingtalk-webhook'] },
+  wechat: { zh: '微信', en: 'WeChat', channels: ['wechat', 'wecom-webhook'] },
+} as const satisfies Record<string, { zh: string; en: string; channels: readonly ChannelRef['platform'][] }>;
+
 export const integrationSchema = z.strictObject({
   name: id,
   type: z.enum(SOURCE_TYPES as [string, ...string[]]),

@@ -1,10 +1,11 @@
 import type { ChatPlatform } from '../../config/directory.js';
+import { CHAT_IDENTITIES } from '../../config/schema.js';
 import type { ChatAdapter, PlatformId } from '../../bot/chat-adapter.js';
 import type { Channel, Delivery } from '../channel.js';
 import { permanent, retry, sent, type ChannelResult } from '../result.js';
 
 /** Platforms tried for a direct message, in this order, where the member has an id and the adapter runs. */
-const ORDER: ChatPlatform[] = ['slack', 'dingtalk', 'wechat'];
+const ORDER = Object.keys(CHAT_IDENTITIES) as ChatPlatform[];
 
 /**
  * `dm`: a direct chat message through the first chat adapter that can send one to this member
@@ -19,6 +20,7 @@ export class DirectMessageChannel implements Channel {
   route(d: Delivery): { adapter: ChatAdapter; userId: string } | undefined {
     for (const p of ORDER) {
       const userId = d.member?.[p];
+      // The app adapter of an identity has its id (`dingtalk`, not `dingtalk-webhook`).
       const adapter = this.adapters.get(p);
       if (userId && adapter?.sendDirect) return { adapter, userId };
     }
