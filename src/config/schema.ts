@@ -20,6 +20,8 @@ export const channelSchema = z.discriminatedUnion('platform', [
   z.strictObject({ platform: z.literal('dingtalk-webhook'), url: httpsUrl, secret: z.string().min(1).optional() }),
   z.strictObject({ platform: z.literal('wechat'), room: z.string().min(1) }),
   z.strictObject({ platform: z.literal('wecom-webhook'), url: httpsUrl }),
+  z.strictObject({ platform: z.literal('feishu'), channel: z.string().min(1) }),
+  z.strictObject({ platform: z.literal('feishu-webhook'), url: httpsUrl, secret: z.string().min(1).optional() }),
 ]);
 
 /**
@@ -32,6 +34,7 @@ export const CHAT_IDENTITIES = {
   slack: { zh: 'Slack', en: 'Slack', channels: ['slack'] },
   dingtalk: { zh: '钉钉', en: 'DingTalk', channels: ['dingtalk', 'dingtalk-webhook'] },
   wechat: { zh: '微信', en: 'WeChat', channels: ['wechat', 'wecom-webhook'] },
+  feishu: { zh: '飞书', en: 'Feishu', channels: ['feishu', 'feishu-webhook'] },
 } as const satisfies Record<string, { zh: string; en: string; channels: readonly ChannelRef['platform'][] }>;
 
 export const integrationSchema = z.strictObject({
@@ -53,6 +56,8 @@ export const memberSchema = z.strictObject({
   slack: z.string().min(1).optional(),
   dingtalk: z.string().min(1).optional(),
   wechat: z.string().min(1).optional(),
+  /** Feishu open_id (`ou_…`) or user_id, as FEISHU_USER_ID_TYPE says (docs/feishu.md). */
+  feishu: z.string().min(1).optional(),
 });
 
 export const teamSchema = z.strictObject({

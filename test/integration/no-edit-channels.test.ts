@@ -6,7 +6,7 @@ import { WeComWebhookAdapter } from '../../adapters/wechat/wecom-webhook-adapter
 import { WechatyAdapter } from '../../adapters/wechat/wechaty-adapter.js';
 import type { Card } from '../../src/bot/card.js';
 import type { ChatAdapter, MessageRef, PlatformId, SendResult } from '../../src/bot/chat-adapter.js';
-import { RATE_POLICIES } from '../../src/bot/rate-policy.js';
+import { ratePolicyOf } from '../../src/bot/rate-policy.js';
 import type { ChannelRef } from '../../src/config/schema.js';
 import { log } from '../../src/log.js';
 import { CardStore, type CardDoc } from '../../src/store/cards.js';
@@ -228,11 +228,11 @@ for (const kind of KINDS) {
     let channel: Channel;
     let bot: TestBot;
     const alerts = new Map<number, string>();
-    const policy = RATE_POLICIES[kind.platform];
-
     const withinRate = (): void => {
       const said = channel.said();
+      const policy = ratePolicyOf(kind.platform, channel.adapter);
       expect(maxInWindow(said, policy.perMs)).toBeLessThanOrEqual(policy.count);
+      if (policy.burst) expect(maxInWindow(said, policy.burst.perMs)).toBeLessThanOrEqual(policy.burst.count);
       if (kind.platformPerMinute) expect(maxInWindow(said, MINUTE)).toBeLessThanOrEqual(kind.platformPerMinute - 1);
       expect(channel.refusals()).toBe(0);
     };
