@@ -18,7 +18,7 @@ import { SeenIds } from '../../src/bot/seen-ids.js';
 import type { Logger } from '../../src/log.js';
 import { cardClickRequest, decodeHandle, messageRequest, type UserIdType } from './inbound.js';
 import { FeishuApi } from './openapi.js';
-import { appCard, cut, escapeMd, textContent } from './render.js';
+import { appCard, cut, textContent } from './render.js';
 import { sdkLogger } from './sdk-log.js';
 
 export interface FeishuAppAdapterOptions {
@@ -332,7 +332,8 @@ export class FeishuAppAdapter implements ChatAdapter {
 
 /** A private answer as a card (ephemeral messages are cards only). */
 function answerCard(text: string): object {
-  return { config: { wide_screen_mode: true }, elements: [{ tag: 'div', text: { tag: 'lark_md', content: escapeMd(cut(text, 4000)) } }] };
+  // plain_text: the core's answers are not markdown for Feishu, and must show as written.
+  return { config: { wide_screen_mode: true }, elements: [{ tag: 'div', text: { tag: 'plain_text', content: cut(text, 4000) } }] };
 }
 
 const delay = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, ms).unref());

@@ -38,7 +38,7 @@ export interface FeishuWebhookAdapterOptions {
 /** Feishu takes a request body of at most 20 KB; we leave room for the envelope. */
 export const MAX_BODY_BYTES = 20 * 1024;
 /** Feishu's answer when a bot sends more than its limit (100 a minute, 5 a second). */
-const THROTTLED_CODES = new Set([11232, 9499]);
+const THROTTLED_CODES = new Set([11232]);
 const SIGN_CODES = new Set([19021, 19022, 19024]);
 
 /** Feishu's signature: base64 HMAC-SHA256 keyed by `timestamp + "\n" + secret`, of nothing. */
