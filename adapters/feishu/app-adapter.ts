@@ -119,7 +119,7 @@ export class FeishuAppAdapter implements ChatAdapter {
     if (state === 'connected') return this.api.authProblem ? { state: 'degraded', detail: this.api.authProblem } : { state: 'ready' };
     if (state === 'failed') return { state: 'degraded', detail: this.problem ?? 'long connection failed' };
     if (state === 'reconnecting') return { state: 'degraded', detail: 'long connection reconnecting' };
-    return { state: 'starting', detail: 'long connection connecting' };
+    return { state: 'starting', detail: this.problem ?? 'long connection connecting' };
   }
 
   /** Never throws: the SDK keeps reconnecting; cards go out through the open API meanwhile. */
@@ -155,6 +155,8 @@ export class FeishuAppAdapter implements ChatAdapter {
         this.log.error({ error: err.message }, 'feishu long connection gave up');
       },
     });
+    // The SDK refuses such an id with a log line only, and would never connect: say why instead.
+    if (!/^cli_[0-9a-fA-F]{16}$/.test(this.opts.appId)) this.problem = 'FEISHU_APP_ID does not look like an App ID (cli_ and 16 hex digits)';
     await this.ws.start({ eventDispatcher: dispatcher });
   }
 
