@@ -13,7 +13,7 @@ import { stateSummary } from './follow-ups.js';
 import { MentionDelivery } from './mention-delivery.js';
 import { mentionOf } from './mentions.js';
 import { NoEditDelivery, type PostOutcome } from './no-edit-delivery.js';
-import { RATE_POLICIES, SlidingWindow } from './rate-policy.js';
+import { ratePolicyOf, SlidingWindow } from './rate-policy.js';
 import { renderAlertCard, renderSummaryCard, type CardContext } from './render-card.js';
 
 /**
@@ -206,12 +206,12 @@ export class CardSync {
     const key = `${platform}|${channel}`;
     let q = this.queues.get(key);
     if (!q) {
-      const policy = RATE_POLICIES[platform];
+      const policy = ratePolicyOf(platform, this.deps.adapters.get(platform));
       q = { key, platform, channel, items: [], fresh: new Set(), fold: new Set(), again: false, running: false, sleeping: false, window: new SlidingWindow(policy) };
       this.queues.set(key, q);
     }
     if (fresh && !item.startsWith(SUMMARY) && !q.fresh.has(item) && !q.fold.has(item)) {
-      if (fold || q.fresh.size >= RATE_POLICIES[platform].foldAfter) q.fold.add(item);
+      if (fold || q.fresh.size >= ratePolicyOf(platform, this.deps.adapters.get(platform)).foldAfter) q.fold.add(item);
       else q.fresh.add(item);
     }
     if (q.running && q.items[0] === item) q.again = true;

@@ -1,3 +1,4 @@
+import type { ChatPlatform } from '../config/directory.js';
 import type { AlertState, Label, Link, Severity } from '../core/types.js';
 
 /**
@@ -23,14 +24,13 @@ export interface CardAction {
  * without edits or buttons @-mention them in their new messages, so the right phone buzzes; where
  * cards are edited, a message of its own does it (ChatAdapter.mention, src/bot/mention-delivery.ts).
  */
-export interface CardMention {
+export type CardMention = {
   name: string;
-  phone?: string;
-  /** The person's id on each platform, from `members[]`. */
-  slack?: string;
-  dingtalk?: string;
-  wechat?: string;
-}
+  phone?: string | undefined;
+} & {
+  /** The person's id on each chat platform, from `members[]` (`slack`, `dingtalk`, …). */
+  [P in ChatPlatform]?: string | undefined;
+};
 
 export interface CardField {
   label: string;

@@ -3,18 +3,15 @@ import type { ChannelRef } from '../config/schema.js';
 import type { Directory } from '../config/directory.js';
 import type { PlatformId } from './chat-adapter.js';
 
-/** The id the adapters know a configured channel by: channel id, room, or robot URL. */
+/**
+ * The id the adapters know a configured channel by: its `channel` id, its `room`, or its robot
+ * `url`. By the entry's shape, not its platform, so that a new platform's channel kinds need only
+ * their lines in the config schema.
+ */
 export function channelId(c: ChannelRef): string {
-  switch (c.platform) {
-    case 'slack':
-    case 'dingtalk':
-      return c.channel;
-    case 'wechat':
-      return c.room;
-    case 'dingtalk-webhook':
-    case 'wecom-webhook':
-      return c.url;
-  }
+  if ('channel' in c) return c.channel;
+  if ('room' in c) return c.room;
+  return c.url;
 }
 
 /** The team a chat channel belongs to (its language, its `list team`), by its id or its name. */

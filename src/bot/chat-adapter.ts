@@ -1,5 +1,7 @@
 import type { Router } from 'express';
+import type { ChannelRef } from '../config/schema.js';
 import type { Card, CardActionId, CardMention } from './card.js';
+import type { RatePolicy } from './rate-policy.js';
 
 /**
  * The one interface between dutybot's core and a chat platform. Implementations live in
@@ -7,8 +9,11 @@ import type { Card, CardActionId, CardMention } from './card.js';
  * platform it talks to: it posts and updates cards, and it receives platform-neutral requests.
  */
 
-/** A platform kind as written in `teams[].channels[].platform`. */
-export type PlatformId = 'slack' | 'dingtalk' | 'dingtalk-webhook' | 'wechat' | 'wecom-webhook';
+/**
+ * A platform kind as written in `teams[].channels[].platform`: the config schema's channel kinds
+ * are the list, so a new platform is declared once, there.
+ */
+export type PlatformId = ChannelRef['platform'];
 
 /** Where a posted card lives, enough to update it later. Stored on the alert's card record. */
 export interface MessageRef {
@@ -137,6 +142,11 @@ export interface AdapterStatus {
 export interface ChatAdapter {
   readonly platform: PlatformId;
   readonly capabilities: AdapterCapabilities;
+  /**
+   * How much one channel takes (src/bot/rate-policy.ts). Absent: the built-in policy of the
+   * platforms dutybot started with, else a cautious default.
+   */
+  readonly ratePolicy?: RatePolicy;
   /**
    * Routes the platform calls on dutybot's own port (e.g. `/slack/events`), available after
    * `start()`. Absent for adapters that connect out (Socket Mode, DingTalk Stream, wechaty).

@@ -1,7 +1,7 @@
 import { applyAction } from '../actions/apply.js';
 import { snoozeReply, type Snoozer } from './snooze-command.js';
 import type { ChatPlatform, Directory } from '../config/directory.js';
-import type { Member } from '../config/schema.js';
+import { CHAT_IDENTITIES, type Member } from '../config/schema.js';
 import type { Alert } from '../core/alert.js';
 import type { Actor, AlertAction } from '../core/types.js';
 import type { Runtime } from '../runtime.js';
@@ -44,9 +44,9 @@ const noSchedules = (l: Locale): string => (l === 'zh' ? '还没有配置值班�
 
 /** The identity platform of a channel kind (a DingTalk app robot and its users are "dingtalk"). */
 export function identityPlatform(p: PlatformId): ChatPlatform | null {
-  if (p === 'slack') return 'slack';
-  if (p === 'dingtalk' || p === 'dingtalk-webhook') return 'dingtalk';
-  if (p === 'wechat' || p === 'wecom-webhook') return 'wechat';
+  for (const [identity, def] of Object.entries(CHAT_IDENTITIES) as Array<[ChatPlatform, { channels: readonly PlatformId[] }]>) {
+    if (def.channels.includes(p)) return identity;
+  }
   return null;
 }
 

@@ -1,5 +1,7 @@
 import type { AlertCard, CardMention, Locale, SummaryCard } from './card.js';
 import { texts } from './i18n.js';
+import type { ChatPlatform } from '../config/directory.js';
+import { CHAT_IDENTITIES } from '../config/schema.js';
 
 /**
  * Follow-up lines, for platforms that cannot edit a posted card (WeChat, and the DingTalk and WeCom
@@ -64,7 +66,7 @@ export function followUpCard(cards: readonly AlertCard[], locale: Locale): Summa
   const lines = [...groups].map(([status, refs]) => `${refs.join(' ')} ${status}`.trim());
   const seen = new Set<string>();
   const mentions: CardMention[] = cards.flatMap((c) => c.mentions).filter((m) => {
-    const key = JSON.stringify([m.name, m.phone, m.dingtalk, m.wechat]);
+    const key = JSON.stringify([m.name, m.phone, ...(Object.keys(CHAT_IDENTITIES) as ChatPlatform[]).map((p) => m[p])]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -1,4 +1,5 @@
 import type { ChatPlatform } from '../config/directory.js';
+import { CHAT_IDENTITIES } from '../config/schema.js';
 import type { AlertState, Severity } from '../core/types.js';
 import type { CardActionId, Locale } from './card.js';
 import { formatDuration } from './durations.js';
@@ -148,7 +149,7 @@ export const TEXTS: Record<Locale, Texts> = {
     arg: { note: '[备注]', member: '<成员>', duration: '2h' },
     commandHint: (commands) => `回复命令：${commands.join(' · ')}`,
     duration: (ms) => formatDuration(ms, 'zh'),
-    platform: { slack: 'Slack', dingtalk: '钉钉', wechat: '微信' },
+    platform: platformNames('zh'),
     refuse: {
       alreadyClaimed: (name, time) => (time ? `已被 ${name} 于 ${time} 认领` : `已被 ${name} 认领`),
       alreadyResolved: (name, time) =>
@@ -229,7 +230,7 @@ export const TEXTS: Record<Locale, Texts> = {
     arg: { note: '[note]', member: '<member>', duration: '2h' },
     commandHint: (commands) => `Commands: ${commands.join(' · ')}`,
     duration: (ms) => formatDuration(ms, 'en'),
-    platform: { slack: 'Slack', dingtalk: 'DingTalk', wechat: 'WeChat' },
+    platform: platformNames('en'),
     refuse: {
       alreadyClaimed: (name, time) => (time ? `already claimed by ${name} at ${time}` : `already claimed by ${name}`),
       alreadyResolved: (name, time) =>
@@ -274,4 +275,11 @@ export const TEXTS: Record<Locale, Texts> = {
 /** The table for a locale; an unknown locale (odd config or data) reads Chinese, the config default. */
 export function texts(locale: Locale): Texts {
   return TEXTS[locale] ?? TEXTS.zh;
+}
+
+/** Each chat platform's name in a language, as the config schema declares it. */
+function platformNames(locale: Locale): Record<ChatPlatform, string> {
+  const names = {} as Record<ChatPlatform, string>;
+  for (const [p, def] of Object.entries(CHAT_IDENTITIES) as Array<[ChatPlatform, { zh: string; en: string }]>) names[p] = def[locale];
+  return names;
 }

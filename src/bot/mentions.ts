@@ -1,4 +1,5 @@
-import type { Member } from '../config/schema.js';
+import { CHAT_IDENTITIES, type Member } from '../config/schema.js';
+import type { ChatPlatform } from '../config/directory.js';
 import type { Card, CardMention } from './card.js';
 
 /**
@@ -12,5 +13,7 @@ export function mentionMobiles(card: Card): string[] {
 /** A member as someone to @-mention: their name and their id on each platform (none for an unknown id). */
 export function mentionOf(m: Member | undefined): CardMention[] {
   if (!m) return [];
-  return [{ name: m.name, phone: m.phone, slack: m.slack, dingtalk: m.dingtalk, wechat: m.wechat }];
+  const mention: CardMention = { name: m.name, phone: m.phone };
+  for (const p of Object.keys(CHAT_IDENTITIES) as ChatPlatform[]) mention[p] = m[p];
+  return [mention];
 }

@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { LoadedConfig } from './load.js';
-import type { Integration, Member, Team } from './schema.js';
+import type { CHAT_IDENTITIES, Integration, Member, Team } from './schema.js';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
-/** Chat platforms whose user ids map to members. */
-export type ChatPlatform = 'slack' | 'dingtalk' | 'wechat';
+/** Chat platforms whose user ids map to members (declared in the config schema). */
+export type ChatPlatform = keyof typeof CHAT_IDENTITIES;
 
 /**
  * Who is who, from the config. Secrets are looked up by their SHA-256 so the lookup time does not

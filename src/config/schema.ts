@@ -20,7 +20,22 @@ export const channelSchema = z.discriminatedUnion('platform', [
   z.strictObject({ platform: z.literal('dingtalk-webhook'), url: httpsUrl, secret: z.string().min(1).optional() }),
   z.strictObject({ platform: z.literal('wechat'), room: z.string().min(1) }),
   z.strictObject({ platform: z.literal('wecom-webhook'), url: httpsUrl }),
+  z.strictObject({ platform: z.literal('feishu'), channel: z.string().min(1) }),
+  z.strictObject({ platform: z.literal('feishu-webhook'), url: httpsUrl, secret: z.string().min(1).optional() }),
 ]);
+
+/**
+ * The chat platforms whose people map to members (`members[].<id>`): their names in each language,
+ * and the channel kinds (`teams[].channels[].platform`) whose users they are. The order is the
+ * order paging by `dm` tries them in. A new platform adds its entry here, its channel kinds above
+ * and its member field below; the core needs nothing else.
+ */
+export const CHAT_IDENTITIES = {
+  slack: { zh: 'Slack', en: 'Slack', channels: ['slack'] },
+  dingtalk: { zh: '钉钉', en: 'DingTalk', channels: ['dingtalk', 'dingtalk-webhook'] },
+  wechat: { zh: '微信', en: 'WeChat', channels: ['wechat', 'wecom-webhook'] },
+  feishu: { zh: '飞书', en: 'Feishu', channels: ['feishu', 'feishu-webhook'] },
+} as const satisfies Record<string, { zh: string; en: string; channels: readonly ChannelRef['platform'][] }>;
 
 export const integrationSchema = z.strictObject({
   name: id,
@@ -41,6 +56,8 @@ export const memberSchema = z.strictObject({
   slack: z.string().min(1).optional(),
   dingtalk: z.string().min(1).optional(),
   wechat: z.string().min(1).optional(),
+  /** Feishu open_id (`ou_…`) or user_id, as FEISHU_USER_ID_TYPE says (docs/feishu.md). */
+  feishu: z.string().min(1).optional(),
 });
 
 export const teamSchema = z.strictObject({

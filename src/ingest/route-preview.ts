@@ -67,7 +67,7 @@ export function previewRouting(dir: Directory, dispatcher: Dispatcher, integrati
 /** Robot webhook URLs carry their token in the query: show where, never the secret. */
 function maskedChannel(c: ChannelRef): string {
   const id = channelId(c);
-  if (c.platform !== 'dingtalk-webhook' && c.platform !== 'wecom-webhook') return id;
+  if (!('url' in c)) return id;
   try {
     const u = new URL(id);
     for (const k of [...u.searchParams.keys()]) u.searchParams.set(k, '…');

@@ -2,15 +2,17 @@ import { once } from 'node:events';
 import type { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DingTalkWebhookAdapter } from '../../adapters/dingtalk/webhook-adapter.js';
+import { FeishuWebhookAdapter } from '../../adapters/feishu/webhook-adapter.js';
 import { WeComWebhookAdapter } from '../../adapters/wechat/wecom-webhook-adapter.js';
 import { WechatyAdapter } from '../../adapters/wechat/wechaty-adapter.js';
 import type { Card } from '../../src/bot/card.js';
 import type { ChatAdapter, MessageRef, PlatformId, SendResult } from '../../src/bot/chat-adapter.js';
-import { RATE_POLICIES } from '../../src/bot/rate-policy.js';
+import { ratePolicyOf } from '../../src/bot/rate-policy.js';
 import type { ChannelRef } from '../../src/config/schema.js';
 import { log } from '../../src/log.js';
 import { CardStore, type CardDoc } from '../../src/store/cards.js';
 import { FakeDingTalk } from '../fakes/dingtalk-server.js';
+import { FakeFeishu } from '../fakes/feishu-server.js';
 import { WechatMock } from '../fakes/wechat-mock.js';
 import { FakeWeComRobot } from '../fakes/wecom-robot.js';
 import { FakeClock } from '../support/clock.js';
@@ -91,6 +93,23 @@ const KINDS: Kind[] = [
     },
   },
   {
+    name: 'Feishu custom bot (签名校验)',
+    platform: 'feishu-webhook',
+    platformPerMinute: 100,
+    async open(clock) {
+      const feishu = await FakeFeishu.start({ now: () => clock.now().getTime() });
+      const url = feishu.addBot('hook-biz-0001', 'feishu-bot-secret-01');
+      const adapter = new FeishuWebhookAdapter({ log, secrets: new Map([[url, 'feishu-bot-secret-01']]), now: () => clock.now().getTime() });
+      return {
+        adapter,
+        ref: { platform: 'feishu-webhook', url, secret: 'feishu-bot-secret-01' },
+        said: () => feishu.botMessages.map((m) => ({ text: feishuText(m.body), at: m.at })),
+        refusals: () => feishu.botRefusals.length,
+        close: () => feishu.close(),
+      };
+    },
+  },
+  {
     name: 'WeChat room (wechaty, puppet-mock)',
     platform: 'wechat',
     async open(clock) {
@@ -118,6 +137,22 @@ const KINDS: Kind[] = [
 
 // ---------------------------------------------------------------------------------------------
 // Reading what the group saw
+
+/** A Feishu bot message's words: a text's, or a card's title and every text in it, a line each. */
+function feishuText(body: Record<string, unknown>): string {
+  if (body.msg_type === 'text') return String((body.content as { text?: string }).text ?? '');
+  const texts: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if ((o.tag === 'plain_text' || o.tag === 'lark_md') && typeof o.content === 'string') texts.push(o.content);
+      else Object.values(o).forEach(walk);
+    }
+  };
+  walk(body.card);
+  return texts.join('\n');
+}
 
 type Message =
   | { kind: 'card'; ref: number }
@@ -228,11 +263,11 @@ for (const kind of KINDS) {
     let channel: Channel;
     let bot: TestBot;
     const alerts = new Map<number, string>();
-    const policy = RATE_POLICIES[kind.platform];
-
     const withinRate = (): void => {
       const said = channel.said();
+      const policy = ratePolicyOf(kind.platform, channel.adapter);
       expect(maxInWindow(said, policy.perMs)).toBeLessThanOrEqual(policy.count);
+      if (policy.burst) expect(maxInWindow(said, policy.burst.perMs)).toBeLessThanOrEqual(policy.burst.count);
       if (kind.platformPerMinute) expect(maxInWindow(said, MINUTE)).toBeLessThanOrEqual(kind.platformPerMinute - 1);
       expect(channel.refusals()).toBe(0);
     };

@@ -1,16 +1,17 @@
 import type { ChatPlatform } from '../../config/directory.js';
-import type { Member } from '../../config/schema.js';
+import { CHAT_IDENTITIES, type Member } from '../../config/schema.js';
 import type { ChatAdapter, PlatformId } from '../../bot/chat-adapter.js';
 import type { Channel, Delivery } from '../channel.js';
 import { permanent, retry, sent, type ChannelResult } from '../result.js';
 
 /** Platforms tried for a direct message, in this order, where the member has an id and the adapter runs. */
-const ORDER: ChatPlatform[] = ['slack', 'dingtalk', 'wechat'];
+const ORDER = Object.keys(CHAT_IDENTITIES) as ChatPlatform[];
 
 /** The adapter and user id a direct message to this member goes through (also the console's sign-in links). */
 export function directRoute(adapters: ReadonlyMap<PlatformId, ChatAdapter>, member: Member): { adapter: ChatAdapter; userId: string } | undefined {
   for (const p of ORDER) {
     const userId = member[p];
+    // The app adapter of an identity has its id (`dingtalk`, not `dingtalk-webhook`).
     const adapter = adapters.get(p);
     if (userId && adapter?.sendDirect) return { adapter, userId };
   }
