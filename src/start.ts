@@ -47,6 +47,9 @@ import { EscalationStore } from './store/escalations.js';
 import { OnCallOverrideStore } from './store/oncall-overrides.js';
 import { OutboxStore } from './store/outbox.js';
 import { OnCallCommands } from './bot/oncall-commands.js';
+import { CalendarCommand } from './bot/calendar-command.js';
+import { CalendarFeedStore } from './store/calendar-feeds.js';
+import { OnCallFeeds } from './oncall/feeds.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -80,6 +83,7 @@ export interface Dutybot {
   analytics: Analytics;
   escalation: EscalationEngine;
   overrides: OnCallOverrideStore;
+  feeds: OnCallFeeds;
   url: string;
   stop(): Promise<void>;
 }
@@ -149,12 +153,21 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   runtime.events.subscribe(escalation.onEvent);
   runtime.maintenance.useEscalation(escalation);
   const deliveries = new Deliveries(database.db);
+  let listenUrl = 'http://127.0.0.1';
+  const feeds = new OnCallFeeds({
+    config: opts.config,
+    overrides,
+    store: new CalendarFeedStore(database.db, opts.config.notify.linkSecret),
+    clock: runtime.clock,
+    baseUrl: () => opts.config.notify.publicUrl ?? listenUrl,
+  });
   const chat = new ChatService({
     rt: runtime,
     deliveries,
     timeZone,
     stats: analytics.stats,
-    onCall: new OnCallCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone }),
+    onCall: new OnCallCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone, feedUrl: (id) => feeds.url({ kind: 'schedule', id }) }),
+    calendar: new CalendarCommand(feeds),
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
@@ -175,6 +188,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   await runtime.heartbeats.start();
   const app = createHttpApp(runtime, {
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
+    onCall: { directory: runtime.directory, clock: runtime.clock, feeds, overrides },
     extraRouters: [analytics.router, ...[...adapters.values()].flatMap((a) => (a.router ? [a.router] : []))].concat(notify.router ? [notify.router] : []),
     readiness: [...adapters.values()].map((a): ReadinessCheck => async () => {
       const s = a.status();
@@ -190,6 +204,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   analytics.setFallbackUrl(`http://127.0.0.1:${port}`);
+  listenUrl = `http://127.0.0.1:${port}`;
   if (opts.jobs !== false) {
     agenda = await startAgenda(database.db, log);
     await scheduleRetention(agenda, database.models, deliveries, runtime.clock, opts.config.retention.rawEventDays);
@@ -217,6 +232,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     analytics,
     escalation,
     overrides,
+    feeds,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       // No new connections; requests in flight finish. A keep-alive connection is closed as soon

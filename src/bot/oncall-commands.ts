@@ -18,7 +18,14 @@ import { formatTime } from './render-card.js';
  */
 export class OnCallCommands {
   constructor(
-    private readonly deps: { directory: Directory; overrides: OnCallOverrideStore; clock: Clock; timeZone: string },
+    private readonly deps: {
+      directory: Directory;
+      overrides: OnCallOverrideStore;
+      clock: Clock;
+      timeZone: string;
+      /** The schedules' calendar feed URLs, shown under each schedule (src/oncall/feeds.ts). */
+      feedUrl?: (scheduleId: string) => Promise<string>;
+    },
   ) {}
 
   async who(teamToken: string | undefined, req: InboundRequest, asker: Member | undefined, locale: Locale): Promise<BotReply> {
@@ -39,8 +46,13 @@ export class OnCallCommands {
       const schedules = this.schedulesOf(team);
       if (!schedules.length) continue;
       lines.push(locale === 'zh' ? `值班 · ${team.name}` : `On call · ${team.name}`);
-      for (const s of schedules) lines.push(await this.line(s, now, locale));
+      for (const s of schedules) {
+        lines.push(await this.line(s, now, locale));
+        if (this.deps.feedUrl) lines.push(`  📅 ${await this.deps.feedUrl(s.id)}`);
+      }
     }
+    // The personal feed is a secret of its own: only named here, sent privately by `calendar`.
+    if (lines.length && this.deps.feedUrl) lines.push(locale === 'zh' ? '个人值班日历：私聊发送「日历」' : 'Your own on-call calendar: send "calendar" privately');
     if (!lines.length) return { text: locale === 'zh' ? '还没有配置值班表（schedules）' : 'no on-call schedules are configured', private: true };
     return { text: lines.join('\n'), private: false };
   }

@@ -13,14 +13,15 @@ function fold(s: string): string {
   return s.normalize('NFKC').toLowerCase();
 }
 
-export type OtherCommand = 'heartbeats' | 'maint' | 'run';
+export type OtherCommand = 'heartbeats' | 'maint' | 'run' | 'calendar';
 
-export const OTHER_COMMANDS: readonly OtherCommand[] = ['heartbeats', 'maint', 'run'];
+export const OTHER_COMMANDS: readonly OtherCommand[] = ['heartbeats', 'maint', 'run', 'calendar'];
 
 export const OTHER_VERBS: Record<OtherCommand, readonly string[]> = {
   heartbeats: ['heartbeats', 'heartbeat', 'hb', '心跳'],
   maint: ['maint', 'maintenance', '维护'],
   run: ['run', '执行'],
+  calendar: ['calendar', 'ical', '日历'],
 };
 
 /** `暂停心跳 <name> <duration>`: the Chinese word order of `heartbeat pause`. */
@@ -44,6 +45,10 @@ export const OTHER_HELP: Record<OtherCommand, ReadonlyArray<{ form: Form; what: 
       form: { zh: '执行 <动作> <编号>', en: 'run <action> <id>' },
       what: { zh: '对告警执行处置动作（只发「执行」列出可用动作）', en: 'run a remediation action on an alert (just "run" lists them)' },
     },
+  ],
+  calendar: [
+    { form: { zh: '日历', en: 'calendar' }, what: { zh: '私下获取你的值班日历订阅链接（iCalendar）', en: 'your on-call calendar feed link (iCalendar), privately' } },
+    { form: { zh: '日历 重置', en: 'calendar reset' }, what: { zh: '换一个新链接，旧链接立即失效', en: 'a new link; the old one stops working at once' } },
   ],
 };
 

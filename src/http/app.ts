@@ -9,6 +9,7 @@ import { heartbeatRoutes } from './heartbeat-routes.js';
 import { maintenanceRoutes } from './maintenance-routes.js';
 import { snoozeRoutes } from './snooze-routes.js';
 import type { Snoozer } from '../bot/snooze-command.js';
+import { onCallRoutes, type OnCallRoutesDeps } from './oncall-routes.js';
 
 export interface HttpOptions {
   readiness?: ReadinessCheck[];
@@ -16,6 +17,8 @@ export interface HttpOptions {
   extraRouters?: express.Router[];
   /** `POST /api/v1/alerts/:id/snooze` (the escalation engine's ack-timeout snooze). */
   snooze?: Snoozer;
+  /** Calendar feeds and `/api/v1/oncall` (src/http/oncall-routes.ts). */
+  onCall?: OnCallRoutesDeps;
 }
 
 export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
@@ -29,6 +32,7 @@ export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
   app.use(routeTestRoutes(rt));
   app.use(heartbeatRoutes(rt));
   app.use(maintenanceRoutes(rt));
+  if (opts.onCall) app.use(onCallRoutes(opts.onCall));
   for (const r of opts.extraRouters ?? []) app.use(r);
   app.use((req, res) => void res.status(404).json({ error: `no route ${req.method} ${req.path}` }));
   app.use(errorHandler(rt.log));
