@@ -50,6 +50,9 @@ import { OnCallCommands } from './bot/oncall-commands.js';
 import { CalendarCommand } from './bot/calendar-command.js';
 import { CalendarFeedStore } from './store/calendar-feeds.js';
 import { OnCallFeeds } from './oncall/feeds.js';
+import { HandoffNotices } from './oncall/handoffs.js';
+import { OnCallNoticeStore } from './store/oncall-notices.js';
+import { scheduleOnCallNotices } from './jobs/oncall-notices.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -84,6 +87,7 @@ export interface Dutybot {
   escalation: EscalationEngine;
   overrides: OnCallOverrideStore;
   feeds: OnCallFeeds;
+  handoffs: HandoffNotices;
   url: string;
   stop(): Promise<void>;
 }
@@ -161,12 +165,31 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     clock: runtime.clock,
     baseUrl: () => opts.config.notify.publicUrl ?? listenUrl,
   });
+  const handoffs = new HandoffNotices({
+    config: opts.config,
+    overrides,
+    notices: new OnCallNoticeStore(database.db),
+    openAlerts: async (teams) => (await Promise.all(teams.map((team) => alerts.list({ states: ['triggered', 'acknowledged'], team, limit: 200 })))).flat(),
+    postToTeams: teamNotifier(runtime.directory, adapters, log),
+    enqueue: (msgs, now) => outbox.enqueue(msgs, now),
+    kickOutbox: () => runtime.notify?.kick(),
+    clock: runtime.clock,
+    sleep: timerSleep,
+    log,
+  });
   const chat = new ChatService({
     rt: runtime,
     deliveries,
     timeZone,
     stats: analytics.stats,
-    onCall: new OnCallCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone, feedUrl: (id) => feeds.url({ kind: 'schedule', id }) }),
+    onCall: new OnCallCommands({
+      directory: runtime.directory,
+      overrides,
+      clock: runtime.clock,
+      timeZone,
+      feedUrl: (id) => feeds.url({ kind: 'schedule', id }),
+      changed: () => handoffs.changed(),
+    }),
     calendar: new CalendarCommand(feeds),
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
@@ -186,6 +209,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   if (webhooks) runtime.events.subscribe(webhooks.onEvent);
   await runtime.maintenance.start();
   await runtime.heartbeats.start();
+  handoffs.start();
   const app = createHttpApp(runtime, {
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
     onCall: { directory: runtime.directory, clock: runtime.clock, feeds, overrides },
@@ -214,6 +238,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     await runtime.maintenance.schedule(agenda);
     await scheduleWeeklyReports(agenda, { ...runtime, analytics: analytics.service, adapters, db: database.db });
     defineEscalationStep(agenda, escalation);
+    await scheduleOnCallNotices(agenda, () => handoffs.tick());
     await scheduleEscalationAudit(agenda, () =>
       auditEscalations({ store: escalationStore, outbox, engine: escalation, clock: runtime.clock, metrics: escalationMetrics }),
     );
@@ -233,6 +258,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     escalation,
     overrides,
     feeds,
+    handoffs,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       // No new connections; requests in flight finish. A keep-alive connection is closed as soon
@@ -242,6 +268,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       clearInterval(idle);
       runtime.heartbeats?.stop();
       runtime.maintenance?.stop();
+      handoffs.stop();
       await escalation.stop();
       await cards.stop();
       await notify.sender.stop();

@@ -25,6 +25,8 @@ export class OnCallCommands {
       timeZone: string;
       /** The schedules' calendar feed URLs, shown under each schedule (src/oncall/feeds.ts). */
       feedUrl?: (scheduleId: string) => Promise<string>;
+      /** Told after a cover, so handoff notices and reminders see the new timeline at once. */
+      changed?: () => void;
     },
   ) {}
 
@@ -73,6 +75,7 @@ export class OnCallCommands {
     const now = this.deps.clock.now();
     const to = new Date(now.getTime() + c.durationMs);
     await this.deps.overrides.add(schedule.id, { member: who.id, from: now, to, by: asker.id }, now);
+    this.deps.changed?.();
     const until = formatTime(to, { now, timeZone: this.deps.timeZone });
     return {
       text: locale === 'zh' ? `已安排 ${who.name} 代班「${schedule.name}」至 ${until}` : `${who.name} covers ${schedule.name} until ${until}`,

@@ -162,6 +162,10 @@ export const scheduleSchema = z.strictObject({
   timeZone: timeZone.default('Asia/Shanghai'),
   layers: z.array(layerSchema).min(1),
   overrides: z.array(overrideSchema).default([]),
+  /** At each change of the on-call person, a notice in the owning teams' channels (src/oncall/handoffs.ts). */
+  handoffNotice: z.boolean().default(true),
+  /** A direct message to the person this long before their shift starts; `off` sends none. */
+  remindBefore: z.union([durationText, z.literal('off')]).default('1h'),
 });
 
 export const notifyMethodSchema = z.enum(['chat', 'mention', 'dm', 'sms', 'voice', 'email', 'webhook']);
