@@ -51,6 +51,9 @@ import { CalendarCommand } from './bot/calendar-command.js';
 import { CalendarFeedStore } from './store/calendar-feeds.js';
 import { OnCallFeeds } from './oncall/feeds.js';
 import { HandoffNotices } from './oncall/handoffs.js';
+import { pager as makePager } from './oncall/paging.js';
+import { PageCommand } from './bot/page-command.js';
+import { identityPlatform } from './bot/chat-service.js';
 import { OnCallNoticeStore } from './store/oncall-notices.js';
 import { scheduleOnCallNotices } from './jobs/oncall-notices.js';
 
@@ -177,6 +180,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     sleep: timerSleep,
     log,
   });
+  const pager = makePager({ ...runtime, directory: runtime.directory, clock: runtime.clock });
   const chat = new ChatService({
     rt: runtime,
     deliveries,
@@ -191,6 +195,10 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       changed: () => handoffs.changed(),
     }),
     calendar: new CalendarCommand(feeds),
+    page: new PageCommand(pager, (platform, id) => {
+      const idp = identityPlatform(platform);
+      return idp ? runtime.directory.memberByPlatformId(idp, id) : undefined;
+    }),
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
@@ -212,7 +220,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   handoffs.start();
   const app = createHttpApp(runtime, {
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
-    onCall: { directory: runtime.directory, clock: runtime.clock, feeds, overrides },
+    onCall: { directory: runtime.directory, clock: runtime.clock, feeds, overrides, pager },
     extraRouters: [analytics.router, ...[...adapters.values()].flatMap((a) => (a.router ? [a.router] : []))].concat(notify.router ? [notify.router] : []),
     readiness: [...adapters.values()].map((a): ReadinessCheck => async () => {
       const s = a.status();

@@ -17,6 +17,7 @@ import type { RunCommand } from './run-command.js';
 import { isDatabaseUnavailable } from '../http/errors.js';
 import type { OnCallCommands } from './oncall-commands.js';
 import type { CalendarCommand } from './calendar-command.js';
+import type { PageCommand } from './page-command.js';
 
 /**
  * Turns a platform-neutral chat request (button click or command) into an alert action, with
@@ -39,6 +40,8 @@ export interface ChatServiceDeps {
   onCall?: OnCallCommands;
   /** `calendar [reset]`: the member's own feed URL (src/bot/calendar-command.ts). */
   calendar?: CalendarCommand;
+  /** `page <team|member|schedule> <message>` (src/bot/page-command.ts). */
+  page?: PageCommand;
   /** `snooze|延后 <id> <duration>`: the escalation engine's ack-timeout snooze. */
   snooze?: Snoozer;
 }
@@ -98,6 +101,8 @@ export class ChatService {
       if (run) return run;
       const calendar = await this.deps.calendar?.handle(req, member, locale);
       if (calendar) return calendar;
+      const page = await this.deps.page?.handle(req, member, locale);
+      if (page) return page;
       const parsed = parseCommand(req.text, { quotedAlertRef: req.quotedAlertRef, locale });
       if (!parsed.ok) return { text: `${parsed.error}\n${parsed.usage}`, private: true };
       command = parsed.command;

@@ -13,15 +13,16 @@ function fold(s: string): string {
   return s.normalize('NFKC').toLowerCase();
 }
 
-export type OtherCommand = 'heartbeats' | 'maint' | 'run' | 'calendar';
+export type OtherCommand = 'heartbeats' | 'maint' | 'run' | 'calendar' | 'page';
 
-export const OTHER_COMMANDS: readonly OtherCommand[] = ['heartbeats', 'maint', 'run', 'calendar'];
+export const OTHER_COMMANDS: readonly OtherCommand[] = ['heartbeats', 'maint', 'run', 'calendar', 'page'];
 
 export const OTHER_VERBS: Record<OtherCommand, readonly string[]> = {
   heartbeats: ['heartbeats', 'heartbeat', 'hb', '心跳'],
   maint: ['maint', 'maintenance', '维护'],
   run: ['run', '执行'],
   calendar: ['calendar', 'ical', '日历'],
+  page: ['page', '呼叫'],
 };
 
 /** `暂停心跳 <name> <duration>`: the Chinese word order of `heartbeat pause`. */
@@ -49,6 +50,12 @@ export const OTHER_HELP: Record<OtherCommand, ReadonlyArray<{ form: Form; what: 
   calendar: [
     { form: { zh: '日历', en: 'calendar' }, what: { zh: '私下获取你的值班日历订阅链接（iCalendar）', en: 'your on-call calendar feed link (iCalendar), privately' } },
     { form: { zh: '日历 重置', en: 'calendar reset' }, what: { zh: '换一个新链接，旧链接立即失效', en: 'a new link; the old one stops working at once' } },
+  ],
+  page: [
+    {
+      form: { zh: '呼叫 <团队|成员|值班表> <原因>', en: 'page <team|member|schedule> <message>' },
+      what: { zh: '主动呼叫：开一条告警并按对方的升级策略通知', en: 'page someone on purpose: opens an alert escalated with their policy' },
+    },
   ],
 };
 

@@ -3,6 +3,8 @@ import type { Directory } from '../config/directory.js';
 import type { Clock } from '../core/clock.js';
 import { nextOnCall, whoIsOnCall, type OverrideSpan } from '../core/oncall.js';
 import type { OnCallFeeds } from '../oncall/feeds.js';
+import type { Pager } from '../oncall/paging.js';
+import type { PageTarget } from '../core/page-policy.js';
 import { authenticateMember } from './auth.js';
 import { HttpError } from './errors.js';
 
@@ -11,6 +13,8 @@ export interface OnCallRoutesDeps {
   clock: Clock;
   feeds: OnCallFeeds;
   overrides: { forSchedule(scheduleId: string): Promise<OverrideSpan[]> };
+  /** `POST /api/v1/page`. */
+  pager?: Pager;
 }
 
 /**
@@ -19,7 +23,8 @@ export interface OnCallRoutesDeps {
  * - `GET /api/v1/oncall`: who is on call now and next per schedule, with the feed URLs (the
  *   schedules' and the caller's own);
  * - `POST /api/v1/oncall/calendar/reset` `{schedule?}`: a new URL for the caller's feed, or for a
- *   schedule of one of the caller's teams; the old one stops working at once.
+ *   schedule of one of the caller's teams; the old one stops working at once;
+ * - `POST /api/v1/page` `{team|member|schedule, message}`: pages on purpose (src/oncall/paging.ts).
  */
 export function onCallRoutes(deps: OnCallRoutesDeps): Router {
   const router = Router();
@@ -70,6 +75,24 @@ export function onCallRoutes(deps: OnCallRoutesDeps): Router {
       throw new HttpError(403, `only members of the team of schedule "${id}" may reset its feed`, 'forbidden', 'schedule');
     }
     res.json({ feedUrl: await deps.feeds.reset({ kind: 'schedule', id }, { by: member.id, via: 'rest' }) });
+  });
+
+  router.post('/api/v1/page', json, async (req, res) => {
+    const member = authenticateMember(req, dir);
+    if (!deps.pager) throw new HttpError(503, 'paging is not running', 'unavailable');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const kinds = (['team', 'member', 'schedule'] as const).filter((k) => body[k] !== undefined);
+    if (kinds.length !== 1) throw new HttpError(400, 'name exactly one of team, member or schedule', 'invalid', 'target');
+    const kind = kinds[0]!;
+    const id = body[kind];
+    if (typeof id !== 'string' || !id) throw new HttpError(400, `${kind} must be an id`, 'invalid', kind);
+    const exists = kind === 'team' ? !!dir.team(id) : kind === 'member' ? !!dir.member(id) : dir.config.schedules.some((s) => s.id === id);
+    if (!exists) throw new HttpError(404, `unknown ${kind} "${id}"`, 'not_found', kind);
+    const message = body.message;
+    if (typeof message !== 'string' || !message.trim() || message.length > 500) throw new HttpError(400, 'message: 1 to 500 characters', 'invalid', 'message');
+    const target: PageTarget = { kind, id };
+    const r = await deps.pager.page(target, message.trim(), { memberId: member.id, name: member.name, via: 'rest' });
+    res.status(201).json({ alertId: r.alertId, shortId: r.shortId, target });
   });
 
   return router;
