@@ -53,6 +53,7 @@ import { OnCallFeeds } from './oncall/feeds.js';
 import { HandoffNotices } from './oncall/handoffs.js';
 import { pager as makePager } from './oncall/paging.js';
 import { PageCommand } from './bot/page-command.js';
+import { OverrideCommands } from './bot/override-commands.js';
 import { identityPlatform } from './bot/chat-service.js';
 import { OnCallNoticeStore } from './store/oncall-notices.js';
 import { scheduleOnCallNotices } from './jobs/oncall-notices.js';
@@ -195,6 +196,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       changed: () => handoffs.changed(),
     }),
     calendar: new CalendarCommand(feeds),
+    overrides: new OverrideCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone, changed: () => handoffs.changed() }),
     page: new PageCommand(pager, (platform, id) => {
       const idp = identityPlatform(platform);
       return idp ? runtime.directory.memberByPlatformId(idp, id) : undefined;

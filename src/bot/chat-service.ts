@@ -18,6 +18,7 @@ import { isDatabaseUnavailable } from '../http/errors.js';
 import type { OnCallCommands } from './oncall-commands.js';
 import type { CalendarCommand } from './calendar-command.js';
 import type { PageCommand } from './page-command.js';
+import type { OverrideCommands } from './override-commands.js';
 
 /**
  * Turns a platform-neutral chat request (button click or command) into an alert action, with
@@ -42,6 +43,8 @@ export interface ChatServiceDeps {
   calendar?: CalendarCommand;
   /** `page <team|member|schedule> <message>` (src/bot/page-command.ts). */
   page?: PageCommand;
+  /** `overrides`, `override remove <id>` (src/bot/override-commands.ts). */
+  overrides?: OverrideCommands;
   /** `snooze|延后 <id> <duration>`: the escalation engine's ack-timeout snooze. */
   snooze?: Snoozer;
 }
@@ -103,6 +106,8 @@ export class ChatService {
       if (calendar) return calendar;
       const page = await this.deps.page?.handle(req, member, locale);
       if (page) return page;
+      const covers = await this.deps.overrides?.handle(req, member, locale);
+      if (covers) return covers;
       const parsed = parseCommand(req.text, { quotedAlertRef: req.quotedAlertRef, locale });
       if (!parsed.ok) return { text: `${parsed.error}\n${parsed.usage}`, private: true };
       command = parsed.command;

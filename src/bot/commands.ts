@@ -383,7 +383,8 @@ export function parseCommand(text: string, opts: { quotedAlertRef?: string; loca
       // Words after the topic are ignored: `help mute 12` still shows mute's help.
       const { tok } = firstToken(args);
       if (!tok) return { ok: true, command: { name } };
-      const topic = matchVerb(tok)?.name ?? otherCommandOf(tok);
+      // Another parser's exact verb first: `代班列表` is the overrides list, not `代班` glued to text.
+      const topic = otherCommandOf(tok) ?? matchVerb(tok)?.name;
       if (!topic) return { ok: false, error: t.unknown(quote(tok)), usage: shortHelp(locale) };
       return { ok: true, command: { name, topic } };
     }

@@ -6,7 +6,7 @@ import type { OnCallOverrideStore } from '../store/oncall-overrides.js';
 import type { Locale } from './card.js';
 import type { BotReply, InboundRequest } from './chat-adapter.js';
 import { teamOfChannel } from './channels.js';
-import { findMember } from './chat-service.js';
+import { findMember, identityPlatform } from './chat-service.js';
 import type { Command } from './commands.js';
 import { usage } from './commands.js';
 import { formatTime } from './render-card.js';
@@ -74,7 +74,7 @@ export class OnCallCommands {
     }
     const now = this.deps.clock.now();
     const to = new Date(now.getTime() + c.durationMs);
-    await this.deps.overrides.add(schedule.id, { member: who.id, from: now, to, by: asker.id }, now);
+    await this.deps.overrides.add(schedule.id, { member: who.id, from: now, to, by: asker.id, via: identityPlatform(req.platform) ?? req.platform, channel: req.channel }, now);
     this.deps.changed?.();
     const until = formatTime(to, { now, timeZone: this.deps.timeZone });
     return {

@@ -13,9 +13,9 @@ function fold(s: string): string {
   return s.normalize('NFKC').toLowerCase();
 }
 
-export type OtherCommand = 'heartbeats' | 'maint' | 'run' | 'calendar' | 'page';
+export type OtherCommand = 'heartbeats' | 'maint' | 'run' | 'calendar' | 'page' | 'overrides';
 
-export const OTHER_COMMANDS: readonly OtherCommand[] = ['heartbeats', 'maint', 'run', 'calendar', 'page'];
+export const OTHER_COMMANDS: readonly OtherCommand[] = ['heartbeats', 'maint', 'run', 'calendar', 'page', 'overrides'];
 
 export const OTHER_VERBS: Record<OtherCommand, readonly string[]> = {
   heartbeats: ['heartbeats', 'heartbeat', 'hb', '心跳'],
@@ -23,6 +23,7 @@ export const OTHER_VERBS: Record<OtherCommand, readonly string[]> = {
   run: ['run', '执行'],
   calendar: ['calendar', 'ical', '日历'],
   page: ['page', '呼叫'],
+  overrides: ['overrides', 'override', '代班列表', '取消代班'],
 };
 
 /** `暂停心跳 <name> <duration>`: the Chinese word order of `heartbeat pause`. */
@@ -55,6 +56,13 @@ export const OTHER_HELP: Record<OtherCommand, ReadonlyArray<{ form: Form; what: 
     {
       form: { zh: '呼叫 <团队|成员|值班表> <原因>', en: 'page <team|member|schedule> <message>' },
       what: { zh: '主动呼叫：开一条告警并按对方的升级策略通知', en: 'page someone on purpose: opens an alert escalated with their policy' },
+    },
+  ],
+  overrides: [
+    { form: { zh: '代班列表', en: 'overrides' }, what: { zh: '列出未结束的代班（含编号）', en: 'list covers not yet over, with their ids' } },
+    {
+      form: { zh: '取消代班 <编号>', en: 'override remove <id>' },
+      what: { zh: '取消一次代班（自己的，团队管理员可取消任何人的）', en: "remove a cover (your own; a team admin, anyone's)" },
     },
   ],
 };

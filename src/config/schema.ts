@@ -53,6 +53,8 @@ export const teamSchema = z.strictObject({
   escalationPolicy: id.optional(),
   /** The team's on-call schedule (`oncall <team>` shows it). */
   schedule: id.optional(),
+  /** Members who may remove anyone's cover on the team's schedule (`override remove`). */
+  admins: z.array(id).default([]),
 });
 
 const timeZone = z.string().refine((tz) => {
