@@ -49,6 +49,16 @@ import { OutboxStore } from './store/outbox.js';
 import { OnCallCommands } from './bot/oncall-commands.js';
 import { createConsole, type Console } from './console/console.js';
 import { directRoute } from './notify/providers/direct.js';
+import { CalendarCommand } from './bot/calendar-command.js';
+import { CalendarFeedStore } from './store/calendar-feeds.js';
+import { OnCallFeeds } from './oncall/feeds.js';
+import { HandoffNotices } from './oncall/handoffs.js';
+import { pager as makePager } from './oncall/paging.js';
+import { PageCommand } from './bot/page-command.js';
+import { OverrideCommands } from './bot/override-commands.js';
+import { identityPlatform } from './bot/chat-service.js';
+import { OnCallNoticeStore } from './store/oncall-notices.js';
+import { scheduleOnCallNotices } from './jobs/oncall-notices.js';
 
 export interface StartOptions {
   config: LoadedConfig;
@@ -85,6 +95,8 @@ export interface Dutybot {
   escalation: EscalationEngine;
   overrides: OnCallOverrideStore;
   console: Console;
+  feeds: OnCallFeeds;
+  handoffs: HandoffNotices;
   url: string;
   stop(): Promise<void>;
 }
@@ -154,13 +166,47 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   runtime.events.subscribe(escalation.onEvent);
   runtime.maintenance.useEscalation(escalation);
   const deliveries = new Deliveries(database.db);
-  const onCall = new OnCallCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone });
+  let listenUrl = 'http://127.0.0.1';
+  const feeds = new OnCallFeeds({
+    config: opts.config,
+    overrides,
+    store: new CalendarFeedStore(database.db, opts.config.notify.linkSecret),
+    clock: runtime.clock,
+    baseUrl: () => opts.config.notify.publicUrl ?? listenUrl,
+  });
+  const handoffs = new HandoffNotices({
+    config: opts.config,
+    overrides,
+    notices: new OnCallNoticeStore(database.db),
+    openAlerts: async (teams) => (await Promise.all(teams.map((team) => alerts.list({ states: ['triggered', 'acknowledged'], team, limit: 200 })))).flat(),
+    postToTeams: teamNotifier(runtime.directory, adapters, log),
+    enqueue: (msgs, now) => outbox.enqueue(msgs, now),
+    kickOutbox: () => runtime.notify?.kick(),
+    clock: runtime.clock,
+    sleep: timerSleep,
+    log,
+  });
+  const pager = makePager({ ...runtime, directory: runtime.directory, clock: runtime.clock });
+  const onCall = new OnCallCommands({
+    directory: runtime.directory,
+    overrides,
+    clock: runtime.clock,
+    timeZone,
+    feedUrl: (id) => feeds.url({ kind: 'schedule', id }),
+    changed: () => handoffs.changed(),
+  });
   const chat = new ChatService({
     rt: runtime,
     deliveries,
     timeZone,
     stats: analytics.stats,
     onCall,
+    calendar: new CalendarCommand(feeds),
+    overrides: new OverrideCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone, changed: () => handoffs.changed() }),
+    page: new PageCommand(pager, (platform, id) => {
+      const idp = identityPlatform(platform);
+      return idp ? runtime.directory.memberByPlatformId(idp, id) : undefined;
+    }),
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);
     },
@@ -179,6 +225,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   if (webhooks) runtime.events.subscribe(webhooks.onEvent);
   await runtime.maintenance.start();
   await runtime.heartbeats.start();
+  handoffs.start();
   const readiness = [...adapters.values()].map((a): ReadinessCheck => async () => {
     const s = a.status();
     return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
@@ -201,6 +248,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   const app = createHttpApp(runtime, {
     console: webConsole,
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
+    onCall: { directory: runtime.directory, clock: runtime.clock, feeds, overrides, pager },
     extraRouters: [analytics.router, ...[...adapters.values()].flatMap((a) => (a.router ? [a.router] : []))].concat(notify.router ? [notify.router] : []),
     readiness,
   });
@@ -212,6 +260,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   analytics.setFallbackUrl(`http://127.0.0.1:${port}`);
+  listenUrl = `http://127.0.0.1:${port}`;
   if (opts.jobs !== false) {
     agenda = await startAgenda(database.db, log);
     await scheduleRetention(agenda, database.models, deliveries, runtime.clock, opts.config.retention.rawEventDays);
@@ -221,6 +270,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     await runtime.maintenance.schedule(agenda);
     await scheduleWeeklyReports(agenda, { ...runtime, analytics: analytics.service, adapters, db: database.db });
     defineEscalationStep(agenda, escalation);
+    await scheduleOnCallNotices(agenda, () => handoffs.tick());
     await scheduleEscalationAudit(agenda, () =>
       auditEscalations({ store: escalationStore, outbox, engine: escalation, clock: runtime.clock, metrics: escalationMetrics }),
     );
@@ -240,6 +290,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     escalation,
     overrides,
     console: webConsole,
+    feeds,
+    handoffs,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       // No new connections; requests in flight finish. A keep-alive connection is closed as soon
@@ -251,6 +303,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       clearInterval(idle);
       runtime.heartbeats?.stop();
       runtime.maintenance?.stop();
+      handoffs.stop();
       await escalation.stop();
       await cards.stop();
       await notify.sender.stop();

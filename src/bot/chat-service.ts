@@ -16,6 +16,9 @@ import type { OpsCommands } from './ops-commands.js';
 import type { RunCommand } from './run-command.js';
 import { isDatabaseUnavailable } from '../http/errors.js';
 import type { OnCallCommands } from './oncall-commands.js';
+import type { CalendarCommand } from './calendar-command.js';
+import type { PageCommand } from './page-command.js';
+import type { OverrideCommands } from './override-commands.js';
 
 /**
  * Turns a platform-neutral chat request (button click or command) into an alert action, with
@@ -36,6 +39,12 @@ export interface ChatServiceDeps {
   stats?: (req: CommandRequest, command: Extract<Command, { name: 'stats' }>, locale: Locale) => Promise<BotReply | null>;
   /** `oncall` and `cover` (src/bot/oncall-commands.ts). */
   onCall?: OnCallCommands;
+  /** `calendar [reset]`: the member's own feed URL (src/bot/calendar-command.ts). */
+  calendar?: CalendarCommand;
+  /** `page <team|member|schedule> <message>` (src/bot/page-command.ts). */
+  page?: PageCommand;
+  /** `overrides`, `override remove <id>` (src/bot/override-commands.ts). */
+  overrides?: OverrideCommands;
   /** `snooze|延后 <id> <duration>`: the escalation engine's ack-timeout snooze. */
   snooze?: Snoozer;
 }
@@ -93,6 +102,12 @@ export class ChatService {
       if (ops) return ops;
       const run = await this.deps.run?.handle(req, member, locale);
       if (run) return run;
+      const calendar = await this.deps.calendar?.handle(req, member, locale);
+      if (calendar) return calendar;
+      const page = await this.deps.page?.handle(req, member, locale);
+      if (page) return page;
+      const covers = await this.deps.overrides?.handle(req, member, locale);
+      if (covers) return covers;
       const parsed = parseCommand(req.text, { quotedAlertRef: req.quotedAlertRef, locale });
       if (!parsed.ok) return { text: `${parsed.error}\n${parsed.usage}`, private: true };
       command = parsed.command;

@@ -6,7 +6,7 @@ import type { OnCallOverrideStore } from '../store/oncall-overrides.js';
 import type { Locale } from './card.js';
 import type { BotReply, InboundRequest } from './chat-adapter.js';
 import { teamOfChannel } from './channels.js';
-import { findMember } from './chat-service.js';
+import { findMember, identityPlatform } from './chat-service.js';
 import type { Command } from './commands.js';
 import { usage } from './commands.js';
 import { formatTime } from './render-card.js';
@@ -18,7 +18,16 @@ import { formatTime } from './render-card.js';
  */
 export class OnCallCommands {
   constructor(
-    private readonly deps: { directory: Directory; overrides: OnCallOverrideStore; clock: Clock; timeZone: string },
+    private readonly deps: {
+      directory: Directory;
+      overrides: OnCallOverrideStore;
+      clock: Clock;
+      timeZone: string;
+      /** The schedules' calendar feed URLs, shown under each schedule (src/oncall/feeds.ts). */
+      feedUrl?: (scheduleId: string) => Promise<string>;
+      /** Told after a cover, so handoff notices and reminders see the new timeline at once. */
+      changed?: () => void;
+    },
   ) {}
 
   async who(teamToken: string | undefined, req: InboundRequest, asker: Member | undefined, locale: Locale): Promise<BotReply> {
@@ -39,8 +48,13 @@ export class OnCallCommands {
       const schedules = this.schedulesOf(team);
       if (!schedules.length) continue;
       lines.push(locale === 'zh' ? `值班 · ${team.name}` : `On call · ${team.name}`);
-      for (const s of schedules) lines.push(await this.line(s, now, locale));
+      for (const s of schedules) {
+        lines.push(await this.line(s, now, locale));
+        if (this.deps.feedUrl) lines.push(`  📅 ${await this.deps.feedUrl(s.id)}`);
+      }
     }
+    // The personal feed is a secret of its own: only named here, sent privately by `calendar`.
+    if (lines.length && this.deps.feedUrl) lines.push(locale === 'zh' ? '个人值班日历：私聊发送「日历」' : 'Your own on-call calendar: send "calendar" privately');
     if (!lines.length) return { text: locale === 'zh' ? '还没有配置值班表（schedules）' : 'no on-call schedules are configured', private: true };
     return { text: lines.join('\n'), private: false };
   }
@@ -60,7 +74,7 @@ export class OnCallCommands {
     }
     const now = this.deps.clock.now();
     const to = new Date(now.getTime() + c.durationMs);
-    await this.addCover(schedule.id, { member: who.id, from: now, to, by: asker.id });
+    await this.addCover(schedule.id, { member: who.id, from: now, to, by: asker.id, via: identityPlatform(req.platform) ?? req.platform, channel: req.channel });
     const until = formatTime(to, { now, timeZone: this.deps.timeZone });
     return {
       text: locale === 'zh' ? `已安排 ${who.name} 代班「${schedule.name}」至 ${until}` : `${who.name} covers ${schedule.name} until ${until}`,
@@ -82,8 +96,10 @@ export class OnCallCommands {
   }
 
   /** An override (a cover) on a schedule, stored and merged after the config's: chat's `cover` and the console. */
-  async addCover(scheduleId: string, span: { member: string; from: Date; to: Date; by?: string }): Promise<void> {
+  /** One way to add a cover (chat's `cover`, the console): stored with who and from where, then handoffs are told. */
+  async addCover(scheduleId: string, span: { member: string; from: Date; to: Date; by: string; via?: string; channel?: string }): Promise<void> {
     await this.deps.overrides.add(scheduleId, span, this.deps.clock.now());
+    this.deps.changed?.();
   }
 
   /**

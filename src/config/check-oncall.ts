@@ -78,6 +78,7 @@ export function checkOnCall(cfg: Config): void {
   cfg.teams.forEach((t, ti) => {
     if (t.escalationPolicy && !policies.has(t.escalationPolicy)) fail(`teams[${ti}].escalationPolicy`, `unknown escalation policy "${t.escalationPolicy}"`);
     if (t.schedule && !schedules.has(t.schedule)) fail(`teams[${ti}].schedule`, `unknown schedule "${t.schedule}"`);
+    t.admins.forEach((a, ai) => member(`teams[${ti}].admins[${ai}]`, a));
   });
   cfg.routes.forEach((r, ri) => {
     if (r.escalationPolicy && !policies.has(r.escalationPolicy)) fail(`routes[${ri}].escalationPolicy`, `unknown escalation policy "${r.escalationPolicy}"`);

@@ -70,6 +70,8 @@ export const teamSchema = z.strictObject({
   escalationPolicy: id.optional(),
   /** The team's on-call schedule (`oncall <team>` shows it). */
   schedule: id.optional(),
+  /** Members who may remove anyone's cover on the team's schedule (`override remove`). */
+  admins: z.array(id).default([]),
 });
 
 const timeZone = z.string().refine((tz) => {
@@ -179,6 +181,10 @@ export const scheduleSchema = z.strictObject({
   timeZone: timeZone.default('Asia/Shanghai'),
   layers: z.array(layerSchema).min(1),
   overrides: z.array(overrideSchema).default([]),
+  /** At each change of the on-call person, a notice in the owning teams' channels (src/oncall/handoffs.ts). */
+  handoffNotice: z.boolean().default(true),
+  /** A direct message to the person this long before their shift starts; `off` sends none. */
+  remindBefore: z.union([durationText, z.literal('off')]).default('1h'),
 });
 
 export const notifyMethodSchema = z.enum(['chat', 'mention', 'dm', 'sms', 'voice', 'email', 'webhook']);

@@ -100,10 +100,13 @@ export function nextOnCall(s: Schedule, at: Date, opts: OnCallOptions = {}): Nex
   return null;
 }
 
-/** Every instant after `at` (within the horizon) where the answer may change, ascending. */
-function changePoints(s: Schedule, at: Date, opts: OnCallOptions): Date[] {
+/**
+ * Every instant after `at` (within `horizonMs`) where the answer may change, ascending. Not every
+ * point is a change (a restrict window's midnight): callers compare who is on call either side.
+ */
+export function changePoints(s: Schedule, at: Date, opts: OnCallOptions, horizonMs = HORIZON_MS): Date[] {
   const t0 = at.getTime();
-  const end = t0 + HORIZON_MS;
+  const end = t0 + horizonMs;
   const points = new Set<number>();
   const add = (t: number): void => {
     if (t > t0 && t <= end) points.add(t);
@@ -128,7 +131,7 @@ function changePoints(s: Schedule, at: Date, opts: OnCallOptions): Date[] {
       const rz = layer.restrict.timeZone ?? zone;
       const day0 = Math.floor(wallMs(at, rz) / DAY_MS) * DAY_MS;
       const times = ['00:00', layer.restrict.from, layer.restrict.to].filter((x): x is string => !!x);
-      for (let d = day0; d <= day0 + HORIZON_MS + DAY_MS; d += DAY_MS) {
+      for (let d = day0; d <= day0 + horizonMs + DAY_MS; d += DAY_MS) {
         for (const hhmm of times) {
           const [h, m] = hhmm.split(':').map(Number) as [number, number];
           add(fromWall(d + (h * 60 + m) * 60_000, rz).getTime());

@@ -9,6 +9,7 @@ import { heartbeatRoutes } from './heartbeat-routes.js';
 import { maintenanceRoutes } from './maintenance-routes.js';
 import { snoozeRoutes } from './snooze-routes.js';
 import type { Snoozer } from '../bot/snooze-command.js';
+import { onCallRoutes, type OnCallRoutesDeps } from './oncall-routes.js';
 
 export interface HttpOptions {
   readiness?: ReadinessCheck[];
@@ -18,6 +19,8 @@ export interface HttpOptions {
   snooze?: Snoozer;
   /** The web console (src/console/): its pages and API, and its 404 page for browsers. */
   console?: { router: Router; notFound: RequestHandler };
+  /** Calendar feeds and `/api/v1/oncall` (src/http/oncall-routes.ts). */
+  onCall?: OnCallRoutesDeps;
 }
 
 export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
@@ -31,6 +34,7 @@ export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
   app.use(routeTestRoutes(rt));
   app.use(heartbeatRoutes(rt));
   app.use(maintenanceRoutes(rt));
+  if (opts.onCall) app.use(onCallRoutes(opts.onCall));
   if (opts.console) app.use(opts.console.router);
   for (const r of opts.extraRouters ?? []) app.use(r);
   if (opts.console) app.use(opts.console.notFound);

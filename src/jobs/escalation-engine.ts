@@ -1,3 +1,5 @@
+import { pagePolicy } from '../core/page-policy.js';
+import type { EscalationPolicy } from '../config/schema.js';
 import { randomBytes } from 'node:crypto';
 import type { Schedule } from '../config/schema.js';
 import type { Alert, TimelineEntry } from '../core/alert.js';
@@ -139,8 +141,7 @@ export class EscalationEngine {
 
   /** Copies the policy onto a newly opened alert and arms its first step. */
   async begin(alert: Alert, since?: Date): Promise<void> {
-    const policyId = this.policyOf(alert);
-    const policy = policyId ? this.deps.rt.directory.config.escalationPolicies.find((p) => p.id === policyId) : undefined;
+    const policy = this.policyById(this.policyOf(alert));
     if (!policy) return;
     const saved = await this.deps.store.alerts.withLock(alert, async () => {
       const cur = await this.deps.store.get(alert.id);
@@ -163,9 +164,15 @@ export class EscalationEngine {
 
   /** The snapshot of the policy an alert gets (maintenance gives one to an alert released without a plan). */
   policyFor(alert: Pick<Alert, 'route' | 'team'>): EscalationSnapshot | undefined {
-    const policyId = this.policyOf(alert);
-    const policy = policyId ? this.deps.rt.directory.config.escalationPolicies.find((p) => p.id === policyId) : undefined;
+    const policy = this.policyById(this.policyOf(alert));
     return policy ? snapshotPolicy(policy) : undefined;
+  }
+
+  /** A config policy, or the built-in one of a deliberate page (src/core/page-policy.ts). */
+  private policyById(policyId: string | undefined): EscalationPolicy | undefined {
+    if (!policyId) return undefined;
+    const cfg = this.deps.rt.directory.config;
+    return cfg.escalationPolicies.find((p) => p.id === policyId) ?? pagePolicy(cfg, policyId);
   }
 
   /**

@@ -31,5 +31,7 @@ export interface Channel {
   receiptRef?(d: Delivery): string;
   /** The provider that carries this delivery, when it depends on the recipient (a DM's chat platform). */
   providerFor?(d: Delivery): string;
+  /** A message about no alert (an outbox `notice` row) to a member; only channels that can carry plain text have it. */
+  sendNotice?(member: Member, text: string): Promise<ChannelResult>;
   close?(): Promise<void>;
 }

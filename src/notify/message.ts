@@ -13,7 +13,13 @@ export interface OutboxMessage {
    * `esc:<alertId>:<run token>:<cycle>:<level>:<target index>:<member|team>:<method>`.
    */
   _id: string;
+  /** The alert it is about; empty for a `notice`. */
   alertId: string;
+  /**
+   * A message about no alert (an on-call reminder, src/oncall/handoffs.ts): its whole text, sent
+   * by `dm` only. Such rows have no level, so nothing about an alert can cancel them.
+   */
+  notice?: { text: string };
   method: Exclude<NotifyMethod, 'chat'>;
   /** The person to reach (address from the directory at send time); absent for `webhook`. */
   memberId?: string;

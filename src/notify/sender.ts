@@ -173,6 +173,7 @@ export class OutboxSender {
       return;
     }
     const channel = this.deps.channels.get(claimed.method);
+    if (claimed.notice) return this.deliverNotice(claimed, channel, claimed.notice.text);
     const alert = await this.deps.alerts.get(claimed.alertId);
     if (!alert) return this.fail(claimed, undefined, 'none', `alert ${claimed.alertId} not found`, false);
     if (claimed.method === 'mention')
@@ -208,11 +209,30 @@ export class OutboxSender {
       result = retry(`unexpected: ${(err as Error)?.message ?? String(err)}`);
     }
     this.deps.observeSeconds?.(claimed.method, provider, (performance.now() - t0) / 1000);
+    return this.settle(claimed, alert, provider, result);
+  }
+
+  /** A notice row (no alert): sent as is by a channel that carries plain text, with the same retries. */
+  private async deliverNotice(claimed: OutboxMessage, channel: Channel | undefined, text: string): Promise<void> {
+    const member = claimed.memberId ? this.deps.directory.member(claimed.memberId) : undefined;
+    if (!member) return this.fail(claimed, undefined, 'none', `unknown member ${claimed.memberId}`, false);
+    if (!channel?.sendNotice) return this.fail(claimed, undefined, 'none', `a notice cannot go by ${claimed.method}`, false);
+    let result: ChannelResult;
+    try {
+      result = await channel.sendNotice(member, text);
+    } catch (err) {
+      result = retry(`unexpected: ${(err as Error)?.message ?? String(err)}`);
+    }
+    return this.settle(claimed, undefined, channel.provider, result);
+  }
+
+  private async settle(claimed: OutboxMessage, alert: Alert | undefined, provider: string, result: ChannelResult): Promise<void> {
+    const { outbox, clock } = this.deps;
     const at = clock.now();
     if (result.kind === 'sent') {
       this.deps.count?.(claimed.method, provider, 'sent');
       await outbox.finish({ ...claimed, state: 'sent', receipt: result.receipt, provider, sentAt: at, finishedAt: at, lastError: undefined });
-      await this.note(alert, claimed, provider, `sent, receipt ${result.receipt}`, at);
+      if (alert) await this.note(alert, claimed, provider, `sent, receipt ${result.receipt}`, at);
       return;
     }
     if (result.kind === 'retry' && claimed.attempts < this.deps.maxAttempts) {

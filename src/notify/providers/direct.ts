@@ -28,7 +28,7 @@ export class DirectMessageChannel implements Channel {
   constructor(private readonly adapters: ReadonlyMap<PlatformId, ChatAdapter>) {}
 
   /** The platform a member's DM would go through (for receipts and metrics). */
-  route(d: Delivery): { adapter: ChatAdapter; userId: string } | undefined {
+  route(d: Pick<Delivery, 'member'>): { adapter: ChatAdapter; userId: string } | undefined {
     return d.member ? directRoute(this.adapters, d.member) : undefined;
   }
 
@@ -37,9 +37,17 @@ export class DirectMessageChannel implements Channel {
   }
 
   async send(d: Delivery): Promise<ChannelResult> {
-    const r = this.route(d);
-    if (!r) return permanent(d.member ? `no chat platform can send ${d.member.id} a direct message` : 'no recipient');
-    const res = await r.adapter.sendDirect!(r.userId, d.content.text);
+    return this.sendText(d.member, d.content.text);
+  }
+
+  sendNotice(member: Member, text: string): Promise<ChannelResult> {
+    return this.sendText(member, text);
+  }
+
+  private async sendText(member: Member | undefined, text: string): Promise<ChannelResult> {
+    const r = this.route({ member } as Pick<Delivery, 'member'>);
+    if (!r) return permanent(member ? `no chat platform can send ${member.id} a direct message` : 'no recipient');
+    const res = await r.adapter.sendDirect!(r.userId, text);
     if (res.kind === 'sent') return sent(`${r.adapter.platform}:${r.userId}`);
     if (res.kind === 'retry') return retry(`${r.adapter.platform}: ${res.error}`, res.afterMs);
     return permanent(`${r.adapter.platform}: ${res.error}`);
