@@ -51,6 +51,8 @@ export class OnCallOverrideStore {
   readonly col: Collection<OverridesDoc>;
   readonly audit: Collection<OnCallAuditEntry>;
   private readonly lock = new KeyedLock();
+  /** Orders audit entries of the same instant (a fake clock, or one millisecond) as they were made. */
+  private auditSeq = 0;
 
   constructor(db: Db) {
     this.col = db.collection<OverridesDoc>('oncalloverrides');
@@ -103,7 +105,7 @@ export class OnCallOverrideStore {
 
   private async record(action: OnCallAuditEntry['action'], scheduleId: string, o: StoredOverride, who: OverrideActor, now: Date): Promise<void> {
     await this.audit.insertOne({
-      _id: `${now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`,
+      _id: `${now.getTime().toString(36)}-${(this.auditSeq++).toString(36).padStart(6, '0')}-${randomBytes(4).toString('hex')}`,
       at: now,
       action,
       scheduleId,
