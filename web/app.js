@@ -7,7 +7,7 @@ import { startLive } from './live.js';
 import { alertListPage } from './alert-list.js';
 import { alertDetailPage } from './alert-detail.js';
 import { signInPage } from './sign-in.js';
-import { requestLinkForm } from './request-link.js';
+import { oidcButton, requestLinkForm } from './request-link.js';
 import { onCallPage } from './oncall.js';
 import { statusPage } from './status.js';
 import { maintenancePage } from './maintenance.js';
@@ -32,7 +32,7 @@ async function draw() {
   try {
     viewer = (await get('/me')).viewer;
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return void fill(main, h('p.notice', { role: 'alert' }, t().notSignedIn), requestLinkForm());
+    if (err instanceof ApiError && err.status === 401) return void fill(main, h('p.notice', { role: 'alert' }, t().notSignedIn), await oidcButton(), requestLinkForm());
     throw err;
   }
   setCsrf(viewer.csrf);

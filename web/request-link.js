@@ -1,6 +1,6 @@
 // Not signed in: a member asks for a sign-in link by direct chat message. The answer is the same
 // whether the name is known or not (the server never says who is a member).
-import { ApiError, post } from './api.js';
+import { ApiError, get, post } from './api.js';
 import { h } from './dom.js';
 import { errorText, t } from './i18n.js';
 
@@ -21,4 +21,10 @@ export function requestLinkForm() {
     },
   }, h('label', {}, t().memberId, ' ', input), ' ', h('button', { type: 'submit' }, t().sendLink));
   return h('section', {}, h('h2', {}, t().askLink), form, status);
+}
+
+/** "Sign in with your company account", when dutybot has an OpenID Connect provider (console.oidc). */
+export async function oidcButton() {
+  const { oidc } = await get('/sign-in-options').catch(() => ({ oidc: false }));
+  return oidc ? h('p.oidc', {}, h('a.button', { href: '/console/oidc/start', id: 'oidc-sign-in' }, t().oidcButton)) : null;
 }

@@ -84,6 +84,9 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
       if (!memberIds.has(m)) throw new ConfigError(`teams[${ti}].members[${mi}]: unknown member "${m}"`);
     }),
   );
+  cfg.console.oidc?.admins.forEach((m, mi) => {
+    if (!memberIds.has(m)) throw new ConfigError(`console.oidc.admins[${mi}]: unknown member "${m}"`);
+  });
   cfg.integrations.forEach((i, ii) => {
     if (!teamIds.has(i.team)) throw new ConfigError(`integrations[${ii}].team: unknown team "${i.team}"`);
   });

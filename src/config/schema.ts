@@ -420,6 +420,22 @@ export const remediationActionSchema = z.strictObject({
   approval: z.number().int().min(1).max(5).default(1),
 });
 
+/**
+ * Single sign-on to the web console with the company's OpenID Connect provider (docs/console.md).
+ * Register `<console URL>/console/oidc/callback` as the client's redirect URI there.
+ */
+export const consoleOidcSchema = z.strictObject({
+  /** The issuer URL; its `/.well-known/openid-configuration` is read at the first sign-in. */
+  issuer: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }),
+  clientId: z.string().min(1),
+  /** Write `${ENV_VAR}`: the secret is not for the config file. */
+  clientSecret: z.string().min(1),
+  /** The ID token's claim whose value is a member's `email` (compared without case). */
+  claim: z.string().min(1).default('email'),
+  /** Members who sign in as admins this way (everyone else signs in as a member). */
+  admins: z.array(id).default([]),
+});
+
 export const configSchema = z.strictObject({
   locale: z.enum(['zh', 'en']).default('zh'),
   /** Times on cards and in chat answers are shown in this zone. */
@@ -444,12 +460,14 @@ export const configSchema = z.strictObject({
   notify: notifySchema.default({ linkTtl: '24h', maxAttempts: 5 }),
   webhooks: z.array(webhookSchema).default([]),
   actions: z.array(remediationActionSchema).default([]),
+  console: z.strictObject({ oidc: consoleOidcSchema.optional() }).default({}),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type Integration = z.output<typeof integrationSchema> & { application: string };
 export type Member = z.output<typeof memberSchema>;
+export type ConsoleOidc = z.output<typeof consoleOidcSchema>;
 export type Team = z.output<typeof teamSchema>;
 export type ChannelRef = z.output<typeof channelSchema>;
 export type TimeWindow = z.output<typeof timeWindowSchema>;

@@ -61,11 +61,17 @@ export class ConsoleAuth {
     const link = await this.store.takeLink(hashOf(token));
     const now = this.clock.now();
     if (!link || link.expiresAt <= now) return null;
+    return this.startSession(link);
+  }
+
+  /** A new session for someone already proven (a link redeemed, or an OpenID Connect sign-in). */
+  async startSession(who: { role: ConsoleRole; memberId?: string }): Promise<{ cookie: string; viewer: Viewer } | null> {
+    const now = this.clock.now();
     const cookie = newSecret();
     const session: ConsoleSessionDoc = {
       _id: hashOf(cookie),
-      role: link.role,
-      ...(link.memberId ? { memberId: link.memberId } : {}),
+      role: who.role,
+      ...(who.memberId ? { memberId: who.memberId } : {}),
       csrf: newSecret(),
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.ttl.sessionMs),

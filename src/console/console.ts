@@ -16,6 +16,7 @@ import { consoleHeartbeatApi } from './heartbeat-api.js';
 import { consoleIntegrationApi } from './integration-api.js';
 import { consoleOnCallApi } from './oncall-api.js';
 import { consoleRouteTestApi } from './route-test-api.js';
+import { consoleOidcApi } from './oidc.js';
 import type { OnCallCommands } from '../bot/oncall-commands.js';
 import type { RemediationActions } from '../notify/webhooks/remediation.js';
 
@@ -63,6 +64,7 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
     res.status(missing ? 404 : 200).set('Cache-Control', 'no-cache').sendFile(shell);
   });
   router.use('/console/web', express.static(WEB_DIR, { index: false, fallthrough: true, setHeaders: (res) => res.set('Cache-Control', 'no-cache') }));
+  router.use(consoleOidcApi(rt, auth, { trustProxy, baseOf }));
   router.use(linkRequestApi(rt, auth, { trustProxy, directMessage: opts.directMessage }));
   router.use(consoleSessionApi(auth, { trustProxy, linkUrl: (req, t) => linkUrl(baseOf(req), t), memberExists: (id) => !!rt.directory.member(id), signedOut: (id) => live.closeSession(id) }));
   router.get('/console/api/events', live.handle);

@@ -60,6 +60,7 @@ describe('every console page passes an accessibility check (axe-core, WCAG 2 AA)
         ['/integrations', 'section.integration'],
         ['/routes', 'form.route-test'],
         ['/no-such-page', 'h1'],
+        ['/sign-in?oidc=unknown-member&who=someone%40example.com', 'p.error'],
       ];
       for (const [path, ready] of pages) {
         await page.goto(`${bot.url}${path}`);
