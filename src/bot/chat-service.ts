@@ -19,6 +19,7 @@ import type { OnCallCommands } from './oncall-commands.js';
 import type { CalendarCommand } from './calendar-command.js';
 import type { PageCommand } from './page-command.js';
 import type { OverrideCommands } from './override-commands.js';
+import type { SwapCommand } from './swap-command.js';
 
 /**
  * Turns a platform-neutral chat request (button click or command) into an alert action, with
@@ -45,6 +46,8 @@ export interface ChatServiceDeps {
   page?: PageCommand;
   /** `overrides`, `override remove <id>` (src/bot/override-commands.ts). */
   overrides?: OverrideCommands;
+  /** `swap <member> <date>`, `swap accept|decline <id>` (src/bot/swap-command.ts). */
+  swap?: SwapCommand;
   /** `snooze|延后 <id> <duration>`: the escalation engine's ack-timeout snooze. */
   snooze?: Snoozer;
 }
@@ -108,6 +111,8 @@ export class ChatService {
       if (page) return page;
       const covers = await this.deps.overrides?.handle(req, member, locale);
       if (covers) return covers;
+      const swap = await this.deps.swap?.handle(req, member, locale);
+      if (swap) return swap;
       const parsed = parseCommand(req.text, { quotedAlertRef: req.quotedAlertRef, locale });
       if (!parsed.ok) return { text: `${parsed.error}\n${parsed.usage}`, private: true };
       command = parsed.command;

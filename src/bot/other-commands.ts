@@ -13,9 +13,9 @@ function fold(s: string): string {
   return s.normalize('NFKC').toLowerCase();
 }
 
-export type OtherCommand = 'heartbeats' | 'maint' | 'run' | 'calendar' | 'page' | 'overrides';
+export type OtherCommand = 'heartbeats' | 'maint' | 'run' | 'calendar' | 'page' | 'overrides' | 'swap';
 
-export const OTHER_COMMANDS: readonly OtherCommand[] = ['heartbeats', 'maint', 'run', 'calendar', 'page', 'overrides'];
+export const OTHER_COMMANDS: readonly OtherCommand[] = ['heartbeats', 'maint', 'run', 'calendar', 'page', 'overrides', 'swap'];
 
 export const OTHER_VERBS: Record<OtherCommand, readonly string[]> = {
   heartbeats: ['heartbeats', 'heartbeat', 'hb', '心跳'],
@@ -24,6 +24,7 @@ export const OTHER_VERBS: Record<OtherCommand, readonly string[]> = {
   calendar: ['calendar', 'ical', '日历'],
   page: ['page', '呼叫'],
   overrides: ['overrides', 'override', '代班列表', '取消代班'],
+  swap: ['swap', '换班'],
 };
 
 /** `暂停心跳 <name> <duration>`: the Chinese word order of `heartbeat pause`. */
@@ -64,6 +65,14 @@ export const OTHER_HELP: Record<OtherCommand, ReadonlyArray<{ form: Form; what: 
       form: { zh: '取消代班 <编号>', en: 'override remove <id>' },
       what: { zh: '取消一次代班（自己的，团队管理员可取消任何人的）', en: "remove a cover (your own; a team admin, anyone's)" },
     },
+  ],
+  swap: [
+    {
+      form: { zh: '换班 <成员> <日期|下一班>', en: 'swap <member> <date|next>' },
+      what: { zh: '请对方用其最近的班次换你那天开始的班次', en: 'ask someone to trade their nearest shift for yours starting that day' },
+    },
+    { form: { zh: '换班 同意 <编号>', en: 'swap accept <id>' }, what: { zh: '同意别人向你发起的换班', en: 'accept a swap you were asked for' } },
+    { form: { zh: '换班 拒绝 <编号>', en: 'swap decline <id>' }, what: { zh: '拒绝换班，值班不变', en: 'decline a swap; nothing changes' } },
   ],
 };
 

@@ -9,6 +9,8 @@ export interface OverrideActor {
   /** `slack`, `dingtalk`, `wechat`, `rest`. */
   via?: string;
   channel?: string;
+  /** The swap (src/store/oncall-swaps.ts) this override is one half of. */
+  swap?: string;
 }
 
 export interface StoredOverride extends OverrideSpan {
@@ -34,6 +36,7 @@ export interface OnCallAuditEntry {
   by: string;
   via?: string;
   channel?: string;
+  swap?: string;
 }
 
 /** Covers older than this are dropped when the document is next written. */
@@ -71,15 +74,28 @@ export class OnCallOverrideStore {
   }
 
   async add(scheduleId: string, span: OverrideSpan & OverrideActor, now: Date): Promise<StoredOverride> {
+    return (await this.addAll(scheduleId, [span], now))[0]!;
+  }
+
+  /**
+   * Several covers in one write (a swap's pair): both halves are in the document or neither is,
+   * since FerretDB has no transactions. Audit rows follow, one per cover.
+   */
+  async addAll(scheduleId: string, spans: ReadonlyArray<OverrideSpan & OverrideActor>, now: Date): Promise<StoredOverride[]> {
     return this.lock.run(scheduleId, async () => {
       const doc = await this.col.findOne({ _id: scheduleId });
       const kept = (doc?.overrides ?? []).filter((o) => o.to.getTime() > now.getTime() - KEEP_MS);
-      const id = randomBytes(3).toString('hex');
-      const { channel, ...rest } = span;
-      const overrides = [...kept, { ...rest, id, createdAt: now }];
-      await this.col.replaceOne({ _id: scheduleId }, { overrides }, { upsert: true });
-      const stored: StoredOverride = { id, member: span.member, from: span.from, to: span.to, by: span.by, createdAt: now };
-      await this.record('add', scheduleId, stored, span, now);
+      const added = spans.map((span) => {
+        const { channel: _channel, ...rest } = span;
+        return { ...rest, id: randomBytes(3).toString('hex'), createdAt: now };
+      });
+      await this.col.replaceOne({ _id: scheduleId }, { overrides: [...kept, ...added] }, { upsert: true });
+      const stored: StoredOverride[] = [];
+      for (const [i, a] of added.entries()) {
+        const o: StoredOverride = { id: a.id, member: a.member, from: a.from, to: a.to, by: a.by, createdAt: now };
+        await this.record('add', scheduleId, o, spans[i]!, now);
+        stored.push(o);
+      }
       return stored;
     });
   }
@@ -113,6 +129,7 @@ export class OnCallOverrideStore {
       by: who.by,
       ...(who.via ? { via: who.via } : {}),
       ...(who.channel ? { channel: who.channel } : {}),
+      ...(who.swap ? { swap: who.swap } : {}),
     });
   }
 }
