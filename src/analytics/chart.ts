@@ -13,7 +13,7 @@ import type { DayPoint } from '../core/analytics.js';
  */
 export interface ChartInput {
   title: string;
-  points: readonly DayPoint[];
+  points: ReadonlyArray<Pick<DayPoint, 'day' | 'opened' | 'mttaSeconds'>>;
 }
 
 export function chartSpec(input: ChartInput): TopLevelSpec {

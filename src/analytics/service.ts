@@ -1,7 +1,7 @@
 import type { Locale } from '../bot/card.js';
 import type { Directory } from '../config/directory.js';
 import type { LoadedConfig } from '../config/load.js';
-import { byGroup, byMember, daily, figures, type GroupBy, type GroupRow, type MemberRow, type Period } from '../core/analytics.js';
+import { byGroup, byMember, daily, figures, type DayPoint, type GroupBy, type GroupRow, type MemberRow, type Period } from '../core/analytics.js';
 import type { Clock } from '../core/clock.js';
 import { parseConfigDuration } from '../core/duration.js';
 import { localDate } from '../core/periods.js';
@@ -40,6 +40,20 @@ export class AnalyticsService {
   async rows(by: GroupBy, period: Period, team?: string): Promise<GroupRow[] | MemberRow[]> {
     const facts = await this.d.facts.opened({ ...period, ...(team ? { team } : {}) });
     return by === 'member' ? byMember(facts, period) : byGroup(facts, period, by);
+  }
+
+  /**
+   * Everything the analytics answer shows (REST and console alike): the rows of a grouping, the
+   * figures of each day in the team's zone (alerts per day; time to detect, claim and resolve over
+   * time), and the noisiest alerts. One read of the facts for the rows and the days.
+   */
+  async overview(by: GroupBy, period: Period, team?: string): Promise<{ rows: GroupRow[] | MemberRow[]; days: DayPoint[]; noisiest: Awaited<ReturnType<AnalyticsService['noise']>> }> {
+    const facts = await this.d.facts.opened({ ...period, ...(team ? { team } : {}) });
+    return {
+      rows: by === 'member' ? byMember(facts, period) : byGroup(facts, period, by),
+      days: daily(facts, period, this.timeZoneOf(team)),
+      noisiest: await this.noise(period, team),
+    };
   }
 
   /** The noisiest alerts, sources and dispatch rules of a period. */

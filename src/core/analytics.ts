@@ -350,11 +350,13 @@ export function byMember(facts: readonly AlertFact[], period: Period): MemberRow
     });
 }
 
-export interface DayPoint {
+/**
+ * One day of a period: the figures of the alerts opened that day, by the same definitions as the
+ * period's (claims and resolutions count up to the period's end). Charts of alerts per day and of
+ * time to detect, claim and resolve over time read these, in the REST answer and the console alike.
+ */
+export interface DayPoint extends Figures {
   day: string;
-  opened: number;
-  /** Mean seconds to claim of that day's alerts claimed by the period's end; null if none. */
-  mttaSeconds: number | null;
 }
 
 /** One point per day of the period (days with no alert included), in the facts' day buckets. */
@@ -365,8 +367,5 @@ export function daily(facts: readonly AlertFact[], period: Period, timeZone: str
     if (days.at(-1) !== d) days.push(d);
   }
   const fs = inPeriod(facts, period);
-  return days.map((day) => {
-    const of = fs.filter((f) => f.day === day);
-    return { day, opened: of.length, mttaSeconds: mean(of.filter((f) => before(f.claimedAt, period.to)).map((f) => f.secondsToClaim ?? 0)) };
-  });
+  return days.map((day) => ({ day, ...figures(fs.filter((f) => f.day === day), period) }));
 }

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ChartLinks } from '../analytics/chart-links.js';
 import type { AnalyticsService } from '../analytics/service.js';
@@ -43,37 +43,7 @@ export function analyticsRoutes(d: AnalyticsRouteDeps): Router {
     next();
   });
 
-  router.get('/api/v1/analytics', async (req, res) => {
-    const q = parseWith(query, req.query);
-    if (q.team && !d.rt.directory.team(q.team)) throw new HttpError(400, `unknown team "${q.team}"`, 'invalid', 'team');
-    const tz = d.analytics.timeZoneOf(q.team);
-    const to = q.to ? parseInstant(q.to, tz, 'to') : d.rt.clock.now();
-    const from = q.from ? parseInstant(q.from, tz, 'from') : new Date(to.getTime() - 7 * DAY_MS);
-    if (from.getTime() >= to.getTime()) throw new HttpError(400, '"from" must be before "to"', 'invalid', 'from');
-    if (to.getTime() - from.getTime() > MAX_SPAN_DAYS * DAY_MS) throw new HttpError(400, `at most ${MAX_SPAN_DAYS} days at once`, 'invalid', 'from');
-    const rows = await d.analytics.rows(q.by, { from, to }, q.team);
-    const named = q.by === 'member' ? (rows as MemberRow[]).map((r) => ({ ...r, name: d.rt.directory.member(r.key)?.name ?? r.key })) : rows;
-    if (q.format === 'csv' || (!q.format && wantsCsv(req))) {
-      res
-        .type('text/csv; charset=utf-8')
-        .attachment(`dutybot-analytics-${q.by}-${from.toISOString().slice(0, 10)}.csv`)
-        // A BOM so that Excel opens UTF-8 (Chinese names) correctly.
-        .send('\uFEFF' + toCsv(named as unknown as Array<Record<string, unknown>>, q.by));
-      return;
-    }
-    const noisiest = await d.analytics.noise({ from, to }, q.team);
-    res.json({
-      by: q.by,
-      from: from.toISOString(),
-      to: to.toISOString(),
-      timeZone: tz,
-      ...(q.team ? { team: q.team } : {}),
-      rows: named,
-      noisiest,
-      // What each time figure measures, next to the figures (member rows carry no time to detect).
-      definitions: q.by === 'member' ? { mttaSeconds: DEFINITIONS.mttaSeconds, mttrSeconds: DEFINITIONS.mttrSeconds } : DEFINITIONS,
-    });
-  });
+  router.get('/api/v1/analytics', analyticsAnswer({ directory: d.rt.directory, clock: d.rt.clock, analytics: d.analytics }));
 
   router.post('/api/v1/analytics/rebuild', async (_req, res) => {
     res.json({ rebuilt: await d.rebuild() });
@@ -87,6 +57,48 @@ export function analyticsRoutes(d: AnalyticsRouteDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * The analytics answer, JSON or CSV, for whoever the caller's own authentication let in: the REST
+ * API (member `apiToken`) and the console (its session) both mount this one handler, so their
+ * figures, validation and CSV are the same code (`GET /console/api/analytics` takes the same query).
+ */
+export function analyticsAnswer(d: { directory: Runtime['directory']; clock: Runtime['clock']; analytics: AnalyticsService }): RequestHandler {
+  return async (req, res) => {
+    const q = parseWith(query, req.query);
+    if (q.team && !d.directory.team(q.team)) throw new HttpError(400, `unknown team "${q.team}"`, 'invalid', 'team');
+    const tz = d.analytics.timeZoneOf(q.team);
+    const to = q.to ? parseInstant(q.to, tz, 'to') : d.clock.now();
+    const from = q.from ? parseInstant(q.from, tz, 'from') : new Date(to.getTime() - 7 * DAY_MS);
+    if (from.getTime() >= to.getTime()) throw new HttpError(400, '"from" must be before "to"', 'invalid', 'from');
+    if (to.getTime() - from.getTime() > MAX_SPAN_DAYS * DAY_MS) throw new HttpError(400, `at most ${MAX_SPAN_DAYS} days at once`, 'invalid', 'from');
+    const named = (rows: GroupRow[] | MemberRow[]) =>
+      q.by === 'member' ? (rows as MemberRow[]).map((r) => ({ ...r, name: d.directory.member(r.key)?.name ?? r.key })) : rows;
+    if (q.format === 'csv' || (!q.format && wantsCsv(req))) {
+      const rows = named(await d.analytics.rows(q.by, { from, to }, q.team));
+      res
+        .type('text/csv; charset=utf-8')
+        .attachment(`dutybot-analytics-${q.by}-${from.toISOString().slice(0, 10)}.csv`)
+        // A BOM so that Excel opens UTF-8 (Chinese names) correctly.
+        .send('\uFEFF' + toCsv(rows as unknown as Array<Record<string, unknown>>, q.by));
+      return;
+    }
+    const { rows, days, noisiest } = await d.analytics.overview(q.by, { from, to }, q.team);
+    res.json({
+      by: q.by,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      timeZone: tz,
+      ...(q.team ? { team: q.team } : {}),
+      rows: named(rows),
+      noisiest,
+      // Each day of the period (the team's days): alerts opened, and their figures by the same definitions.
+      days,
+      // What each time figure measures, next to the figures (member rows carry no time to detect).
+      definitions: q.by === 'member' ? { mttaSeconds: DEFINITIONS.mttaSeconds, mttrSeconds: DEFINITIONS.mttrSeconds } : DEFINITIONS,
+    });
+  };
 }
 
 function wantsCsv(req: Request): boolean {

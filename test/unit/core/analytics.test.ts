@@ -138,6 +138,27 @@ describe('analytics figures on a hand-made week', () => {
     expect(utc.filter((f) => f.day === '2026-11-23').length).toBe(3);
   });
 
+  it('each day carries its alerts\' figures: claimed, resolved, and mean and p90 times to detect, claim and resolve', () => {
+    const t = new Timeline('Asia/Shanghai');
+    // Monday: detected 2 and 4 minutes after the source's start; claimed after 1 and 3 min; resolved 30 and 50 min after the start.
+    let a = t.open('2026-11-23T02:00:00Z', { sourceStartedAt: new Date('2026-11-23T01:58:00Z') });
+    a = t.act(a, { kind: 'claim' }, person('zhang'), '2026-11-23T02:01:00Z');
+    t.act(a, { kind: 'resolve' }, person('zhang'), '2026-11-23T02:28:00Z');
+    let b = t.open('2026-11-23T03:00:00Z', { sourceStartedAt: new Date('2026-11-23T02:56:00Z') });
+    b = t.act(b, { kind: 'claim' }, person('li'), '2026-11-23T03:03:00Z');
+    t.act(b, { kind: 'resolve' }, person('li'), '2026-11-23T03:46:00Z');
+    // Wednesday: one alert, never claimed, resolved after the week (so not resolved in it).
+    const c = t.open('2026-11-25T02:00:00Z');
+    t.act(c, { kind: 'resolve' }, SOURCE, '2026-11-30T02:00:00Z');
+    const points = daily(t.all(), WEEK, 'Asia/Shanghai');
+    expect(points).toHaveLength(7);
+    expect(points[0]).toMatchObject({ day: '2026-11-23', opened: 2, claimed: 2, resolved: 2, mttdSeconds: 180, mttdP90Seconds: 240, mttaSeconds: 120, mttaP90Seconds: 180, mttrSeconds: 2400, mttrP90Seconds: 3000 });
+    expect(points[2]).toMatchObject({ day: '2026-11-25', opened: 1, claimed: 0, resolved: 0, openAtEnd: 1, mttdSeconds: 0, mttaSeconds: null, mttrSeconds: null });
+    expect(points[1]).toMatchObject({ day: '2026-11-24', opened: 0, mttdSeconds: null, mttaSeconds: null, mttrSeconds: null });
+    // A day's figures are the period's figures of that day's alerts: the same definitions, not a second set.
+    expect(points[0]).toEqual({ day: '2026-11-23', ...figures(t.all().filter((f) => f.day === '2026-11-23'), WEEK) });
+  });
+
   it('an older snapshot arriving late changes nothing; escalations only grow; the first claimer stays', () => {
     const a = opened('2026-11-23T02:00:00Z');
     const settings = () => ({ timeZone: 'UTC', workingHours: HOURS });
