@@ -239,6 +239,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     remediation,
     readiness,
     onCall,
+    analytics: analytics.service,
     directMessage: async (member, text) => {
       const r = directRoute(adapters, member);
       return r ? (await r.adapter.sendDirect!(r.userId, text)).kind === 'sent' : false;

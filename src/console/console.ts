@@ -19,12 +19,15 @@ import { consoleRouteTestApi } from './route-test-api.js';
 import { consoleOidcApi } from './oidc.js';
 import type { OnCallCommands } from '../bot/oncall-commands.js';
 import type { RemediationActions } from '../notify/webhooks/remediation.js';
+import type { AnalyticsService } from '../analytics/service.js';
+import { consoleAnalyticsApi } from './analytics-api.js';
+import { consoleConfigApi } from './config-api.js';
 
 /** What the browser runs (web/): plain files, served as they are (docs/decisions/0019). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
 /** The console's pages; each is the one HTML shell, whose script draws the page for its path. */
-const PAGES = [/^\/$/, /^\/sign-in$/, /^\/alerts\/[^/]+$/, /^\/status$/, /^\/oncall$/, /^\/maintenance$/, /^\/heartbeats$/, /^\/integrations$/, /^\/routes$/];
+const PAGES = [/^\/$/, /^\/sign-in$/, /^\/alerts\/[^/]+$/, /^\/status$/, /^\/oncall$/, /^\/maintenance$/, /^\/heartbeats$/, /^\/integrations$/, /^\/routes$/, /^\/analytics$/, /^\/config$/];
 
 export interface ConsoleOptions extends ConsoleAlertDeps, Omit<StatusDeps, 'live'> {
   /** Believe X-Forwarded-Proto (a TLS proxy in front): cookies get `Secure` behind https. */
@@ -35,6 +38,8 @@ export interface ConsoleOptions extends ConsoleAlertDeps, Omit<StatusDeps, 'live
   remediation?: RemediationActions;
   /** Direct chat messages (the chat adapters'), for members asking for a sign-in link. */
   directMessage?: DirectMessage;
+  /** Analytics (the REST API's figures and CSV) for the analytics page. */
+  analytics?: AnalyticsService;
 }
 
 export interface Console {
@@ -76,6 +81,8 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
   router.use(consoleStatusApi(rt, { readiness: opts.readiness, live }));
   router.use(consoleOnCallApi(rt, opts.onCall));
   router.use(consoleRouteTestApi(rt));
+  if (opts.analytics) router.use(consoleAnalyticsApi(rt, opts.analytics));
+  router.use(consoleConfigApi(rt));
 
   const notFound: RequestHandler = (req, res, next) => {
     if (req.method !== 'GET' || req.path.startsWith('/api/') || req.path.startsWith('/console/api/') || req.accepts(['json', 'html']) !== 'html') return next();
