@@ -14,6 +14,8 @@ import { maintenancePage } from './maintenance.js';
 import { heartbeatsPage } from './heartbeats.js';
 import { integrationsPage } from './integrations.js';
 import { routeTestPage } from './route-test.js';
+import { analyticsPage } from './analytics.js';
+import { configPage } from './config.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -45,6 +47,7 @@ async function draw() {
     location.replace('/');
   };
   fill($('nav'), h('a', { href: '/' }, t().alerts), h('a', { href: '/oncall' }, t().onCallNav), h('a', { href: '/maintenance' }, t().maintNav), h('a', { href: '/heartbeats' }, t().hbNav), h('a', { href: '/routes' }, t().routesNav), ...(viewer.role === 'admin' ? [h('a', { href: '/integrations' }, t().integNav), h('a', { href: '/status' }, t().statusNav)] : []));
+  $('nav').append(h('a', { href: '/analytics' }, t().analyticsNav), ...(viewer.role === 'admin' ? [h('a', { href: '/config' }, t().configNav)] : []));
   startLive($('live'), t);
 
   const path = location.pathname;
@@ -57,6 +60,8 @@ async function draw() {
   if (path === '/heartbeats') return heartbeatsPage(main);
   if (path === '/integrations') return integrationsPage(main);
   if (path === '/routes') return routeTestPage(main);
+  if (path === '/analytics') return analyticsPage(main);
+  if (path === '/config') return configPage(main);
   fill(main, h('h1', {}, t().notFound), h('p', {}, h('a', { href: '/' }, t().backToAlerts)));
 }
 

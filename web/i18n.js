@@ -76,6 +76,21 @@ const STRINGS = {
       countsText: (a, r, type) => `${a} accepted, ${r} rejected (all ${type} integrations)`,
       showKey: 'Show key', hideKey: 'Hide key', test: 'Send a test alert', sent: 'Test alert sent:',
     },
+    analyticsNav: 'Analytics',
+    analytics: {
+      title: 'Analytics', periodLabel: 'Period', periods: { '7d': 'Last 7 days', '30d': 'Last 30 days', custom: 'From – until' }, from: 'From', until: 'Until (inclusive)',
+      byLabel: 'Per', by: { team: 'team', application: 'application', member: 'member' }, show: 'Show', allTeams: 'all teams',
+      period: (from, to, zone, team) => `${team}: alerts opened from ${from} to ${to} (${zone}), as things stood at the end.`,
+      csv: 'Download CSV', figures: { team: 'Figures per team', application: 'Figures per application', member: 'Figures per member' }, noAlerts: 'No alerts in this period.',
+      definitions: 'Time to detect: from the problem’s start (as the source says) to dutybot receiving it. Time to claim: from receipt to the first claim. Time to resolve: from the problem’s start to its end (or to the resolve). Means and 90th percentiles; the same definitions as the REST API (docs/analytics.md).',
+      perDay: 'Per day', perDayTable: 'The charts’ numbers per day', alertsPerDay: (zone) => `Alerts opened per day (days in ${zone})`, timesPerDay: 'Mean time to detect, claim and resolve of each day’s alerts, in minutes',
+      minutes: (m) => `${m} min`, noisiest: 'Noisiest alerts',
+      col: { team: 'Team', application: 'Application', member: 'Member', day: 'Day', opened: 'Opened', claimed: 'Claimed', resolved: 'Resolved', openAtEnd: 'Open at end', escalated: 'Escalated', offHours: 'Off hours',
+        mttd: 'Time to detect', mttdP90: 'Detect p90', mtta: 'Time to claim', mttaP90: 'Claim p90', mttr: 'Time to resolve', mttrP90: 'Resolve p90',
+        claims: 'Claims', resolves: 'Resolves', offHoursClaims: 'Off-hours claims', title: 'Title', integration: 'Integration', alerts: 'Alerts', events: 'Events' },
+    },
+    configNav: 'Configuration',
+    config: { title: 'Effective configuration', intro: 'The configuration dutybot is running with, every default filled in. Keys, tokens, passwords and the credentials in URLs are masked (••••••).' },
     hbNav: 'Heartbeats',
     hb: {
       title: 'Heartbeats', none: 'No heartbeats are configured (heartbeats:).', name: 'Name', team: 'Team', state: 'State', last: 'Last ping', every: 'Every',
@@ -176,6 +191,21 @@ const STRINGS = {
       countsText: (a, r, type) => `接收 ${a}，拒绝 ${r}（所有 ${type} 接入合计）`,
       showKey: '显示密钥', hideKey: '隐藏密钥', test: '发送测试告警', sent: '测试告警已发送：',
     },
+    analyticsNav: '统计',
+    analytics: {
+      title: '统计分析', periodLabel: '时间段', periods: { '7d': '最近 7 天', '30d': '最近 30 天', custom: '自定义起止' }, from: '开始', until: '结束（含当天）',
+      byLabel: '按', by: { team: '团队', application: '应用', member: '成员' }, show: '查看', allTeams: '所有团队',
+      period: (from, to, zone, team) => `${team}：${from} 至 ${to}（${zone}）期间创建的告警，按期末的状态统计。`,
+      csv: '下载 CSV', figures: { team: '按团队', application: '按应用', member: '按成员' }, noAlerts: '这段时间没有告警。',
+      definitions: '发现时长：从告警源报告的故障开始到 dutybot 收到。认领时长：从收到到首次认领。解决时长：从故障开始到故障结束（或被关闭）。均为平均值和 90 分位，与 REST API 定义相同（docs/analytics.md）。',
+      perDay: '每天', perDayTable: '图表的逐日数据', alertsPerDay: (zone) => `每天创建的告警数（按 ${zone} 的日期）`, timesPerDay: '每天告警的平均发现、认领、解决时长（分钟）',
+      minutes: (m) => `${m} 分钟`, noisiest: '最吵的告警',
+      col: { team: '团队', application: '应用', member: '成员', day: '日期', opened: '创建', claimed: '已认领', resolved: '已关闭', openAtEnd: '期末未关闭', escalated: '已升级', offHours: '非工作时间',
+        mttd: '发现时长', mttdP90: '发现 P90', mtta: '认领时长', mttaP90: '认领 P90', mttr: '解决时长', mttrP90: '解决 P90',
+        claims: '认领数', resolves: '关闭数', offHoursClaims: '非工作时间认领', title: '标题', integration: '接入', alerts: '告警数', events: '事件数' },
+    },
+    configNav: '配置',
+    config: { title: '当前生效的配置', intro: 'dutybot 正在使用的配置，已填入所有默认值。密钥、令牌、密码和 URL 中的凭据均已隐藏（••••••）。' },
     hbNav: '心跳',
     hb: {
       title: '心跳', none: '没有配置心跳（heartbeats:）。', name: '名称', team: '团队', state: '状态', last: '上次心跳', every: '间隔',
@@ -249,6 +279,21 @@ export function formatTimeWithTeam(iso, teamZone) {
   } catch {
     return own;
   }
+}
+
+/** A duration in seconds as people read it (`4m 30s`, `1h 05m`; `4分30秒`); `—` for none. */
+export function formatDuration(seconds) {
+  if (seconds === null || seconds === undefined) return '—';
+  const u = lang === 'zh' ? { d: '天', h: '小时', m: '分', s: '秒', sep: '' } : { d: 'd', h: 'h', m: 'm', s: 's', sep: ' ' };
+  const pad = (n) => String(n).padStart(2, '0');
+  const d = Math.floor(seconds / 86_400);
+  const hr = Math.floor((seconds % 86_400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (d) return `${d}${u.d}${u.sep}${hr}${u.h}`;
+  if (hr) return `${hr}${u.h}${u.sep}${pad(m)}${u.m}`;
+  if (m) return `${m}${u.m}${u.sep}${pad(s)}${u.s}`;
+  return `${s}${u.s}`;
 }
 
 /** An API error as one line in the viewer's language, with the server's reason. */

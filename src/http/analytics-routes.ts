@@ -21,6 +21,8 @@ const query = z.strictObject({
   from: instant.optional(),
   to: instant.optional(),
   team: z.string().min(1).max(64).optional(),
+  /** Without `from`: the period is the `days` days before `to` (default 7). */
+  days: z.coerce.number({ error: 'a number of days' }).int('a whole number of days').min(1).max(MAX_SPAN_DAYS).optional(),
   format: z.enum(['json', 'csv'], { error: 'json or csv' }).optional(),
 });
 
@@ -32,7 +34,7 @@ export interface AnalyticsRouteDeps {
 }
 
 /**
- * `GET /api/v1/analytics?by=application|team|member&from=&to=[&team=][&format=csv]` (member
+ * `GET /api/v1/analytics?by=application|team|member&from=&to=[&days=][&team=][&format=csv]` (member
  * `apiToken`), `POST /api/v1/analytics/rebuild`, and the signed chart images `GET /charts/…png`.
  */
 export function analyticsRoutes(d: AnalyticsRouteDeps): Router {
@@ -70,7 +72,7 @@ export function analyticsAnswer(d: { directory: Runtime['directory']; clock: Run
     if (q.team && !d.directory.team(q.team)) throw new HttpError(400, `unknown team "${q.team}"`, 'invalid', 'team');
     const tz = d.analytics.timeZoneOf(q.team);
     const to = q.to ? parseInstant(q.to, tz, 'to') : d.clock.now();
-    const from = q.from ? parseInstant(q.from, tz, 'from') : new Date(to.getTime() - 7 * DAY_MS);
+    const from = q.from ? parseInstant(q.from, tz, 'from') : new Date(to.getTime() - (q.days ?? 7) * DAY_MS);
     if (from.getTime() >= to.getTime()) throw new HttpError(400, '"from" must be before "to"', 'invalid', 'from');
     if (to.getTime() - from.getTime() > MAX_SPAN_DAYS * DAY_MS) throw new HttpError(400, `at most ${MAX_SPAN_DAYS} days at once`, 'invalid', 'from');
     const named = (rows: GroupRow[] | MemberRow[]) =>
