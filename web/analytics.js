@@ -5,7 +5,7 @@
 import { get } from './api.js';
 import { barChart, lineChart } from './chart.js';
 import { fill, h } from './dom.js';
-import { formatDuration, formatTime, t } from './i18n.js';
+import { errorText, formatDuration, formatTime, t } from './i18n.js';
 
 const BY = ['team', 'application', 'member'];
 const PERIODS = ['7d', '30d', 'custom'];
@@ -32,7 +32,15 @@ export async function analyticsPage(main) {
   } else {
     q.set('days', f.period === '30d' ? '30' : '7');
   }
-  const [dir, r] = await Promise.all([get('/directory'), get(`/analytics?${q}`)]);
+  const dir = await get('/directory');
+  let r;
+  try {
+    r = await get(`/analytics?${q}`);
+  } catch (err) {
+    // A period the server refuses (until before from, over a year): say why under the form, to fix there.
+    if (err.status !== 400) throw err;
+    return void fill(main, h('h1', {}, x.title), periodForm(f, dir), h('p.error', { role: 'alert' }, errorText(err)));
+  }
   const teamName = (id) => dir.teams.find((tm) => tm.id === id)?.name ?? id;
   const csv = new URLSearchParams(q);
   csv.set('format', 'csv');
@@ -55,10 +63,13 @@ export async function analyticsPage(main) {
 function periodForm(f, dir) {
   const x = t().analytics;
   const select = (name, options, value) => h('select', { name }, options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
+  const period = select('period', PERIODS.map((v) => [v, x.periods[v]]), f.period);
+  // Picking a date means picking one's own period.
+  const custom = () => void (period.value = 'custom');
   return h('form.filters.analytics-period', { method: 'get', action: '/analytics' },
-    h('label', {}, x.periodLabel, ' ', select('period', PERIODS.map((v) => [v, x.periods[v]]), f.period)),
-    h('label', {}, x.from, ' ', h('input', { type: 'date', name: 'from', value: f.from })),
-    h('label', {}, x.until, ' ', h('input', { type: 'date', name: 'until', value: f.until })),
+    h('label', {}, x.periodLabel, ' ', period),
+    h('label', {}, x.from, ' ', h('input', { type: 'date', name: 'from', value: f.from, onchange: custom })),
+    h('label', {}, x.until, ' ', h('input', { type: 'date', name: 'until', value: f.until, onchange: custom })),
     h('label', {}, t().filterTeam, ' ', select('team', [['', t().anyTeam], ...dir.teams.map((tm) => [tm.id, tm.name])], f.team)),
     h('label', {}, x.byLabel, ' ', select('by', BY.map((v) => [v, x.by[v]]), f.by)),
     h('button', { type: 'submit' }, x.show));

@@ -79,7 +79,7 @@ const STRINGS = {
     analyticsNav: 'Analytics',
     analytics: {
       title: 'Analytics', periodLabel: 'Period', periods: { '7d': 'Last 7 days', '30d': 'Last 30 days', custom: 'From – until' }, from: 'From', until: 'Until (inclusive)',
-      byLabel: 'Per', by: { team: 'team', application: 'application', member: 'member' }, show: 'Show', allTeams: 'all teams',
+      byLabel: 'Per', by: { team: 'team', application: 'application', member: 'member' }, show: 'Show', allTeams: 'All teams',
       period: (from, to, zone, team) => `${team}: alerts opened from ${from} to ${to} (${zone}), as things stood at the end.`,
       csv: 'Download CSV', figures: { team: 'Figures per team', application: 'Figures per application', member: 'Figures per member' }, noAlerts: 'No alerts in this period.',
       definitions: 'Time to detect: from the problem’s start (as the source says) to dutybot receiving it. Time to claim: from receipt to the first claim. Time to resolve: from the problem’s start to its end (or to the resolve). Means and 90th percentiles; the same definitions as the REST API (docs/analytics.md).',

@@ -35,6 +35,8 @@ describe('every console page passes an accessibility check (axe-core, WCAG 2 AA)
     [bot, browser] = await Promise.all([startTestBot({ config: testConfig(config()) }), launchBrowser()]);
     const res = await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: 'a11y', title: 'Disk almost full on web-1', severity: 'critical', host: 'web-1', labels: { env: 'prod' } }, KEYS.api);
     ({ shortId } = (await res.json()) as { shortId: number });
+    await bot.analytics.recorder.settled();
+    bot.clock.advance(60_000); // the analytics period ends now, exclusive: the alert is in it a minute later
   });
   afterAll(async () => {
     await browser?.close();
@@ -59,6 +61,9 @@ describe('every console page passes an accessibility check (axe-core, WCAG 2 AA)
         ['/heartbeats', 'table.heartbeats'],
         ['/integrations', 'section.integration'],
         ['/routes', 'form.route-test'],
+        ['/analytics', 'table.figures'],
+        ['/analytics?by=member&period=30d', 'table.noisiest'],
+        ['/config', 'pre.config'],
         ['/no-such-page', 'h1'],
         ['/sign-in?oidc=unknown-member&who=someone%40example.com', 'p.error'],
       ];
@@ -67,6 +72,11 @@ describe('every console page passes an accessibility check (axe-core, WCAG 2 AA)
         await page.locator(ready).first().waitFor();
         expect(await violations(page), path).toEqual([]);
       }
+      // The analytics charts' table of numbers, opened.
+      await page.goto(`${bot.url}/analytics`);
+      await page.locator('details.per-day summary').click();
+      await page.locator('table.days').waitFor();
+      expect(await violations(page), '/analytics, per-day table open').toEqual([]);
       await close();
     });
   }
