@@ -60,6 +60,7 @@ async function main(): Promise<void> {
         ['alert', `/alerts/${first}`, 'ol.timeline li'],
         ['oncall', '/oncall', 'table.oncall'],
         ['status', '/status', 'table.checks'],
+        ['analytics', '/analytics', 'table.figures'],
       ] as const) {
         await page.goto(bot.url + path);
         await page.locator(ready).first().waitFor();

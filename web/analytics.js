@@ -5,9 +5,11 @@
 import { get } from './api.js';
 import { barChart, lineChart } from './chart.js';
 import { fill, h } from './dom.js';
-import { errorText, formatDuration, formatTime, t } from './i18n.js';
+import { errorText, formatDuration, locale, t } from './i18n.js';
 
 const BY = ['team', 'application', 'member'];
+/** A period's bound with its date, in the zone its days are counted in. */
+const when = (iso, timeZone) => new Intl.DateTimeFormat(locale() === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
 const PERIODS = ['7d', '30d', 'custom'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -48,7 +50,7 @@ export async function analyticsPage(main) {
   fill(main,
     h('h1', {}, x.title),
     periodForm(f, dir),
-    h('p.period', { 'data-role': 'period' }, x.period(formatTime(r.from, r.timeZone), formatTime(r.to, r.timeZone), r.timeZone, r.team ? teamName(r.team) : x.allTeams)),
+    h('p.period', { 'data-role': 'period' }, x.period(when(r.from, r.timeZone), when(r.to, r.timeZone), r.timeZone, r.team ? teamName(r.team) : x.allTeams)),
     h('p', {}, h('a.button', { href: `/console/api/analytics?${csv}`, download: '', 'data-role': 'csv' }, x.csv)),
     h('h2', {}, x.figures[f.by]),
     r.rows.length ? figuresTable(r, teamName) : h('p.notice', {}, x.noAlerts),

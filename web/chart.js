@@ -23,12 +23,12 @@ function niceMax(max) {
   return [1, 2, 5, 10].map((m) => m * p).find((v) => v >= max);
 }
 
-function frame(labels, top, format, captionId) {
+function frame(labels, top, ticks, format, captionId) {
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-labelledby': captionId });
   const plotH = H - PAD.top - PAD.bottom;
-  for (const f of [0, 0.5, 1]) {
-    const y = PAD.top + plotH * (1 - f);
-    svg.append(s('line', { x1: PAD.left, x2: W - PAD.right, y1: y, y2: y, class: 'grid' }), s('text', { x: PAD.left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' }, format(top * f)));
+  for (const v of ticks) {
+    const y = PAD.top + plotH * (1 - v / top);
+    svg.append(s('line', { x1: PAD.left, x2: W - PAD.right, y1: y, y2: y, class: 'grid' }), s('text', { x: PAD.left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' }, format(v)));
   }
   const step = (W - PAD.left - PAD.right) / Math.max(1, labels.length);
   const every = Math.ceil(labels.length / 10);
@@ -40,8 +40,10 @@ function frame(labels, top, format, captionId) {
 
 /** Bars of one count per label. */
 export function barChart({ id, caption, labels, values }) {
-  const top = niceMax(Math.max(0, ...values));
-  const { svg, step, y } = frame(labels, top, (v) => String(Math.round(v)), `${id}-caption`);
+  // Counts: a top whose half is whole, so that every gridline is a count.
+  const nice = niceMax(Math.max(0, ...values));
+  const top = nice > 1 && nice % 2 ? nice + 1 : nice;
+  const { svg, step, y } = frame(labels, top, top > 1 ? [0, top / 2, top] : [0, 1], String, `${id}-caption`);
   values.forEach((v, i) => {
     if (!v) return;
     svg.append(s('rect', { x: PAD.left + step * i + step * 0.15, width: step * 0.7, y: y(v), height: y(0) - y(v), class: 'bar' }, s('title', {}, `${labels[i]}: ${v}`)));
@@ -52,7 +54,7 @@ export function barChart({ id, caption, labels, values }) {
 /** Lines of several series (null: no value that day), in minutes on the axis. */
 export function lineChart({ id, caption, labels, series, format }) {
   const top = niceMax(Math.max(0, ...series.flatMap((x) => x.values.filter((v) => v !== null))));
-  const { svg, step, y } = frame(labels, top, format, `${id}-caption`);
+  const { svg, step, y } = frame(labels, top, [0, top / 2, top], format, `${id}-caption`);
   for (const line of series) {
     let d = '';
     line.values.forEach((v, i) => {
