@@ -82,6 +82,21 @@ describe('analytics over REST', () => {
     ]);
   });
 
+  it('each day of the period, in the team\'s days, with its alerts\' figures; days=30 for the last 30 days', async () => {
+    const body = (await (await bot.get(`/api/v1/analytics?by=team&${week}`, TOKENS.wang)).json()) as { days: Array<Record<string, unknown>> };
+    expect(body.days.map((d) => d.day)).toEqual(['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29']);
+    // Monday: A (claim 300 s, resolve 3900 s) and B (claim 900 s, resolve 7200 s); Wednesday: C, still open.
+    expect(body.days[0]).toMatchObject({ opened: 2, claimed: 2, resolved: 2, mttaSeconds: 600, mttaP90Seconds: 900, mttrSeconds: 5550, mttrP90Seconds: 7200, mttdSeconds: 0 });
+    expect(body.days[2]).toMatchObject({ opened: 1, claimed: 0, resolved: 0, openAtEnd: 1, mttaSeconds: null, mttrSeconds: null });
+    expect(body.days[1]).toMatchObject({ opened: 0, mttdSeconds: null });
+
+    const month = (await (await bot.get('/api/v1/analytics?days=30', TOKENS.wang)).json()) as { from: string; to: string; rows: Array<{ opened: number }> };
+    expect([month.from, month.to]).toEqual(['2026-10-31T01:00:00.000Z', '2026-11-30T01:00:00.000Z']);
+    expect(month.rows[0]!.opened).toBe(3);
+    const bad = await bot.get('/api/v1/analytics?days=400', TOKENS.wang);
+    expect([bad.status, ((await bad.json()) as { field: string }).field]).toEqual([400, 'days']);
+  });
+
   it('per member, with names; as CSV by format=csv or Accept: text/csv', async () => {
     const json = (await (await bot.get(`/api/v1/analytics?by=member&${week}`, TOKENS.wang)).json()) as { rows: Array<Record<string, unknown>> };
     expect(json.rows.map((r) => [r.key, r.name, r.claims, r.mttaSeconds, r.resolves])).toEqual([
