@@ -99,6 +99,9 @@ export interface Dutybot {
   console: Console;
   feeds: OnCallFeeds;
   handoffs: HandoffNotices;
+  /** The services themselves (the runtime holds their narrow faces): tests and benches drive their checks. */
+  heartbeats: HeartbeatMonitor;
+  maintenance: MaintenanceService;
   url: string;
   stop(): Promise<void>;
 }
@@ -138,14 +141,16 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   });
   runtime.events.subscribe(cards.onEvent);
   const timerSleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
-  runtime.maintenance = new MaintenanceService({
+  const maintenance = new MaintenanceService({
     rt: runtime,
     store: new MaintenanceStore(database.db),
     marks: new AlertMarks(database.models),
     notify: teamNotifier(runtime.directory, adapters, log),
     sleep: timerSleep,
   });
-  runtime.heartbeats = new HeartbeatMonitor(runtime, new HeartbeatStore(database.db), timerSleep);
+  runtime.maintenance = maintenance;
+  const heartbeats = new HeartbeatMonitor(runtime, new HeartbeatStore(database.db), timerSleep);
+  runtime.heartbeats = heartbeats;
   const analytics = setUpAnalytics(runtime, adapters);
   let agenda: Agenda | undefined;
   // One outbox: escalation inserts rows, the sender (startNotify) drains them.
@@ -166,7 +171,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     },
   });
   runtime.events.subscribe(escalation.onEvent);
-  runtime.maintenance.useEscalation(escalation);
+  maintenance.useEscalation(escalation);
   const deliveries = new Deliveries(database.db);
   let listenUrl = 'http://127.0.0.1';
   const feeds = new OnCallFeeds({
@@ -226,8 +231,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   const notify = startNotify(runtime, adapters, outbox, process.env, webhooks);
   runtime.notify = { outbox: notify.outbox, kick: () => notify.sender.kick() };
   if (webhooks) runtime.events.subscribe(webhooks.onEvent);
-  await runtime.maintenance.start();
-  await runtime.heartbeats.start();
+  await maintenance.start();
+  await heartbeats.start();
   handoffs.start();
   const readiness = [...adapters.values()].map((a): ReadinessCheck => async () => {
     const s = a.status();
@@ -269,8 +274,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     await scheduleRetention(agenda, database.models, deliveries, runtime.clock, opts.config.retention.rawEventDays);
     defineUnmute(agenda, runtime);
     await scheduleNotifyRetention(agenda, notify, runtime.clock, opts.config.retention.rawEventDays, parseConfigDuration(opts.config.notify.linkTtl) ?? 86_400_000);
-    await runtime.heartbeats.schedule(agenda);
-    await runtime.maintenance.schedule(agenda);
+    await heartbeats.schedule(agenda);
+    await maintenance.schedule(agenda);
     await scheduleWeeklyReports(agenda, { ...runtime, analytics: analytics.service, adapters, db: database.db });
     defineEscalationStep(agenda, escalation);
     await scheduleOnCallNotices(agenda, () => handoffs.tick());
@@ -295,6 +300,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     console: webConsole,
     feeds,
     handoffs,
+    heartbeats,
+    maintenance,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       // No new connections; requests in flight finish. A keep-alive connection is closed as soon
@@ -304,8 +311,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       webConsole.live.closeAll();
       await new Promise<void>((ok) => server.close(() => ok()));
       clearInterval(idle);
-      runtime.heartbeats?.stop();
-      runtime.maintenance?.stop();
+      heartbeats.stop();
+      maintenance.stop();
       handoffs.stop();
       await escalation.stop();
       await cards.stop();
