@@ -52,6 +52,7 @@ import { directRoute } from './notify/providers/direct.js';
 import { CalendarCommand } from './bot/calendar-command.js';
 import { CalendarFeedStore } from './store/calendar-feeds.js';
 import { OnCallFeeds } from './oncall/feeds.js';
+import { IntegrationActivity } from './store/integration-activity.js';
 import { HandoffNotices } from './oncall/handoffs.js';
 import { pager as makePager } from './oncall/paging.js';
 import { PageCommand } from './bot/page-command.js';
@@ -102,6 +103,8 @@ export interface Dutybot {
   /** The services themselves (the runtime holds their narrow faces): tests and benches drive their checks. */
   heartbeats: HeartbeatMonitor;
   maintenance: MaintenanceService;
+  /** What each integration sent (counted for the console). */
+  activity: IntegrationActivity;
   url: string;
   stop(): Promise<void>;
 }
@@ -239,7 +242,10 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
   }).concat(opts.databaseHealth ? [databaseHealth(opts.databaseHealth, runtime.metrics.registry)] : [])
     .concat(webhooks ? [webhooks.readiness()] : []);
+  const activity = new IntegrationActivity(database.db);
+  activity.start();
   const webConsole = createConsole(runtime, {
+    activity,
     trustProxy: opts.trustProxy,
     remediation,
     readiness,
@@ -254,6 +260,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     },
   });
   const app = createHttpApp(runtime, {
+    activity,
     console: webConsole,
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
     onCall: { directory: runtime.directory, clock: runtime.clock, feeds, overrides, pager },
@@ -302,6 +309,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     handoffs,
     heartbeats,
     maintenance,
+    activity,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       // No new connections; requests in flight finish. A keep-alive connection is closed as soon
@@ -316,6 +324,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       handoffs.stop();
       await escalation.stop();
       await cards.stop();
+      await activity.stop();
       await notify.sender.stop();
       server.closeAllConnections();
       for (const a of adapters.values()) await a.stop().catch(() => {});

@@ -19,6 +19,7 @@ import { consoleRouteTestApi } from './route-test-api.js';
 import { consoleOidcApi } from './oidc.js';
 import type { OnCallCommands } from '../bot/oncall-commands.js';
 import type { RemediationActions } from '../notify/webhooks/remediation.js';
+import type { IntegrationActivity } from '../store/integration-activity.js';
 
 /** What the browser runs (web/): plain files, served as they are (docs/decisions/0019). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -35,6 +36,8 @@ export interface ConsoleOptions extends ConsoleAlertDeps, Omit<StatusDeps, 'live
   remediation?: RemediationActions;
   /** Direct chat messages (the chat adapters'), for members asking for a sign-in link. */
   directMessage?: DirectMessage;
+  /** What each integration sent: accepted, rejected, when last (the integrations page). */
+  activity?: IntegrationActivity;
 }
 
 export interface Console {
@@ -72,7 +75,7 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
   router.use(consoleAlertApi(rt, opts));
   router.use(consoleMaintenanceApi(rt));
   router.use(consoleHeartbeatApi(rt));
-  router.use(consoleIntegrationApi(rt, baseOf));
+  router.use(consoleIntegrationApi(rt, baseOf, opts.activity));
   router.use(consoleStatusApi(rt, { readiness: opts.readiness, live }));
   router.use(consoleOnCallApi(rt, opts.onCall));
   router.use(consoleRouteTestApi(rt));
