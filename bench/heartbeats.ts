@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     const input = { ...benchConfigInput(), heartbeats: Array.from({ length: count }, (_, i) => ({ name: `hb-${i}`, team: 'bench', interval: '1m', grace: '0s' })) };
     const config = { ...parseConfig(JSON.stringify(input), {}), generated: false };
     bot = await startDutybot({ config, mongoUri: withDatabase(db.uri, 'bench-hb'), port: 0, host: '127.0.0.1', jobs: false, log });
-    const monitor = bot.runtime.heartbeats!;
+    const monitor = bot.heartbeats;
     const t0 = Date.now();
     const lateness: number[] = [];
     const checkLate: number[] = [];

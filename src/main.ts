@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { adaptersFromEnv } from '../adapters/index.js';
-import { ConfigError, loadConfig } from './config/load.js';
+import { ConfigError } from './config/config-error.js';
+import { loadConfig } from './config/load.js';
 import { log } from './log.js';
 import { startDutybot } from './start.js';
 import { provisionDatabase, withDatabase } from './store/provision.js';

@@ -9,8 +9,8 @@ import type { AlertStore } from './store/alerts.js';
 import type { Database } from './store/database.js';
 import type { RawEventStore } from './store/raw-events.js';
 import type { OutboxStore } from './store/outbox.js';
-import type { HeartbeatMonitor } from './jobs/heartbeats.js';
-import type { MaintenanceService } from './jobs/maintenance.js';
+import type { Heartbeats } from './jobs/heartbeat-types.js';
+import type { Maintenance } from './jobs/maintenance-window.js';
 
 /** Everything a running dutybot holds, passed explicitly (no module-level singletons). */
 export interface Runtime {
@@ -28,7 +28,7 @@ export interface Runtime {
   /** The paging outbox (src/notify/): insert rows with `outbox.enqueue`, then `kick()` the sender. */
   notify?: { outbox: OutboxStore; kick(): void };
   /** Heartbeats (dead man's switches), when started. */
-  heartbeats?: HeartbeatMonitor;
+  heartbeats?: Heartbeats;
   /** Maintenance windows, when started; ingestion asks it whether a new alert opens inside one. */
-  maintenance?: MaintenanceService;
+  maintenance?: Maintenance;
 }

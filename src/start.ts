@@ -52,6 +52,7 @@ import { directRoute } from './notify/providers/direct.js';
 import { CalendarCommand } from './bot/calendar-command.js';
 import { CalendarFeedStore } from './store/calendar-feeds.js';
 import { OnCallFeeds } from './oncall/feeds.js';
+import { IntegrationActivity } from './store/integration-activity.js';
 import { HandoffNotices } from './oncall/handoffs.js';
 import { pager as makePager } from './oncall/paging.js';
 import { PageCommand } from './bot/page-command.js';
@@ -99,6 +100,11 @@ export interface Dutybot {
   console: Console;
   feeds: OnCallFeeds;
   handoffs: HandoffNotices;
+  /** The services themselves (the runtime holds their narrow faces): tests and benches drive their checks. */
+  heartbeats: HeartbeatMonitor;
+  maintenance: MaintenanceService;
+  /** What each integration sent (counted for the console). */
+  activity: IntegrationActivity;
   url: string;
   stop(): Promise<void>;
 }
@@ -138,14 +144,16 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   });
   runtime.events.subscribe(cards.onEvent);
   const timerSleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
-  runtime.maintenance = new MaintenanceService({
+  const maintenance = new MaintenanceService({
     rt: runtime,
     store: new MaintenanceStore(database.db),
     marks: new AlertMarks(database.models),
     notify: teamNotifier(runtime.directory, adapters, log),
     sleep: timerSleep,
   });
-  runtime.heartbeats = new HeartbeatMonitor(runtime, new HeartbeatStore(database.db), timerSleep);
+  runtime.maintenance = maintenance;
+  const heartbeats = new HeartbeatMonitor(runtime, new HeartbeatStore(database.db), timerSleep);
+  runtime.heartbeats = heartbeats;
   const analytics = setUpAnalytics(runtime, adapters);
   let agenda: Agenda | undefined;
   // One outbox: escalation inserts rows, the sender (startNotify) drains them.
@@ -166,7 +174,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     },
   });
   runtime.events.subscribe(escalation.onEvent);
-  runtime.maintenance.useEscalation(escalation);
+  maintenance.useEscalation(escalation);
   const deliveries = new Deliveries(database.db);
   let listenUrl = 'http://127.0.0.1';
   const feeds = new OnCallFeeds({
@@ -226,15 +234,18 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   const notify = startNotify(runtime, adapters, outbox, process.env, webhooks);
   runtime.notify = { outbox: notify.outbox, kick: () => notify.sender.kick() };
   if (webhooks) runtime.events.subscribe(webhooks.onEvent);
-  await runtime.maintenance.start();
-  await runtime.heartbeats.start();
+  await maintenance.start();
+  await heartbeats.start();
   handoffs.start();
   const readiness = [...adapters.values()].map((a): ReadinessCheck => async () => {
     const s = a.status();
     return { name: a.platform, ok: s.state === 'ready', detail: s.detail ?? s.state };
   }).concat(opts.databaseHealth ? [databaseHealth(opts.databaseHealth, runtime.metrics.registry)] : [])
     .concat(webhooks ? [webhooks.readiness()] : []);
+  const activity = new IntegrationActivity(database.db);
+  activity.start();
   const webConsole = createConsole(runtime, {
+    activity,
     trustProxy: opts.trustProxy,
     remediation,
     readiness,
@@ -250,6 +261,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     },
   });
   const app = createHttpApp(runtime, {
+    activity,
     console: webConsole,
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
     onCall: { directory: runtime.directory, clock: runtime.clock, feeds, overrides, pager },
@@ -270,8 +282,8 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     await scheduleRetention(agenda, database.models, deliveries, runtime.clock, opts.config.retention.rawEventDays);
     defineUnmute(agenda, runtime);
     await scheduleNotifyRetention(agenda, notify, runtime.clock, opts.config.retention.rawEventDays, parseConfigDuration(opts.config.notify.linkTtl) ?? 86_400_000);
-    await runtime.heartbeats.schedule(agenda);
-    await runtime.maintenance.schedule(agenda);
+    await heartbeats.schedule(agenda);
+    await maintenance.schedule(agenda);
     await scheduleWeeklyReports(agenda, { ...runtime, analytics: analytics.service, adapters, db: database.db });
     defineEscalationStep(agenda, escalation);
     await scheduleOnCallNotices(agenda, () => handoffs.tick());
@@ -296,6 +308,9 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     console: webConsole,
     feeds,
     handoffs,
+    heartbeats,
+    maintenance,
+    activity,
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       // No new connections; requests in flight finish. A keep-alive connection is closed as soon
@@ -305,11 +320,12 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       webConsole.live.closeAll();
       await new Promise<void>((ok) => server.close(() => ok()));
       clearInterval(idle);
-      runtime.heartbeats?.stop();
-      runtime.maintenance?.stop();
+      heartbeats.stop();
+      maintenance.stop();
       handoffs.stop();
       await escalation.stop();
       await cards.stop();
+      await activity.stop();
       await notify.sender.stop();
       server.closeAllConnections();
       for (const a of adapters.values()) await a.stop().catch(() => {});

@@ -72,8 +72,8 @@ const STRINGS = {
     },
     integNav: 'Integrations',
     integ: {
-      title: 'Integrations', team: 'Team', url: 'Address', key: 'Key', counts: 'Events since start',
-      countsText: (a, r, type) => `${a} accepted, ${r} rejected (all ${type} integrations)`,
+      title: 'Integrations', team: 'Team', url: 'Address', key: 'Key', counts: 'Events', lastEvent: 'Last event received', lastRejected: 'Last rejected', never: 'none yet',
+      countsText: (a, r) => `${a} accepted, ${r} rejected`,
       showKey: 'Show key', hideKey: 'Hide key', test: 'Send a test alert', sent: 'Test alert sent:',
     },
     analyticsNav: 'Analytics',
@@ -187,8 +187,8 @@ const STRINGS = {
     },
     integNav: '接入',
     integ: {
-      title: '告警接入', team: '团队', url: '地址', key: '密钥', counts: '启动以来的事件',
-      countsText: (a, r, type) => `接收 ${a}，拒绝 ${r}（所有 ${type} 接入合计）`,
+      title: '告警接入', team: '团队', url: '地址', key: '密钥', counts: '事件', lastEvent: '最近收到', lastRejected: '最近拒绝', never: '尚未收到',
+      countsText: (a, r) => `接收 ${a}，拒绝 ${r}`,
       showKey: '显示密钥', hideKey: '隐藏密钥', test: '发送测试告警', sent: '测试告警已发送：',
     },
     analyticsNav: '统计',

@@ -2,7 +2,7 @@
 // test alert through the same ingestion path the tool's events take.
 import { post, get } from './api.js';
 import { fill, h } from './dom.js';
-import { errorText, t } from './i18n.js';
+import { errorText, formatTime, t } from './i18n.js';
 
 /** The set-up text for each kind of tool, as the README gives it. */
 function snippet(i, key) {
@@ -62,6 +62,10 @@ function card(i, x) {
       h('dt', {}, x.team), h('dd', {}, i.team),
       h('dt', {}, x.url), h('dd', {}, h('code', {}, i.url)),
       h('dt', {}, x.key), h('dd', {}, keyText, ' ', toggle),
-      h('dt', {}, x.counts), h('dd', {}, x.countsText(i.acceptedByType, i.rejectedByType, i.type))),
+      h('dt', {}, x.counts), h('dd.counts', {}, x.countsText(i.activity.accepted, i.activity.rejected)),
+      h('dt', {}, x.lastEvent), h('dd.last-event', {}, i.activity.lastAcceptedAt ? formatTime(i.activity.lastAcceptedAt) : x.never),
+      ...(i.activity.lastRejectedAt
+        ? [h('dt', {}, x.lastRejected), h('dd.last-rejected', {}, `${formatTime(i.activity.lastRejectedAt)} · `, h('code', {}, i.activity.lastRejection ?? ''))]
+        : [])),
     code, test, status);
 }

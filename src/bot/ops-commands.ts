@@ -1,6 +1,6 @@
 import type { Member } from '../config/schema.js';
 import type { Actor } from '../core/types.js';
-import { describeMatch, MaintenanceError, windowRef } from '../jobs/maintenance.js';
+import { describeMatch, MaintenanceError, windowRef } from '../jobs/maintenance-window.js';
 import type { Runtime } from '../runtime.js';
 import type { MaintenanceDoc } from '../store/maintenance.js';
 import type { Locale } from './card.js';

@@ -1,7 +1,7 @@
 import { configOverrides, firstOverlap } from '../core/oncall.js';
 import { parseZonedDateTime } from '../core/zoned-time.js';
 import { parseConfigDuration } from '../core/duration.js';
-import { ConfigError } from './load.js';
+import { ConfigError } from './config-error.js';
 import type { Config } from './schema.js';
 
 /**

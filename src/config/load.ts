@@ -8,11 +8,7 @@ import { opsProblem } from './check-ops.js';
 import { webhooksProblem } from './check-webhooks.js';
 import { configSchema, type Config, type Integration } from './schema.js';
 import { checkOnCall } from './check-oncall.js';
-
-/** Start-up stops with this; the message names the path of the wrong value. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+import { ConfigError } from './config-error.js';
 
 export interface LoadedConfig extends Omit<Config, 'integrations'> {
   integrations: Integration[];

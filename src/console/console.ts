@@ -22,6 +22,7 @@ import type { RemediationActions } from '../notify/webhooks/remediation.js';
 import type { AnalyticsService } from '../analytics/service.js';
 import { consoleAnalyticsApi } from './analytics-api.js';
 import { consoleConfigApi } from './config-api.js';
+import type { IntegrationActivity } from '../store/integration-activity.js';
 
 /** What the browser runs (web/): plain files, served as they are (docs/decisions/0019). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -40,6 +41,8 @@ export interface ConsoleOptions extends ConsoleAlertDeps, Omit<StatusDeps, 'live
   directMessage?: DirectMessage;
   /** Analytics (the REST API's figures and CSV) for the analytics page. */
   analytics?: AnalyticsService;
+  /** What each integration sent: accepted, rejected, when last (the integrations page). */
+  activity?: IntegrationActivity;
 }
 
 export interface Console {
@@ -77,7 +80,7 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
   router.use(consoleAlertApi(rt, opts));
   router.use(consoleMaintenanceApi(rt));
   router.use(consoleHeartbeatApi(rt));
-  router.use(consoleIntegrationApi(rt, baseOf));
+  router.use(consoleIntegrationApi(rt, baseOf, opts.activity));
   router.use(consoleStatusApi(rt, { readiness: opts.readiness, live }));
   router.use(consoleOnCallApi(rt, opts.onCall));
   router.use(consoleRouteTestApi(rt));

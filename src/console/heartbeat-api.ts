@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { parseDuration } from '../bot/durations.js';
 import { HttpError } from '../http/errors.js';
-import type { HeartbeatMonitor } from '../jobs/heartbeats.js';
+import type { Heartbeats } from '../jobs/heartbeat-types.js';
 import type { Runtime } from '../runtime.js';
 import { parseWith } from '../sources/validate.js';
 import { viewerOf } from './security.js';
@@ -16,7 +16,7 @@ const pauseBody = z.strictObject({ duration: z.string().min(1).max(20) });
  */
 export function consoleHeartbeatApi(rt: Runtime): Router {
   const router = Router();
-  const monitor = (): HeartbeatMonitor => {
+  const monitor = (): Heartbeats => {
     if (!rt.heartbeats) throw new HttpError(503, 'heartbeats are not running', 'unavailable');
     return rt.heartbeats;
   };

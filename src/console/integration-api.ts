@@ -6,6 +6,7 @@ import { withDeadline, INGEST_DEADLINE_MS } from '../http/deadline.js';
 import { ingest } from '../ingest/ingest.js';
 import { ingestContext } from '../ingest/context.js';
 import type { Runtime } from '../runtime.js';
+import type { IntegrationActivity } from '../store/integration-activity.js';
 import { viewerOf } from './security.js';
 
 /** Where each kind of integration posts (README "Sending alerts"). */
@@ -22,7 +23,7 @@ const PATHS: Record<Integration['type'], string> = {
  * ingestion path its tool's events take (stored, routed, carded, escalated). The key is a secret:
  * only admins get it, and the answer is never cached.
  */
-export function consoleIntegrationApi(rt: Runtime, baseUrl: (req: Request) => string): Router {
+export function consoleIntegrationApi(rt: Runtime, baseUrl: (req: Request) => string, activity?: IntegrationActivity): Router {
   const router = Router();
   const adminOnly = (res: Parameters<typeof viewerOf>[0]) => {
     const v = viewerOf(res);
@@ -33,7 +34,8 @@ export function consoleIntegrationApi(rt: Runtime, baseUrl: (req: Request) => st
   router.get('/console/api/integrations', async (req, res) => {
     adminOnly(res);
     const base = rt.config.notify.publicUrl?.replace(/\/+$/, '') ?? baseUrl(req);
-    const [accepted, rejected] = await Promise.all([counts(rt, 'dutybot_events_accepted_total'), counts(rt, 'dutybot_events_rejected_total')]);
+    const names = rt.config.integrations.map((i) => i.name);
+    const seen = activity ? await activity.all(names) : new Map();
     res.set('Cache-Control', 'no-store').json({
       integrations: rt.config.integrations.map((i) => ({
         name: i.name,
@@ -42,9 +44,7 @@ export function consoleIntegrationApi(rt: Runtime, baseUrl: (req: Request) => st
         application: i.application,
         url: base + PATHS[i.type],
         key: i.key,
-        // The metrics count by tool, not by integration: shared by integrations of one type.
-        acceptedByType: accepted[i.type] ?? 0,
-        rejectedByType: rejected[i.type] ?? 0,
+        activity: seen.get(i.name) ?? { accepted: 0, rejected: 0 },
       })),
     });
   });
@@ -70,14 +70,4 @@ export function consoleIntegrationApi(rt: Runtime, baseUrl: (req: Request) => st
   });
 
   return router;
-}
-
-/** A counter's total per `source` label (since this process started). */
-async function counts(rt: Runtime, metric: string): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const v of (await rt.metrics.registry.getSingleMetric(metric)?.get())?.values ?? []) {
-    const s = String(v.labels.source ?? '');
-    out[s] = (out[s] ?? 0) + v.value;
-  }
-  return out;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actor } from '../core/types.js';
 import { HttpError } from '../http/errors.js';
 import { createBody, matchOf, windowOf } from '../http/maintenance-routes.js';
-import { describeMatch, MaintenanceError, type MaintenanceService } from '../jobs/maintenance.js';
+import { describeMatch, MaintenanceError, type Maintenance } from '../jobs/maintenance-window.js';
 import type { Runtime } from '../runtime.js';
 import { parseWith } from '../sources/validate.js';
 import { viewerOf } from './security.js';
@@ -11,14 +11,14 @@ import { viewerOf } from './security.js';
 const previewBody = z.strictObject({ matchers: z.string().max(1000).default(''), all: z.boolean().default(false) });
 
 /**
- * Maintenance windows from the console: the same `MaintenanceService` (and body rules) as
+ * Maintenance windows from the console: the same `Maintenance` service (and body rules) as
  * `/api/v1/maintenance`, the person recorded with `via: 'console'` on the window's audit trail.
  * Everyone signed in sees the windows; admins open and end them.
  */
 export function consoleMaintenanceApi(rt: Runtime): Router {
   const router = Router();
   const json = express.json({ limit: '16kb' });
-  const service = (): MaintenanceService => {
+  const service = (): Maintenance => {
     if (!rt.maintenance) throw new HttpError(503, 'maintenance windows are not running', 'unavailable');
     return rt.maintenance;
   };

@@ -10,6 +10,7 @@ import { maintenanceRoutes } from './maintenance-routes.js';
 import { snoozeRoutes } from './snooze-routes.js';
 import type { Snoozer } from '../bot/snooze-command.js';
 import { onCallRoutes, type OnCallRoutesDeps } from './oncall-routes.js';
+import type { IntegrationActivity } from '../store/integration-activity.js';
 
 export interface HttpOptions {
   readiness?: ReadinessCheck[];
@@ -21,6 +22,8 @@ export interface HttpOptions {
   console?: { router: Router; notFound: RequestHandler };
   /** Calendar feeds and `/api/v1/oncall` (src/http/oncall-routes.ts). */
   onCall?: OnCallRoutesDeps;
+  /** Counts of what each integration sent (the console's integrations page). */
+  activity?: IntegrationActivity;
 }
 
 export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
@@ -28,7 +31,7 @@ export function createHttpApp(rt: Runtime, opts: HttpOptions = {}): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(healthRoutes(rt, opts.readiness));
-  app.use(ingestRoutes(rt));
+  app.use(ingestRoutes(rt, opts.activity));
   if (opts.snooze) app.use(snoozeRoutes(rt, opts.snooze));
   app.use(alertRoutes(rt));
   app.use(routeTestRoutes(rt));

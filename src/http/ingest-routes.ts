@@ -5,6 +5,7 @@ import { ingestContext } from '../ingest/context.js';
 import { splitWatchdog } from '../ingest/watchdog.js';
 import type { Runtime } from '../runtime.js';
 import { parsers } from '../sources/registry.js';
+import type { IntegrationActivity } from '../store/integration-activity.js';
 import { authenticateIntegration } from './auth.js';
 import { classifyError, HttpError, sendAnswer } from './errors.js';
 import { INGEST_DEADLINE_MS, withIdleDeadline } from './deadline.js';
@@ -16,7 +17,7 @@ const WEBHOOK_SOURCES: readonly SourceType[] = ['alertmanager', 'zabbix', 'grayl
  * `POST /api/v1/events` (dutybot's own format) and `POST /api/v1/webhooks/<tool>` (each tool's
  * own format). The answer is 2xx only after the event and its alert are stored.
  */
-export function ingestRoutes(rt: Runtime): Router {
+export function ingestRoutes(rt: Runtime, activity?: IntegrationActivity): Router {
   const router = Router();
   // Read as bytes: we keep the exact body for audit, and JSON errors get our own message.
   const body = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
@@ -47,6 +48,7 @@ export function ingestRoutes(rt: Runtime): Router {
       // The Watchdog never becomes a card: its arrival is the ping of this integration's heartbeat.
       if (watchdog) await rt.heartbeats?.pingIntegration(integration.name);
       rt.metrics.accepted.inc({ source }, events.length);
+      activity?.accepted(integration.name, events.length, now);
       observe(rt, res);
       sendAccepted(res, source === 'api' ? results[0] : { accepted: events.length, results });
     },
@@ -59,8 +61,8 @@ export function ingestRoutes(rt: Runtime): Router {
     next();
   }, ...handle((req) => req.params.source as SourceType));
 
-  router.use('/api/v1/events', rejectAndCount(rt));
-  router.use('/api/v1/webhooks', rejectAndCount(rt));
+  router.use('/api/v1/events', rejectAndCount(rt, activity));
+  router.use('/api/v1/webhooks', rejectAndCount(rt, activity));
   return router;
 }
 
@@ -89,11 +91,14 @@ function observe(rt: Runtime, res: Response): void {
   rt.metrics.ingestSeconds.observe({ source: res.locals.source as string }, Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-function rejectAndCount(rt: Runtime) {
+function rejectAndCount(rt: Runtime, activity?: IntegrationActivity) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const a = classifyError(err);
     const source = (res.locals.source as string | undefined) ?? 'unknown';
     rt.metrics.rejected.inc({ source, reason: a.reason });
+    // Only a request whose key named its integration is that integration's (a wrong key names none).
+    const integration = res.locals.integration as { name: string } | undefined;
+    if (integration) activity?.rejected(integration.name, a.body.error, rt.clock.now());
     observe(rt, res);
     if (a.status === 500) rt.log.error({ err, path: req.path }, 'unexpected error in ingestion');
     else if (a.status === 503) rt.log.warn({ err: (err as Error).message, source }, 'database unavailable; answered 503');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { matchersSchema, type Matchers, type Member } from '../config/schema.js';
 import { parseConfigDuration } from '../core/duration.js';
 import { addMatcherWord } from '../bot/maintenance-args.js';
-import { MaintenanceError, type MaintenanceService } from '../jobs/maintenance.js';
+import { MaintenanceError, type Maintenance } from '../jobs/maintenance-window.js';
 import type { Runtime } from '../runtime.js';
 import { parseWith } from '../sources/validate.js';
 import { authenticateMember } from './auth.js';
@@ -31,7 +31,7 @@ export const createBody = z.strictObject({
 export function maintenanceRoutes(rt: Runtime): Router {
   const router = Router();
   const json = express.json({ limit: '64kb', type: () => true });
-  const service = (): MaintenanceService => {
+  const service = (): Maintenance => {
     if (!rt.maintenance) throw new HttpError(503, 'maintenance windows are not running', 'unavailable');
     return rt.maintenance;
   };

@@ -8,21 +8,10 @@ import type { Runtime } from '../runtime.js';
 import type { HeartbeatDoc, HeartbeatStore } from '../store/heartbeats.js';
 import { KeyedLock } from '../store/keyed-lock.js';
 import { DueTimer } from './due-timer.js';
+import { HEARTBEAT_INTEGRATION, type HeartbeatRow, type Heartbeats, type PingResult } from './heartbeat-types.js';
 
 export const HEARTBEAT_SWEEP_JOB = 'heartbeat-sweep';
 const FIRE_CONCURRENCY = 16;
-/** The synthetic integration heartbeat alerts arrive through (routes can match `integration: [heartbeats]`). */
-export const HEARTBEAT_INTEGRATION = 'heartbeats';
-
-export interface HeartbeatRow {
-  spec: HeartbeatSpec;
-  doc: HeartbeatDoc | undefined;
-  /** `up`, `down`, `paused`, `disabled`. */
-  state: 'up' | 'down' | 'paused' | 'disabled';
-}
-
-export type PingResult = { ok: true; resolved: boolean; state: HeartbeatRow['state'] } | { ok: false; reason: 'unknown' };
-
 /**
  * Dead man's switches. Each heartbeat's due time lives on its document (`heartbeats`, `_id` = name);
  * an in-process {@link DueTimer} wakes the check on time (within milliseconds, on the injected
@@ -31,7 +20,7 @@ export type PingResult = { ok: true; resolved: boolean; state: HeartbeatRow['sta
  * then `down` until the next ping, which resolves that alert. Checks and pings of one heartbeat
  * are serialised in this process, and firing is idempotent (the alert's dedup key is fixed).
  */
-export class HeartbeatMonitor {
+export class HeartbeatMonitor implements Heartbeats {
   readonly specs: ReadonlyMap<string, HeartbeatSpec>;
   private readonly docs = new Map<string, HeartbeatDoc>();
   private readonly lock = new KeyedLock();

@@ -5,7 +5,6 @@ import { compileMatchContext, compileMatchers, matchAlert, MatcherError, type Co
 import { subjectOf, type Arrival } from '../core/routing.js';
 import { compileTimeWindow, type CompiledWindow } from '../core/time-window.js';
 import type { Actor, NormalizedEvent } from '../core/types.js';
-import type { Locale } from '../bot/card.js';
 import { formatTime } from '../bot/render-card.js';
 import type { TeamNotifier } from '../bot/team-notice.js';
 import type { AlertEvent } from '../events.js';
@@ -16,24 +15,12 @@ import type { MaintenanceChange, MaintenanceDoc, MaintenanceStore } from '../sto
 import { subjectOfAlert } from '../notify/webhooks/outgoing.js';
 import { DueTimer } from './due-timer.js';
 import { MaintenanceHold, type HoldEscalation } from './maintenance-hold.js';
+import { endNotice, startNotice } from './maintenance-notices.js';
+import { nextChange, SCAN_LIMIT_MS } from './maintenance-recurring.js';
+import { changeOf, MaintenanceError, windowRef, type Maintenance, type NewWindow, type WindowEnd } from './maintenance-window.js';
+
 
 export const MAINTENANCE_JOB = 'maintenance-check';
-/** How far ahead a recurring window's start or end is looked for, minute by minute. */
-const SCAN_LIMIT_MS = 8 * 86_400_000;
-
-/** A refusal with the right form, in both languages (chat answers privately, REST with 4xx). */
-export class MaintenanceError extends Error {
-  constructor(
-    readonly status: number,
-    readonly zh: string,
-    readonly en: string,
-  ) {
-    super(en);
-  }
-}
-
-/** What its creator gives; `team` is the team of the channel it was created in, if any. */
-export type NewWindow = Pick<MaintenanceDoc, 'match' | 'all' | 'startsAt' | 'endsAt' | 'reason' | 'createdBy'> & { team?: string };
 
 interface Open {
   doc: MaintenanceDoc;
@@ -44,17 +31,6 @@ interface Recurring {
   cfg: RecurringMaintenance;
   matchers: CompiledMatchers;
   window: CompiledWindow;
-}
-
-export interface WindowEnd {
-  doc: MaintenanceDoc;
-  /** Alerts that opened inside the window. */
-  fired: number;
-  /** Alerts already open when it began, held by it. */
-  held: number;
-  resolved: number;
-  /** Those still firing, released now (their escalation runs again from level 1). */
-  released: Alert[];
 }
 
 /** Who ends a window on time, and starts a scheduled one. */
@@ -85,7 +61,7 @@ export interface MaintenanceDeps {
  * they are released with the others and escalate again from level 1. Every change is pushed onto
  * the window's own `history` in the same update (the audit trail).
  */
-export class MaintenanceService {
+export class MaintenanceService implements Maintenance {
   private readonly open = new Map<string, Open>();
   private readonly recurring: Recurring[];
   private readonly ctx: MatchContext;
@@ -317,7 +293,7 @@ export class MaintenanceService {
       if (d && d > now && (!next || d < next)) next = d;
     };
     for (const { doc } of this.open.values()) consider(doc.state === 'scheduled' ? doc.startsAt : doc.endsAt);
-    for (const r of this.recurring) consider(this.scan(r.window, now, false));
+    for (const r of this.recurring) consider(nextChange(r.window, now, false));
     return next;
   }
 
@@ -381,7 +357,7 @@ export class MaintenanceService {
     for (const { doc } of this.open.values()) {
       if (doc.kind === 'recurring' && doc.name === r.cfg.name && doc.startsAt <= at && at < doc.endsAt) return doc;
     }
-    const until = this.scan(r.window, at, true) ?? new Date(at.getTime() + SCAN_LIMIT_MS);
+    const until = nextChange(r.window, at, true) ?? new Date(at.getTime() + SCAN_LIMIT_MS);
     const id = `cfg:${r.cfg.name}@${until.getTime()}`;
     const known = this.open.get(id);
     if (known) return known.doc;
@@ -417,16 +393,6 @@ export class MaintenanceService {
     return doc;
   }
 
-  /** The first minute from `from` at which the window stops holding (`end`) or starts holding; null beyond the scan limit. */
-  private scan(w: CompiledWindow, from: Date, end: boolean): Date | null {
-    const start = Math.floor(from.getTime() / 60_000) * 60_000 + 60_000;
-    for (let t = start; t <= from.getTime() + SCAN_LIMIT_MS; t += 60_000) {
-      const holds = w.holds(new Date(t));
-      if (holds !== end) return new Date(t);
-    }
-    return null;
-  }
-
   private async scheduleJob(at: Date): Promise<void> {
     if (!this.agenda) return;
     await this.agenda.schedule(at, MAINTENANCE_JOB, {}).catch((err: unknown) => this.deps.rt.log.warn({ err }, 'could not schedule a maintenance check'));
@@ -452,84 +418,11 @@ export class MaintenanceService {
 
   private async announceStart(doc: MaintenanceDoc, held = 0): Promise<void> {
     const fmt = (d: Date) => formatTime(d, { now: this.deps.rt.clock.now(), timeZone: this.deps.rt.config.timeZone });
-    await this.deps.notify(doc.teams, (l) => ({
-      heading:
-        l === 'en'
-          ? `🛠 Maintenance ${windowRef(doc)} started: ${describeMatch(doc)}, until ${fmt(doc.endsAt)}`
-          : `🛠 维护窗口 ${windowRef(doc)} 开始：${describeMatch(doc)}，至 ${fmt(doc.endsAt)}`,
-      lines: [
-        whoWhy(doc, l),
-        l === 'en' ? 'Matching alerts are recorded but post no card and page nobody.' : '期间匹配的告警照常记录，但不发卡片、不通知值班。',
-        ...(held
-          ? [l === 'en' ? `${held} open alert(s) matching it are held: escalation and ack timeout paused until it ends.` : `已在告警的 ${held} 条匹配告警进入维护：暂停升级和认领超时，窗口结束后重新升级。`]
-          : []),
-      ],
-    })).catch((err: unknown) => this.deps.rt.log.warn({ err }, 'maintenance start notice failed'));
+    await this.deps.notify(doc.teams, startNotice(doc, held, fmt)).catch((err: unknown) => this.deps.rt.log.warn({ err }, 'maintenance start notice failed'));
   }
 
   private async announceEnd(r: WindowEnd): Promise<void> {
-    const { doc } = r;
-    const teams = [...new Set([...doc.teams, ...r.released.map((a) => a.team)])];
-    const firing = r.released.length;
-    const early = doc.endedBy ? doc.endedBy.name : undefined;
-    await this.deps.notify(teams, (l) => ({
-      heading: l === 'en' ? `✅ Maintenance ${windowRef(doc)} ended: ${describeMatch(doc)}` : `✅ 维护窗口 ${windowRef(doc)} 结束：${describeMatch(doc)}`,
-      lines: [
-        l === 'en'
-          ? `During the window: ${r.fired} fired, ${r.resolved} resolved, ${firing} still firing (their cards follow now)`
-          : `窗口期间：触发 ${r.fired} 条，已恢复 ${r.resolved} 条，仍在告警 ${firing} 条（现在发出卡片）`,
-        ...(r.held
-          ? [
-              l === 'en'
-                ? `${r.held} already open when it began were held; those still firing escalate again from level 1`
-                : `开始时已在告警 ${r.held} 条（期间暂停升级），仍在告警的从第 1 级重新升级`,
-            ]
-          : []),
-        whoWhy(doc, l),
-        ...(early ? [l === 'en' ? `Ended early by ${early}` : `由 ${early} 提前结束`] : []),
-      ],
-    })).catch((err: unknown) => this.deps.rt.log.warn({ err }, 'maintenance end notice failed'));
+    const teams = [...new Set([...r.doc.teams, ...r.released.map((a) => a.team)])];
+    await this.deps.notify(teams, endNotice(r)).catch((err: unknown) => this.deps.rt.log.warn({ err }, 'maintenance end notice failed'));
   }
-}
-
-export function windowRef(doc: Pick<MaintenanceDoc, '_id' | 'kind' | 'name'>): string {
-  return doc.kind === 'recurring' ? `"${doc.name}"` : `#${doc._id}`;
-}
-
-/** `host=db-1 hostgroup=mysql` or `all`: the matchers as people wrote them. */
-export function describeMatch(doc: Pick<MaintenanceDoc, 'match' | 'all'>): string {
-  const m = doc.match;
-  const parts = [
-    ...(m.labels ?? []),
-    ...(m.hostGroup ?? []).map((g) => `hostgroup=${g}`),
-    ...(m.integration ?? []).map((g) => `integration=${g}`),
-    ...(m.application ?? []).map((g) => `application=${g}`),
-    ...(m.source ?? []).map((g) => `source=${g}`),
-    ...(m.severity ?? []).map((g) => `severity=${g}`),
-    ...(m.severityAtLeast ? [`severity>=${m.severityAtLeast}`] : []),
-    ...(m.title ? [`title~/${m.title}/`] : []),
-    ...(m.text ? [`text~/${m.text}/`] : []),
-  ];
-  return parts.length ? parts.join(' ') : 'all';
-}
-
-function whoWhy(doc: MaintenanceDoc, l: Locale): string {
-  const reason = doc.reason ?? (l === 'en' ? 'no reason given' : '未填写原因');
-  if (doc.kind === 'recurring') return l === 'en' ? `Recurring window from the config (dutybot.yaml) · reason: ${reason}` : `配置文件（dutybot.yaml）中的周期维护窗口 · 原因：${reason}`;
-  return l === 'en' ? `By ${doc.createdBy.name} · reason: ${reason}` : `创建人：${doc.createdBy.name} · 原因：${reason}`;
-}
-
-/** One line of the audit trail: the change, who, when, and what the window was then. */
-function changeOf(doc: MaintenanceDoc, action: MaintenanceChange['action'], by: Actor, at: Date, note?: string): MaintenanceChange {
-  return {
-    at,
-    action,
-    by,
-    match: doc.match,
-    all: doc.all,
-    startsAt: doc.startsAt,
-    endsAt: doc.endsAt,
-    ...(doc.reason ? { reason: doc.reason } : {}),
-    ...(note ? { note } : {}),
-  };
 }

@@ -2,8 +2,16 @@ import { Types } from 'mongoose';
 import type { Alert } from '../core/alert.js';
 import type { AlertState } from '../core/types.js';
 import { toAlert } from './alert-doc.js';
-import type { ListQuery } from './alerts.js';
 import type { Models } from './models.js';
+
+export interface ListQuery {
+  states?: AlertState[];
+  team?: string;
+  ownerId?: string;
+  limit: number;
+  /** The id of the last alert of the previous page (alerts come newest first). */
+  cursor?: string;
+}
 
 /** How many short ids a page of `list` that includes archived alerts may look at. */
 const ARCHIVE_WALK_MIN = 200;

@@ -10,7 +10,7 @@ import type { AlertDoc, AlertRefDoc, DedupSlotDoc, Models } from './models.js';
 import { ShortIds } from './short-ids.js';
 import { Timelines } from './timelines.js';
 import { writeGateOf, type WriteGate } from './write-gate.js';
-import { countOpenByState, listAlerts, recentAlerts } from './alert-lists.js';
+import { countOpenByState, listAlerts, recentAlerts, type ListQuery } from './alert-lists.js';
 import { toAlert } from './alert-doc.js';
 
 /** What the ingestion path knows about the integration an event came through. */
@@ -30,15 +30,6 @@ export type TriggerOutcome = 'opened' | 'deduplicated';
 export type TransitionResult =
   | { ok: true; alert: Alert; previous: Alert; timeline: TimelineEntry }
   | { ok: false; status: 404 | 409; reason: string; alert?: Alert };
-
-export interface ListQuery {
-  states?: AlertState[];
-  team?: string;
-  ownerId?: string;
-  limit: number;
-  /** The id of the last alert of the previous page (alerts come newest first). */
-  cursor?: string;
-}
 
 const lockKey = (integration: string, dedupKey: string): string => `alert:${integration}:${dedupKey}`;
 /** The `_id` of an open alert's slot in `dedupslots`. */

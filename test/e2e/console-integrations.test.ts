@@ -33,6 +33,8 @@ describe('integrations in the console (admins): address, key, set-up text, a tes
     expect(await am.locator('pre.snippet').textContent()).toContain(`credentials: ${KEYS.alertmanager}`);
 
     const rest = page.locator('section[data-integration="rest"]');
+    expect(await rest.locator('dd.counts').textContent()).toBe('0 accepted, 0 rejected');
+    expect(await rest.locator('dd.last-event').textContent()).toBe('none yet');
     await rest.locator('button[data-test="rest"]').click();
     const link = rest.locator('.status a');
     await link.waitFor();
@@ -41,6 +43,20 @@ describe('integrations in the console (admins): address, key, set-up text, a tes
     expect(alert).toMatchObject({ integration: 'rest', team: 'ops', application: 'billing', title: 'Test alert from the dutybot console (rest)', severity: 'info' });
     const timeline = await bot.runtime.alerts.timeline(alert.id);
     expect(timeline[0]).toMatchObject({ kind: 'opened', actor: { kind: 'source', name: 'rest' } });
+    await close();
+  });
+
+  it('shows what each integration sent: events accepted, requests rejected with the reason, and when', async () => {
+    expect((await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey: 'disk', title: 'Disk full on db-1' }, KEYS.api)).status).toBe(202);
+    expect((await bot.post('/api/v1/events', { eventType: 'trigger', title: 'no key' }, KEYS.api)).status).toBe(400);
+    const { page, close } = await signedIn({ role: 'admin' });
+    await page.goto(`${bot.url}/integrations`);
+    const rest = page.locator('section[data-integration="rest"]');
+    await rest.waitFor();
+    expect(await rest.locator('dd.counts').textContent()).toBe('1 accepted, 1 rejected');
+    expect(await rest.locator('dd.last-event').textContent()).not.toBe('none yet');
+    expect(await rest.locator('dd.last-rejected code').textContent()).toContain('dedupKey');
+    expect(await page.locator('section[data-integration="zabbix"] dd.counts').textContent()).toBe('0 accepted, 0 rejected');
     await close();
   });
 

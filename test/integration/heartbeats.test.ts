@@ -52,7 +52,7 @@ describe('heartbeats: a dead man\'s switch opens one alert and the next ping res
     bot = await start(); // restarted 20 s after the ping: due stays at 1m30s (not 20s + 1m30s)
 
     clock.advance(69_000); // 1m29s after the ping
-    await bot.runtime.heartbeats!.check();
+    await bot.heartbeats.check();
     expect(await openAlerts(bot)).toHaveLength(0);
 
     const opened = bot.nextEvent('opened');
@@ -66,7 +66,7 @@ describe('heartbeats: a dead man\'s switch opens one alert and the next ping res
 
     // Fires once, not once per interval: ten minutes later still one alert, counted once.
     clock.advance(10 * 60_000);
-    await bot.runtime.heartbeats!.check();
+    await bot.heartbeats.check();
     const open = await openAlerts(bot);
     expect(open.filter((a) => a.integration === 'heartbeats' && a.dedupKey === 'heartbeat:backup')).toHaveLength(1);
     expect(open.find((a) => a.dedupKey === 'heartbeat:backup')!.count).toBe(1);
@@ -126,7 +126,7 @@ describe('heartbeats: a dead man\'s switch opens one alert and the next ping res
     const reply = await bot.chat.handle({ kind: 'command', platform: 'slack', userId: 'U0ZHANG', channel: OPS, text: '心跳 暂停 backup 2小时', replyTo: { platform: 'slack', channel: OPS } });
     expect(reply?.text).toMatch(/已暂停/);
     clock.advance(60 * 60_000);
-    await bot.runtime.heartbeats!.check();
+    await bot.heartbeats.check();
     expect((await openAlerts(bot)).some((a) => a.dedupKey === 'heartbeat:backup')).toBe(false);
     const list = await bot.chat.handle({ kind: 'command', platform: 'slack', userId: 'U0ZHANG', channel: OPS, text: 'heartbeats', replyTo: { platform: 'slack', channel: OPS } });
     expect(list?.text).toMatch(/⏸ 暂停 backup/);

@@ -39,7 +39,7 @@ const at = (bot: TestBot, minutes: number): Promise<void> => escalationAt(bot, n
 /** Moves the clock and runs the maintenance check the timer would run (it may run too: ending twice is a no-op). */
 async function maintenanceAt(bot: TestBot, minutes: number): Promise<void> {
   await at(bot, minutes);
-  await bot.runtime.maintenance!.tick();
+  await bot.maintenance.tick();
   await at(bot, minutes);
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, substituteEnv } from '../../src/config/load.js';
+import { ConfigError } from '../../src/config/config-error.js';
+import { parseConfig, substituteEnv } from '../../src/config/load.js';
 
 const base = `
 integrations:
