@@ -366,6 +366,12 @@ export function daily(facts: readonly AlertFact[], period: Period, timeZone: str
     const d = dayOf(new Date(t), timeZone);
     if (days.at(-1) !== d) days.push(d);
   }
-  const fs = inPeriod(facts, period);
-  return days.map((day) => ({ day, ...figures(fs.filter((f) => f.day === day), period) }));
+  // One pass to bucket: a year of days over many facts must not filter the facts once per day.
+  const byDay = new Map<string, AlertFact[]>();
+  for (const f of inPeriod(facts, period)) {
+    const list = byDay.get(f.day);
+    if (list) list.push(f);
+    else byDay.set(f.day, [f]);
+  }
+  return days.map((day) => ({ day, ...figures(byDay.get(day) ?? [], period) }));
 }
