@@ -205,7 +205,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     stats: analytics.stats,
     onCall,
     calendar: new CalendarCommand(feeds),
-    overrides: new OverrideCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone, changed: () => handoffs.changed() }),
+    overrides: new OverrideCommands({ directory: runtime.directory, covers: onCall, clock: runtime.clock, timeZone }),
     swap: new SwapCommand({ directory: runtime.directory, overrides, swaps: new OnCallSwapStore(database.db), clock: runtime.clock, timeZone, changed: () => handoffs.changed() }),
     page: new PageCommand(pager, (platform, id) => {
       const idp = identityPlatform(platform);
