@@ -64,7 +64,8 @@ export function linkRequestApi(rt: Runtime, auth: ConsoleAuth, opts: LinkRequest
       throw new HttpError(429, 'too many sign-in requests; try again later', 'rate_limited');
     }
     res.status(202).json(SAME_ANSWER);
-    const member = rt.directory.member(name) ?? (name.includes('@') ? rt.directory.memberByEmail(name) : undefined);
+    // Member ids cannot hold an `@` (the config's id rule): one typed is an email address.
+    const member = name.includes('@') ? rt.directory.memberByEmail(name) : rt.directory.member(name);
     if (!member) return;
     if (!perMember.take(member.id)) return void rt.log.info({ member: member.id }, 'console sign-in link asked for too often; none sent');
     void send(rt, auth, opts, member, base);
@@ -73,7 +74,7 @@ export function linkRequestApi(rt: Runtime, auth: ConsoleAuth, opts: LinkRequest
 }
 
 /** The link's message in the member's language; the chat's and the mail's text are the same. */
-export function signInLinkMessage(locale: Locale, link: string): { subject: string; text: string } {
+function signInLinkMessage(locale: Locale, link: string): { subject: string; text: string } {
   return locale === 'zh'
     ? { subject: 'dutybot 控制台登录链接', text: `dutybot 控制台登录链接（15 分钟内有效，只能使用一次）：\n${link}\n如果不是你本人申请的，请忽略此消息。` }
     : { subject: 'Your dutybot console sign-in link', text: `Your dutybot console sign-in link (works once, for 15 minutes):\n${link}\nIf you did not ask for it, ignore this message.` };
@@ -85,8 +86,8 @@ async function send(rt: Runtime, auth: ConsoleAuth, opts: LinkRequestOptions, me
     const token = await auth.issueLink({ role: 'member', memberId: member.id });
     const message = signInLinkMessage(rt.directory.localeOf(member), `${base}/sign-in#t=${token}`);
     const [dm, mail] = await Promise.all([
-      opts.directMessage ? opts.directMessage(member, message.text).catch(() => false) : false,
-      opts.email && member.email ? opts.email(member, message).catch(() => false) : false,
+      opts.directMessage ? opts.directMessage(member, message.text).catch((err: unknown) => failed(rt, member, 'direct message', err)) : false,
+      opts.email && member.email ? opts.email(member, message).catch((err: unknown) => failed(rt, member, 'email', err)) : false,
     ]);
     // The link itself is never logged.
     if (dm || mail) rt.log.info({ member: member.id, dm, email: mail }, 'console sign-in link sent');
@@ -94,4 +95,10 @@ async function send(rt: Runtime, auth: ConsoleAuth, opts: LinkRequestOptions, me
   } catch (err) {
     rt.log.warn({ member: member.id, err: (err as Error).message }, 'console sign-in link could not be sent');
   }
+}
+
+/** One way failing leaves the other going; only the reason is logged, never the message (it holds the link). */
+function failed(rt: Runtime, member: Member, way: string, err: unknown): false {
+  rt.log.warn({ member: member.id, err: (err as Error)?.message ?? String(err) }, `console sign-in link: the ${way} did not go`);
+  return false;
 }
