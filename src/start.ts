@@ -1,3 +1,4 @@
+import type { Member } from './config/schema.js';
 import type { Server } from 'node:http';
 import type { Agenda } from 'agenda';
 import { Directory } from './config/directory.js';
@@ -212,7 +213,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     stats: analytics.stats,
     onCall,
     calendar: new CalendarCommand(feeds),
-    overrides: new OverrideCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone, changed: () => handoffs.changed() }),
+    overrides: new OverrideCommands({ directory: runtime.directory, covers: onCall, clock: runtime.clock, timeZone }),
     swap: new SwapCommand({ directory: runtime.directory, overrides, swaps: new OnCallSwapStore(database.db), clock: runtime.clock, timeZone, changed: () => handoffs.changed() }),
     page: new PageCommand(pager, (platform, id) => {
       const idp = identityPlatform(platform);
@@ -255,6 +256,16 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
       const r = directRoute(adapters, member);
       return r ? (await r.adapter.sendDirect!(r.userId, text)).kind === 'sent' : false;
     },
+    ...(notify.email
+      ? {
+          email: async (member: Member, mail: { subject: string; text: string }) => {
+            const r = await notify.email!.sendText(member, mail);
+            // Only why it failed: the mail's text holds the link.
+            if (r.kind !== 'sent') log.warn({ member: member.id, error: r.error }, 'console sign-in link: the mail did not go');
+            return r.kind === 'sent';
+          },
+        }
+      : {}),
     snooze: (ref, who, ms) => escalation.snooze(ref, who, ms),
     scheduleUnmute: async (alertId, until) => {
       if (agenda) await scheduleUnmute(agenda, alertId, until);

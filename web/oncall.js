@@ -1,5 +1,6 @@
-// Who is on call now and next per team, each schedule's next two weeks, and a cover (override)
-// for those who may make one: the calendar changes as soon as it is stored.
+// Who is on call now and next per team, each schedule's next two weeks, its covers (overrides)
+// with "Remove" where the viewer may, and a cover for those who may make one: the calendar changes
+// as soon as it is stored.
 import { get, post } from './api.js';
 import { fill, h } from './dom.js';
 import { errorText, formatTime, t } from './i18n.js';
@@ -41,11 +42,38 @@ async function calendarSection(id) {
           h('tr', { 'data-member': sp.member ?? '', 'data-cover': String(sp.cover) },
             h('td', {}, formatTime(sp.from)), h('td', {}, formatTime(sp.to)),
             h('td', {}, sp.name ? `${sp.name}${sp.cover ? ` (${x.cover})` : ''}` : x.nobody))))),
+      coverList(c, draw),
       c.mayCover ? coverForm(c, draw) : null,
       message ? h('p.status', { role: 'status' }, message) : null);
   };
   await draw();
   return box;
+}
+
+/** The covers not over yet: who, from, until, made by; "Remove" on those this viewer may remove. */
+function coverList(c, redraw) {
+  const x = t().oncall;
+  const covers = c.covers ?? [];
+  if (!covers.length) return h('p.covers-none', {}, x.noCovers);
+  const status = h('p.status', { role: 'status' });
+  const remove = async (cover) => {
+    try {
+      await post(`/oncall/${encodeURIComponent(c.schedule.id)}/covers/${encodeURIComponent(cover.id)}/remove`);
+      await redraw(x.removed);
+    } catch (err) {
+      status.className = 'status error';
+      status.textContent = errorText(err);
+    }
+  };
+  return h('div.covers', {},
+    h('h3', {}, x.covers),
+    h('table.alerts.covers', {},
+      h('thead', {}, h('tr', {}, [x.who, x.from, x.to, x.madeBy, x.actions].map((col) => h('th', { scope: 'col' }, col)))),
+      h('tbody', {}, covers.map((o) =>
+        h('tr', { 'data-cover-id': o.id, 'data-member': o.member },
+          h('td', {}, o.name), h('td', {}, formatTime(o.from)), h('td', {}, formatTime(o.to)), h('td', {}, o.byName ?? '—'),
+          h('td', {}, o.mayRemove ? h('button', { type: 'button', onclick: () => remove(o), 'aria-label': `${x.remove} ${o.name}` }, x.remove) : null))))),
+    status);
 }
 
 function coverForm(c, redraw) {

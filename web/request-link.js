@@ -1,5 +1,6 @@
-// Not signed in: a member asks for a sign-in link by direct chat message. The answer is the same
-// whether the name is known or not (the server never says who is a member).
+// Not signed in: a member asks for a sign-in link by their member id or email; it comes by direct
+// chat message and by email. The answer is the same whether the name is known or not (the server
+// never says who is a member).
 import { ApiError, get, post } from './api.js';
 import { h } from './dom.js';
 import { errorText, t } from './i18n.js';

@@ -2,7 +2,7 @@ import type { Directory } from '../config/directory.js';
 import type { Member, Schedule, Team } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { nextOnCall, whoIsOnCall } from '../core/oncall.js';
-import type { OnCallOverrideStore } from '../store/oncall-overrides.js';
+import type { OnCallOverrideStore, StoredOverride } from '../store/oncall-overrides.js';
 import type { Locale } from './card.js';
 import type { BotReply, InboundRequest } from './chat-adapter.js';
 import { teamOfChannel } from './channels.js';
@@ -95,11 +95,49 @@ export class OnCallCommands {
     return this.deps.directory.config.schedules.find((s) => s.id === id);
   }
 
-  /** An override (a cover) on a schedule, stored and merged after the config's: chat's `cover` and the console. */
   /** One way to add a cover (chat's `cover`, the console): stored with who and from where, then handoffs are told. */
   async addCover(scheduleId: string, span: { member: string; from: Date; to: Date; by: string; via?: string; channel?: string }): Promise<void> {
     await this.deps.overrides.add(scheduleId, span, this.deps.clock.now());
     this.deps.changed?.();
+  }
+
+  /** A schedule's covers that are not over yet, in the order they apply (chat's `overrides`, the console's list). */
+  async covers(scheduleId: string): Promise<StoredOverride[]> {
+    const now = this.deps.clock.now().getTime();
+    return (await this.deps.overrides.list(scheduleId)).filter((o) => o.to.getTime() > now);
+  }
+
+  /** The schedule holding the cover of this id (ids are short and chat names none), if any. */
+  async findCover(id: string): Promise<{ scheduleId: string; cover: StoredOverride } | undefined> {
+    for (const s of this.deps.directory.config.schedules) {
+      const cover = (await this.deps.overrides.list(s.id)).find((o) => o.id === id);
+      if (cover) return { scheduleId: s.id, cover };
+    }
+    return undefined;
+  }
+
+  /**
+   * Who may remove a cover: the person covering, who arranged it, an admin of a team on that
+   * schedule (`teams[].admins`), and a console admin.
+   */
+  mayRemoveCover(who: CoverRemover, scheduleId: string, cover: StoredOverride): boolean {
+    if (who.admin) return true;
+    const id = who.memberId;
+    if (!id) return false;
+    return cover.member === id || cover.by === id || this.deps.directory.allTeams().some((t) => t.schedule === scheduleId && t.admins.includes(id));
+  }
+
+  /** One way to remove a cover (chat's `override remove`, the console): checked, removed, audited, handoffs told. */
+  async removeCover(scheduleId: string, id: string, who: CoverRemover & { via: string; channel?: string }): Promise<RemoveCoverResult> {
+    const cover = (await this.deps.overrides.list(scheduleId)).find((o) => o.id === id);
+    if (!cover) return { kind: 'missing' };
+    if (!this.mayRemoveCover(who, scheduleId, cover)) return { kind: 'forbidden', cover };
+    // A console admin of the printed link has no member: the trail says "console", as for covers it adds.
+    const by = who.memberId ?? 'console';
+    const gone = await this.deps.overrides.remove(scheduleId, id, { by, via: who.via, ...(who.channel ? { channel: who.channel } : {}) }, this.deps.clock.now());
+    if (!gone) return { kind: 'missing' };
+    this.deps.changed?.();
+    return { kind: 'removed', cover: gone };
   }
 
   /**
@@ -168,6 +206,14 @@ export class OnCallCommands {
     return `${s.name}: ${b.now?.name ?? nobody}${override}${next ? `, then ${next.name ?? nobody} from ${fmt(next.at)}` : ''}`;
   }
 }
+
+/** Who asks to remove a cover: a member, or a console admin (who may remove any). */
+export interface CoverRemover {
+  memberId?: string;
+  admin?: boolean;
+}
+
+export type RemoveCoverResult = { kind: 'removed'; cover: StoredOverride } | { kind: 'forbidden'; cover: StoredOverride } | { kind: 'missing' };
 
 export interface OnCallBoardSchedule {
   id: string;

@@ -1,19 +1,19 @@
 import type { Directory } from '../config/directory.js';
-import type { Member, Team } from '../config/schema.js';
+import type { Member } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
-import type { OnCallOverrideStore } from '../store/oncall-overrides.js';
 import type { Locale } from './card.js';
 import type { BotReply, InboundRequest } from './chat-adapter.js';
 import { teamOfChannel } from './channels.js';
 import { identityPlatform } from './chat-service.js';
 import { OTHER_VERBS, usage } from './commands.js';
+import type { OnCallCommands } from './oncall-commands.js';
 import { formatTime } from './render-card.js';
 
 /**
  * `overrides|代班列表` lists the covers made in chat that are not over yet, with their ids;
  * `override remove <id>|取消代班 <id>` removes one: the person covering or who arranged it may,
- * and a team admin (`teams[].admins`) may remove any on the team's schedule. Every removal is in
- * the audit trail (src/store/oncall-overrides.ts). Answers `null` for any other text.
+ * and a team admin (`teams[].admins`) may remove any on the team's schedule (the rule and the audit
+ * trail are OnCallCommands', shared with the console). Answers `null` for any other text.
  */
 const MENTIONS = /^(\s*(?:[@＠]\S+|<@[^>]+>))*\s*/;
 const REMOVE = new Set(['remove', 'rm', 'delete', '取消', '删除']);
@@ -21,11 +21,10 @@ const LIST = new Set(['overrides', '代班列表']);
 
 export interface OverrideCommandDeps {
   directory: Directory;
-  overrides: Pick<OnCallOverrideStore, 'list' | 'remove'>;
+  /** The same list and removal as the console's (permissions, audit, handoffs told). */
+  covers: Pick<OnCallCommands, 'covers' | 'findCover' | 'removeCover'>;
   clock: Clock;
   timeZone: string;
-  /** Told after a removal, so handoff notices see the new timeline. */
-  changed?: () => void;
 }
 
 export class OverrideCommands {
@@ -66,11 +65,9 @@ export class OverrideCommands {
   }
 
   private async list(req: InboundRequest, locale: Locale): Promise<BotReply> {
-    const now = this.deps.clock.now().getTime();
     const lines: string[] = [];
     for (const sid of this.schedulesFor(req)) {
-      for (const o of await this.deps.overrides.list(sid)) {
-        if (o.to.getTime() <= now) continue;
+      for (const o of await this.deps.covers.covers(sid)) {
         lines.push(
           locale === 'zh'
             ? `#${o.id} ${this.name(o.member)} ${this.fmt(o.from)} – ${this.fmt(o.to)}（${this.scheduleName(sid)}，${this.name(o.by)} 安排）`
@@ -84,24 +81,20 @@ export class OverrideCommands {
 
   private async remove(id: string, req: InboundRequest, member: Member, locale: Locale): Promise<BotReply> {
     const zh = locale === 'zh';
-    const dir = this.deps.directory;
-    for (const sid of dir.config.schedules.map((s) => s.id)) {
-      const o = (await this.deps.overrides.list(sid)).find((x) => x.id === id);
-      if (!o) continue;
-      const admin = dir.allTeams().some((t: Team) => t.schedule === sid && t.admins.includes(member.id));
-      if (!admin && o.member !== member.id && o.by !== member.id) {
-        return { text: zh ? `只有 ${this.name(o.member)}、安排人或团队管理员可以取消代班 #${id}` : `only ${this.name(o.member)}, who arranged it, or a team admin may remove override #${id}`, private: true };
-      }
-      const via = identityPlatform(req.platform) ?? req.platform;
-      const gone = await this.deps.overrides.remove(sid, id, { by: member.id, via, channel: req.channel }, this.deps.clock.now());
-      if (!gone) break;
-      this.deps.changed?.();
-      const span = `${this.fmt(gone.from)} – ${this.fmt(gone.to)}`;
-      return {
-        text: zh ? `已取消代班 #${id}：${this.name(gone.member)} ${span}（${this.scheduleName(sid)}）` : `Removed override #${id}: ${this.name(gone.member)} ${span} (${this.scheduleName(sid)})`,
-        private: false,
-      };
+    const found = await this.deps.covers.findCover(id);
+    const via = identityPlatform(req.platform) ?? req.platform;
+    const r = found ? await this.deps.covers.removeCover(found.scheduleId, id, { memberId: member.id, via, channel: req.channel }) : { kind: 'missing' as const };
+    if (r.kind === 'forbidden') {
+      const who = this.name(r.cover.member);
+      return { text: zh ? `只有 ${who}、安排人或团队管理员可以取消代班 #${id}` : `only ${who}, who arranged it, or a team admin may remove override #${id}`, private: true };
     }
-    return { text: `${zh ? `找不到代班 #${id}` : `no override #${id}`}\n${usage('overrides', locale)}`, private: true };
+    if (r.kind === 'missing') return { text: `${zh ? `找不到代班 #${id}` : `no override #${id}`}\n${usage('overrides', locale)}`, private: true };
+    const gone = r.cover;
+    const span = `${this.fmt(gone.from)} – ${this.fmt(gone.to)}`;
+    const sched = this.scheduleName(found!.scheduleId);
+    return {
+      text: zh ? `已取消代班 #${id}：${this.name(gone.member)} ${span}（${sched}）` : `Removed override #${id}: ${this.name(gone.member)} ${span} (${sched})`,
+      private: false,
+    };
   }
 }

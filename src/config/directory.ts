@@ -41,6 +41,20 @@ export class Directory {
     return this.members.get(id);
   }
 
+  /** The member with this email address (compared without case): the console's sign-in by email and by OpenID Connect. */
+  memberByEmail(address: string): Member | undefined {
+    const wanted = address.trim().toLowerCase();
+    if (!wanted) return undefined;
+    for (const m of this.members.values()) if (m.email?.toLowerCase() === wanted) return m;
+    return undefined;
+  }
+
+  /** A member's language: that of their first team which sets one, else the config's. */
+  localeOf(member: Member): 'zh' | 'en' {
+    for (const t of this.teams.values()) if (t.locale && t.members.includes(member.id)) return t.locale;
+    return this.config.locale;
+  }
+
   memberByPlatformId(platform: ChatPlatform, userId: string): Member | undefined {
     for (const m of this.members.values()) if (m[platform] === userId) return m;
     return undefined;

@@ -8,7 +8,7 @@ import { ConsoleAuth } from './auth.js';
 import { LiveStreams } from './live.js';
 import { securityHeaders, isHttps } from './security.js';
 import { consoleSessionApi } from './session-api.js';
-import { linkRequestApi, type DirectMessage } from './link-request.js';
+import { linkRequestApi, type DirectMessage, type PersonalEmail } from './link-request.js';
 import { consoleStatusApi, type StatusDeps } from './status-api.js';
 import { consoleRunApi } from './run-api.js';
 import { consoleMaintenanceApi } from './maintenance-api.js';
@@ -43,6 +43,8 @@ export interface ConsoleOptions extends ConsoleAlertDeps, Omit<StatusDeps, 'live
   analytics?: AnalyticsService;
   /** What each integration sent: accepted, rejected, when last (the integrations page). */
   activity?: IntegrationActivity;
+  /** Mail to a member's `email` (the paging SMTP channel), for sign-in links too. */
+  email?: PersonalEmail;
 }
 
 export interface Console {
@@ -73,7 +75,7 @@ export function createConsole(rt: Runtime, opts: ConsoleOptions): Console {
   });
   router.use('/console/web', express.static(WEB_DIR, { index: false, fallthrough: true, setHeaders: (res) => res.set('Cache-Control', 'no-cache') }));
   router.use(consoleOidcApi(rt, auth, { trustProxy, baseOf }));
-  router.use(linkRequestApi(rt, auth, { trustProxy, directMessage: opts.directMessage }));
+  router.use(linkRequestApi(rt, auth, { trustProxy, directMessage: opts.directMessage, email: opts.email }));
   router.use(consoleSessionApi(auth, { trustProxy, linkUrl: (req, t) => linkUrl(baseOf(req), t), memberExists: (id) => !!rt.directory.member(id), signedOut: (id) => live.closeSession(id) }));
   router.get('/console/api/events', live.handle);
   if (opts.remediation) router.use(consoleRunApi(rt, opts.remediation));

@@ -67,7 +67,7 @@ export function consoleOidcApi(rt: Runtime, auth: ConsoleAuth, opts: { trustProx
     }
     const value = claims[cfg.claim];
     if (typeof value !== 'string' || !value) return refuse(res, 'no-claim');
-    const member = rt.config.members.find((m) => m.email?.toLowerCase() === value.toLowerCase());
+    const member = rt.directory.memberByEmail(value);
     if (!member) {
       rt.log.info({ claim: cfg.claim, value }, 'console: OpenID Connect sign-in of someone who is not a member');
       return refuse(res, 'unknown-member', value);

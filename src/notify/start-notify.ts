@@ -8,6 +8,7 @@ import type { OutboxStore } from '../store/outbox.js';
 import { buildChannels } from './build-channels.js';
 import { ActionLinks, LinkUses } from './links.js';
 import { IvrOutIds } from './providers/aliyun-ivr.js';
+import { EmailChannel } from './providers/email.js';
 import { OutboxSender } from './sender.js';
 import type { HookDirectory } from './providers/webhook.js';
 
@@ -18,6 +19,8 @@ export interface Notify {
   links?: ActionLinks;
   uses: LinkUses;
   router?: Router;
+  /** The SMTP channel, when one is set up: also the console's sign-in links by email. */
+  email?: EmailChannel;
 }
 
 /**
@@ -72,5 +75,6 @@ export function startNotify(
   if (reportTokens.length) routers.push(aliyunVoiceReportRoutes(rt, { reportTokens, ...(outIds ? { outIds } : {}), outbox, uses }));
   if (ivr && !cfg.linkSecret) rt.log.warn('notify.voice.ivr needs notify.linkSecret: Aliyun calls read the alert but take no key press');
   const router = routers.length > 1 ? Router().use(...routers) : routers[0];
-  return { outbox, sender, links, uses, router };
+  const email = channels.get('email');
+  return { outbox, sender, links, uses, router, ...(email instanceof EmailChannel ? { email } : {}) };
 }

@@ -91,4 +91,60 @@ describe('the console’s status and on-call pages', () => {
     expect(refused).toEqual([403, '王五 is not in a team on schedule "Primary"']);
     await wang.close();
   });
+
+  it('covers are listed with who made them; who may removes one, the calendar changes back, and the trail says via console', async () => {
+    const zhang = await signedIn({ role: 'member', memberId: 'zhang' });
+    await zhang.page.goto(`${bot.url}/oncall`);
+    const calendar = zhang.page.locator('section[data-calendar="primary"]');
+    await calendar.locator('tbody tr').first().waitFor();
+    // 张三 has 李四 cover three hours this afternoon (London = UTC here), on 张三's own day.
+    await calendar.locator('select[name="member"]').selectOption('li');
+    await calendar.locator('input[name="from"]').fill('2026-11-27T15:00');
+    await calendar.locator('input[name="duration"]').fill('3h');
+    await calendar.locator('button', { hasText: 'Add cover' }).click();
+    await calendar.locator('p.status', { hasText: 'Cover added.' }).waitFor();
+    const coverRow = calendar.locator('table.spans tr[data-member="li"]', { hasText: '27/11/2026, 15:00:00' });
+    expect(await coverRow.locator('td').allTextContents()).toEqual(['27/11/2026, 15:00:00', '27/11/2026, 18:00:00', '李四 (cover)']);
+
+    const [entry] = await bot.overrides.history(1);
+    const id = entry!.override.id;
+    expect(entry).toMatchObject({ action: 'add', scheduleId: 'primary', by: 'zhang', via: 'console', override: { member: 'li' } });
+    const listed = calendar.locator(`table.covers tr[data-cover-id="${id}"]`);
+    expect(await listed.locator('td').allTextContents()).toEqual(['李四', '27/11/2026, 15:00:00', '27/11/2026, 18:00:00', '张三', 'Remove']);
+    // 李四's own cover of the morning (made by 李四) is listed without a button for 张三, who is no team admin.
+    const morning = calendar.locator('table.covers tr[data-member="li"]').filter({ hasNotText: '15:00:00' });
+    expect(await morning.locator('td').nth(3).textContent()).toBe('李四');
+    expect(await morning.locator('button').count()).toBe(0);
+
+    // 王五, of another team, sees the covers but may remove none: no button, and the API says 403.
+    const wang = await signedIn({ role: 'member', memberId: 'wang' });
+    await wang.page.goto(`${bot.url}/oncall`);
+    await wang.page.locator(`section[data-calendar="primary"] table.covers tr[data-cover-id="${id}"]`).waitFor();
+    expect(await wang.page.locator('section[data-calendar="primary"] table.covers button').count()).toBe(0);
+    const refused = await wang.page.evaluate(async (coverId) => {
+      const me = await (await fetch('/console/api/me')).json();
+      const r = await fetch(`/console/api/oncall/primary/covers/${coverId}/remove`, { method: 'POST', headers: { 'x-csrf-token': me.viewer.csrf } });
+      return [r.status, (await r.json()).error];
+    }, id);
+    expect(refused).toEqual([403, 'only the person covering, who arranged it, or an admin of the team may remove this cover']);
+    await wang.close();
+
+    await listed.locator('button', { hasText: 'Remove' }).click();
+    await calendar.locator('p.status', { hasText: 'Cover removed.' }).waitFor();
+    expect(await calendar.locator(`table.covers tr[data-cover-id="${id}"]`).count()).toBe(0);
+    expect(await coverRow.count()).toBe(0);
+    // 张三 again from the end of the morning's cover to the handoff to 李四 (01:00 UTC, 09:00 Shanghai).
+    expect(await calendar.locator('table.spans tr[data-member="zhang"]').first().locator('td').allTextContents()).toEqual(['27/11/2026, 11:00:00', '28/11/2026, 01:00:00', '张三']);
+    const [removal] = await bot.overrides.history(1);
+    expect(removal).toMatchObject({ action: 'remove', scheduleId: 'primary', by: 'zhang', via: 'console', override: { id, member: 'li' } });
+    await zhang.close();
+
+    // An admin may remove any: every listed cover has its button.
+    const admin = await signedIn({ role: 'admin' });
+    await admin.page.goto(`${bot.url}/oncall`);
+    const rows = admin.page.locator('section[data-calendar="primary"] table.covers tbody tr');
+    await rows.first().waitFor();
+    expect(await admin.page.locator('section[data-calendar="primary"] table.covers tbody button').count()).toBe(await rows.count());
+    await admin.close();
+  });
 });

@@ -88,12 +88,16 @@ function parseMail(raw: string, from: string, to: string[]): ReceivedMail {
     if (i > 0) headers.set(line.slice(0, i).toLowerCase(), line.slice(i + 1).trim());
   }
   const body = rest.join('\n\n');
+  const decode = (enc: string, data: string): string =>
+    enc.toLowerCase() === 'base64' ? Buffer.from(data.replace(/\s+/g, ''), 'base64').toString('utf8') : enc.toLowerCase() === 'quoted-printable' ? qp(data) : data;
   const part = (type: string): string => {
+    // A message of one part carries its type and encoding in the head, not in the body.
+    if ((headers.get('content-type') ?? '').toLowerCase().startsWith(type)) return decode(headers.get('content-transfer-encoding') ?? '7bit', body);
     const re = new RegExp(`Content-Type: ${type}[^]*?Content-Transfer-Encoding: ([\\w-]+)\\r?\\n\\r?\\n([^]*?)(?:\\r?\\n--|$)`, 'i');
     const m = re.exec(body);
     if (!m) return '';
     const [, enc, data] = m as unknown as [string, string, string];
-    return enc.toLowerCase() === 'base64' ? Buffer.from(data.replace(/\s+/g, ''), 'base64').toString('utf8') : enc.toLowerCase() === 'quoted-printable' ? qp(data) : data;
+    return decode(enc, data);
   };
   return {
     from,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { Member } from '../../config/schema.js';
 import type { Channel, Delivery } from '../channel.js';
 import { permanent, retry, sent, type ChannelResult } from '../result.js';
 
@@ -39,6 +40,27 @@ export class EmailChannel implements Channel {
       const rejected = (info.rejected ?? []).map(String);
       if (rejected.includes(to)) return permanent(`rejected by the server: ${info.response ?? ''}`);
       return sent(info.messageId ?? messageId);
+    } catch (err) {
+      return smtpFailure(err);
+    }
+  }
+
+  /**
+   * A personal message about no alert (the console's sign-in link), sent once by the same
+   * transport. Not an outbox row: the caller decides whether a failure is worth another try.
+   */
+  async sendText(member: Member, mail: { subject: string; text: string }): Promise<ChannelResult> {
+    if (!member.email) return permanent(`member ${member.id} has no email address`);
+    try {
+      const info = await this.transport.sendMail({
+        from: this.from,
+        to: { name: member.name, address: member.email },
+        subject: mail.subject,
+        text: mail.text,
+        headers: { 'Auto-Submitted': 'auto-generated' },
+      });
+      if ((info.rejected ?? []).map(String).includes(member.email)) return permanent(`rejected by the server: ${info.response ?? ''}`);
+      return sent(info.messageId ?? '');
     } catch (err) {
       return smtpFailure(err);
     }
