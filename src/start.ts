@@ -57,6 +57,7 @@ import { pager as makePager } from './oncall/paging.js';
 import { PageCommand } from './bot/page-command.js';
 import { OverrideCommands } from './bot/override-commands.js';
 import { SwapCommand } from './bot/swap-command.js';
+import { chatQuestions } from './bot/questions.js';
 import { OnCallSwapStore } from './store/oncall-swaps.js';
 import { identityPlatform } from './bot/chat-service.js';
 import { OnCallNoticeStore } from './store/oncall-notices.js';
@@ -205,7 +206,15 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     onCall,
     calendar: new CalendarCommand(feeds),
     overrides: new OverrideCommands({ directory: runtime.directory, overrides, clock: runtime.clock, timeZone, changed: () => handoffs.changed() }),
-    swap: new SwapCommand({ directory: runtime.directory, overrides, swaps: new OnCallSwapStore(database.db), clock: runtime.clock, timeZone, changed: () => handoffs.changed() }),
+    swap: new SwapCommand({
+      directory: runtime.directory,
+      overrides,
+      swaps: new OnCallSwapStore(database.db),
+      clock: runtime.clock,
+      timeZone,
+      changed: () => handoffs.changed(),
+      questions: chatQuestions(adapters, log),
+    }),
     page: new PageCommand(pager, (platform, id) => {
       const idp = identityPlatform(platform);
       return idp ? runtime.directory.memberByPlatformId(idp, id) : undefined;
