@@ -58,6 +58,8 @@ import { PageCommand } from './bot/page-command.js';
 import { OverrideCommands } from './bot/override-commands.js';
 import { SwapCommand } from './bot/swap-command.js';
 import { chatQuestions } from './bot/questions.js';
+import { RoundRobin } from './oncall/round-robin.js';
+import { AssignTurns } from './store/assign-turns.js';
 import { OnCallSwapStore } from './store/oncall-swaps.js';
 import { identityPlatform } from './bot/chat-service.js';
 import { OnCallNoticeStore } from './store/oncall-notices.js';
@@ -168,6 +170,17 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   });
   runtime.events.subscribe(escalation.onEvent);
   runtime.maintenance.useEscalation(escalation);
+  // Round-robin (`teams[].assign`): after the alert opened, never in the ingest request's path.
+  runtime.events.subscribe(
+    new RoundRobin({
+      directory: runtime.directory,
+      overrides,
+      turns: new AssignTurns(database.models, alerts),
+      clock: runtime.clock,
+      assigned: (a) => cards.refresh(a),
+      log,
+    }).onEvent,
+  );
   const deliveries = new Deliveries(database.db);
   let listenUrl = 'http://127.0.0.1';
   const feeds = new OnCallFeeds({
