@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DingTalkAppAdapter } from '../../adapters/dingtalk/app-adapter.js';
+import type { DingTalkAppAdapter } from '../../adapters/dingtalk/app-adapter.js';
+import { FeishuAppAdapter } from '../../adapters/feishu/app-adapter.js';
 import { SlackAdapter } from '../../adapters/slack/adapter.js';
 import { log } from '../../src/log.js';
 import { ackResponse, FakeDingTalk } from '../fakes/dingtalk-server.js';
+import { FakeFeishu } from '../fakes/feishu-server.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { blockActionsBody, FORM, signedSlackRequest, slashCommandBody } from '../fakes/slack-signing.js';
 import { FakeClock } from '../support/clock.js';
@@ -15,6 +17,14 @@ const T0 = new Date('2026-11-23T02:00:00Z');
 const SECRET = 'slack-signing-secret-for-tests';
 const OPS = 'C0OPS';
 const CONV = 'cidOPSgroup0123456789==';
+
+/** ops on one platform's channel, on the daily schedule 张三/李四. */
+function swapConfig(channels: NonNullable<ReturnType<typeof testConfigInput>['teams']>[number]['channels']) {
+  const input = testConfigInput();
+  input.teams![0]! = { ...input.teams![0]!, channels, schedule: 'primary' };
+  input.schedules = [{ id: 'primary', name: 'Primary', timeZone: 'Asia/Shanghai', layers: [{ members: ['zhang', 'li'], shift: 'daily', start: '2026-11-01' }], remindBefore: 'off' }];
+  return input;
+}
 
 describe('a swap request is a card with Accept / Decline on Slack and DingTalk', () => {
   const clock = new FakeClock(T0);
@@ -41,16 +51,10 @@ describe('a swap request is a card with Accept / Decline on Slack and DingTalk',
   beforeAll(async () => {
     slack = await FakeSlackApi.start();
     dingtalk = await FakeDingTalk.start();
-    const input = testConfigInput();
-    input.teams![0]! = {
-      ...input.teams![0]!,
-      channels: [
-        { platform: 'slack', channel: OPS },
-        { platform: 'dingtalk', channel: CONV },
-      ],
-      schedule: 'primary',
-    };
-    input.schedules = [{ id: 'primary', name: 'Primary', timeZone: 'Asia/Shanghai', layers: [{ members: ['zhang', 'li'], shift: 'daily', start: '2026-11-01' }], remindBefore: 'off' }];
+    const input = swapConfig([
+      { platform: 'slack', channel: OPS },
+      { platform: 'dingtalk', channel: CONV },
+    ]);
     app = dingTalkAppOn(dingtalk);
     const slackAdapter = new SlackAdapter({ botToken: 'xoxb-test', signingSecret: SECRET, apiUrl: slack.apiUrl, log });
     bot = await startTestBot({ clock, config: testConfig(input), adapters: [slackAdapter, app], escalationTimers: false });
@@ -142,3 +146,56 @@ describe('a swap request is a card with Accept / Decline on Slack and DingTalk',
     expect(buttonsOf(slack.message(OPS, ts)!.blocks)).toEqual([]);
   });
 });
+
+describe('on Feishu the swap request is a card too', () => {
+  const CHAT = 'oc_ops0123456789abcdef';
+  const ZHANG = 'ou_zhang000000000001';
+  const LI = 'ou_li00000000000000002';
+  let feishu: FakeFeishu;
+  let bot: TestBot;
+
+  beforeAll(async () => {
+    feishu = await FakeFeishu.start();
+    const input = swapConfig([{ platform: 'feishu', channel: CHAT }]);
+    input.members![0]!.feishu = ZHANG;
+    input.members![1]!.feishu = LI;
+    const app = new FeishuAppAdapter({ appId: feishu.appId, appSecret: feishu.appSecret, domain: feishu.origin, log });
+    bot = await startTestBot({ clock: new FakeClock(T0), config: testConfig(input), adapters: [app], escalationTimers: false });
+    await app.waitUntilOpen();
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await feishu.close();
+  });
+
+  it('@-mentions 张三 with Accept / Decline; his click accepts, and the answer to the click is the card saying so', async () => {
+    await feishu.sendMessage({ chatId: CHAT, openId: LI, text: '@_user_1 换班 张三 11-26' });
+    const card = await eventuallyFound(() => feishu.inChat(CHAT).find((m) => m.msg_type === 'interactive' && JSON.stringify(m.content).includes('换班请求')));
+    const text = JSON.stringify(card.content);
+    expect(text).toContain(`<at id=${ZHANG}></at>`);
+    const actions = (card.content.elements as Array<{ tag: string; actions?: Array<{ value: { action: string; command: string } }> }>).flatMap((e) => e.actions ?? []);
+    const id = /#([0-9a-f]{6})/.exec(text)![1]!;
+    expect(actions.map((a) => a.value)).toEqual([
+      { action: 'choice', command: `swap accept ${id}` },
+      { action: 'choice', command: `swap decline ${id}` },
+    ]);
+    const ack = await feishu.clickCard({ messageId: card.message_id, openId: ZHANG, value: actions[0]!.value });
+    const answered = JSON.stringify((ack.answer as { card: { data: unknown } }).card.data);
+    expect(answered).toContain('✅ 张三 已同意 · 10:00');
+    expect(answered).not.toContain('"choice"');
+    expect((await bot.overrides.history(10)).map((r) => [r.override.member, r.via, r.swap])).toEqual([
+      ['li', 'feishu', id],
+      ['zhang', 'feishu', id],
+    ]);
+  });
+});
+
+async function eventuallyFound<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((ok) => setTimeout(ok, 10));
+  }
+}
