@@ -402,7 +402,14 @@ export function renderAlertCard(alert: Alert, ctx: CardContext): AlertCard {
     text,
     ...(runs.runs.length ? { runs: runs.runs } : {}),
     ...(runs.result ? { runResult: runs.result } : {}),
+    ...(assignmentOf(alert, t) ? { assignment: assignmentOf(alert, t) } : {}),
   };
+}
+
+/** `指派：张三（轮流）` while round-robin's pick has not been claimed; '' otherwise. */
+function assignmentOf(alert: Alert, t: Texts): string {
+  const name = alert.state === 'triggered' ? clip(alert.assignee?.name, 60) : '';
+  return name ? `${t.field.assignee}${t.colon}${t.roundRobin(name)}` : '';
 }
 
 /**

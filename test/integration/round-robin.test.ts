@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DingTalkWebhookAdapter } from '../../adapters/dingtalk/webhook-adapter.js';
 import { SlackAdapter } from '../../adapters/slack/adapter.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { log } from '../../src/log.js';
+import { FakeDingTalk } from '../fakes/dingtalk-server.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { FakeClock } from '../support/clock.js';
 import { KEYS, startTestBot, testConfig, testConfigInput, type TestBot } from '../support/bot.js';
@@ -11,11 +13,17 @@ import { eventually } from '../support/wait.js';
 const T0 = new Date('2026-11-23T02:00:00Z');
 const OPS = 'C0OPS';
 
-/** ops = 张三, 李四, 王五 (王五 paused), its alerts assigned in turn among `among`. */
-function config(among: 'team' | 'on-call'): ConfigInput {
+const ROBOT_SECRET = 'SEC0123456789abcdef';
+
+/** ops = 张三, 李四, 王五 (王五 paused), its alerts assigned in turn among `among`; cards on Slack and a DingTalk group robot. */
+function config(among: 'team' | 'on-call', robotUrl: string): ConfigInput {
   const input = testConfigInput();
   input.members![2] = { ...input.members![2]!, slack: 'U0WANG', paused: true };
-  input.teams![0] = { ...input.teams![0]!, members: ['zhang', 'wang', 'li'], channels: [{ platform: 'slack', channel: OPS }], schedule: 'primary', assign: { mode: 'round-robin', among } };
+  const channels: NonNullable<ConfigInput['teams']>[number]['channels'] = [
+    { platform: 'slack', channel: OPS },
+    { platform: 'dingtalk-webhook', url: robotUrl, secret: ROBOT_SECRET },
+  ];
+  input.teams![0] = { ...input.teams![0]!, members: ['zhang', 'wang', 'li'], channels, schedule: 'primary', assign: { mode: 'round-robin', among } };
   input.schedules = [{ id: 'primary', name: 'Primary', timeZone: 'Asia/Shanghai', layers: [{ members: ['zhang', 'li'], shift: 'daily', start: '2026-11-01' }], remindBefore: 'off', handoffNotice: false }];
   return input;
 }
@@ -23,13 +31,18 @@ function config(among: 'team' | 'on-call'): ConfigInput {
 describe('round-robin: each new alert of the team names the next member in turn', () => {
   const clock = new FakeClock(T0);
   let slack: FakeSlackApi;
+  let dingtalk: FakeDingTalk;
+  let robotUrl: string;
   let bot: TestBot;
   let mongoUri: string;
   const start = async (among: 'team' | 'on-call', uri?: string): Promise<TestBot> =>
     startTestBot({
       clock,
-      config: testConfig(config(among)),
-      adapters: [new SlackAdapter({ botToken: 'xoxb-test', signingSecret: 'secret-secret-secret', apiUrl: slack.apiUrl, log })],
+      config: testConfig(config(among, robotUrl)),
+      adapters: [
+        new SlackAdapter({ botToken: 'xoxb-test', signingSecret: 'secret-secret-secret', apiUrl: slack.apiUrl, log }),
+        new DingTalkWebhookAdapter({ log, secrets: new Map([[robotUrl, ROBOT_SECRET]]), oapiUrl: dingtalk.url, now: () => clock.now().getTime() }),
+      ],
       escalationTimers: false,
       ...(uri ? { mongoUri: uri } : {}),
     });
@@ -44,12 +57,15 @@ describe('round-robin: each new alert of the team names the next member in turn'
 
   beforeAll(async () => {
     slack = await FakeSlackApi.start();
+    dingtalk = await FakeDingTalk.start({ now: () => clock.now().getTime() });
+    robotUrl = dingtalk.addCustomRobot('robot-token-ops', ROBOT_SECRET);
     bot = await start('team');
     mongoUri = bot.mongoUri;
   });
   afterAll(async () => {
     await bot.stop();
     await slack.close();
+    await dingtalk.close();
   });
 
   it('ten alerts over 张三, 王五 (paused), 李四 alternate 张三 and 李四, and a restart in the middle continues the rotation', async () => {
@@ -72,6 +88,11 @@ describe('round-robin: each new alert of the team names the next member in turn'
     expect(JSON.stringify(card.attachments)).toContain('*指派*\\n张三（轮流）');
     const replies = slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === card.ts);
     expect(replies.map((c) => c.args.text)).toEqual([expect.stringMatching(/^<@U0ZHANG> 轮到你了（轮流指派），请认领：🔴 #\d+ Disk full rr-card$/)]);
+    // The group robot cannot edit: a message that says whose turn it is @-mentions 张三 (the card itself when it was posted after the pick).
+    const robot = dingtalk.robotMessages.map((m) => m.body).filter((b) => JSON.stringify(b).includes(`#${alert.shortId}`));
+    const told = robot.filter((b) => JSON.stringify(b).includes('指派：张三（轮流）') || JSON.stringify(b).includes('张三（轮流）'));
+    expect(told).toHaveLength(1);
+    expect((told[0]!.at as { atUserIds: string[] }).atUserIds).toEqual(['staff-zhang']);
     const entries = await bot.runtime.alerts.timeline(alertId);
     expect(entries.filter((e) => e.kind === 'assigned').map((e) => [e.text, e.actor.via])).toEqual([['assigned to 张三 (round-robin)', 'round-robin']]);
   });
