@@ -34,19 +34,20 @@ export class RoundRobin {
     if (!team?.assign) return;
     const among = team.assign.among;
     const now = this.deps.clock.now();
+    // Who may take the turn is read before the alert's lock (schedules, covers), so repeats of
+    // the alert arriving meanwhile wait only for the turn and the write.
+    const candidates = assignCandidates({
+      members: team.members,
+      among,
+      onCall: among === 'on-call' ? await this.onCallNow(now) : new Set(),
+      paused: new Set(dir.config.members.filter((m) => m.paused).map((m) => m.id)),
+    });
+    // Nobody eligible (all paused, or no team member on call): nobody is named, no turn is used.
+    if (candidates.length === 0) return;
     const after = await this.deps.turns.assign(
       ev.alert,
       async () => {
-        const candidates = assignCandidates({
-          members: team.members,
-          among,
-          onCall: among === 'on-call' ? await this.onCallNow(now) : new Set(),
-          paused: new Set(dir.config.members.filter((m) => m.paused).map((m) => m.id)),
-        });
-        // Nobody eligible (all paused, or no team member on call): no turn is used up.
-        if (candidates.length === 0) return undefined;
-        const id = pickInTurn(candidates, await this.deps.turns.take(team.id));
-        const member = id ? dir.member(id) : undefined;
+        const member = dir.member(pickInTurn(candidates, await this.deps.turns.take(team.id)) ?? '');
         return member ? { memberId: member.id, name: member.name } : undefined;
       },
       now,
