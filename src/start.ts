@@ -59,6 +59,9 @@ import { pager as makePager } from './oncall/paging.js';
 import { PageCommand } from './bot/page-command.js';
 import { OverrideCommands } from './bot/override-commands.js';
 import { SwapCommand } from './bot/swap-command.js';
+import { chatQuestions } from './bot/questions.js';
+import { RoundRobin } from './oncall/round-robin.js';
+import { AssignTurns } from './store/assign-turns.js';
 import { OnCallSwapStore } from './store/oncall-swaps.js';
 import { identityPlatform } from './bot/chat-service.js';
 import { OnCallNoticeStore } from './store/oncall-notices.js';
@@ -176,6 +179,17 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   });
   runtime.events.subscribe(escalation.onEvent);
   maintenance.useEscalation(escalation);
+  // Round-robin (`teams[].assign`): after the alert opened, never in the ingest request's path.
+  runtime.events.subscribe(
+    new RoundRobin({
+      directory: runtime.directory,
+      overrides,
+      turns: new AssignTurns(database.models, alerts),
+      clock: runtime.clock,
+      assigned: (a) => cards.refresh(a),
+      log,
+    }).onEvent,
+  );
   const deliveries = new Deliveries(database.db);
   let listenUrl = 'http://127.0.0.1';
   const feeds = new OnCallFeeds({
@@ -214,7 +228,15 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     onCall,
     calendar: new CalendarCommand(feeds),
     overrides: new OverrideCommands({ directory: runtime.directory, covers: onCall, clock: runtime.clock, timeZone }),
-    swap: new SwapCommand({ directory: runtime.directory, overrides, swaps: new OnCallSwapStore(database.db), clock: runtime.clock, timeZone, changed: () => handoffs.changed() }),
+    swap: new SwapCommand({
+      directory: runtime.directory,
+      overrides,
+      swaps: new OnCallSwapStore(database.db),
+      clock: runtime.clock,
+      timeZone,
+      changed: () => handoffs.changed(),
+      questions: chatQuestions(adapters, log),
+    }),
     page: new PageCommand(pager, (platform, id) => {
       const idp = identityPlatform(platform);
       return idp ? runtime.directory.memberByPlatformId(idp, id) : undefined;

@@ -3,7 +3,6 @@ import { EventEmitter } from 'node:events';
 import { TOPIC_CARD, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
 import type { Card } from '../../src/bot/card.js';
 import type {
-  ActionRequest,
   AdapterCapabilities,
   AdapterStatus,
   BotReply,
@@ -12,6 +11,7 @@ import type {
   InboundHandler,
   InboundRequest,
   MessageRef,
+  QuestionMessage,
   ReplyTarget,
   SendResult,
 } from '../../src/bot/chat-adapter.js';
@@ -19,7 +19,7 @@ import type { Logger } from '../../src/log.js';
 import { SeenIds } from '../../src/bot/seen-ids.js';
 import { cardClickRequest, robotMessageRequest, STAFF_PREFIX, type RobotSession } from './inbound.js';
 import { OpenApi, postRobot, type ApiOutcome } from './openapi.js';
-import { cardParams, cut, type CardParams } from './render.js';
+import { cardParams, cut, questionParams, type CardParams } from './render.js';
 import { SOCKET_CLOSE, SOCKET_OPEN, StreamClient } from './stream-client.js';
 
 export interface DingTalkAppAdapterOptions {
@@ -199,8 +199,21 @@ export class DingTalkAppAdapter implements ChatAdapter {
   // Outbound
 
   async post(channel: string, card: Card): Promise<SendResult<MessageRef>> {
+    return this.deliver(channel, cardParams(card), card.kind === 'alert' ? card.alertId : undefined);
+  }
+
+  /** A question on the same card template (`kind: question`, its choices as buttons). */
+  async ask(channel: string, question: QuestionMessage): Promise<SendResult<MessageRef>> {
+    return this.deliver(channel, questionParams(question), undefined);
+  }
+
+  async updateQuestion(ref: MessageRef, question: QuestionMessage): Promise<SendResult<void>> {
+    return this.replace(ref, questionParams(question), undefined);
+  }
+
+  private async deliver(channel: string, cardParamMap: CardParams, alertId: string | undefined): Promise<SendResult<MessageRef>> {
     const outTrackId = `dutybot-${randomUUID()}`;
-    const params = { ...cardParams(card), conv: channel };
+    const params = { ...cardParamMap, conv: channel };
     const res = await this.api.call<CreateAndDeliverAnswer>('POST', '/v1.0/card/instances/createAndDeliver', {
       cardTemplateId: this.opts.cardTemplateId,
       outTrackId,
@@ -220,15 +233,19 @@ export class DingTalkAppAdapter implements ChatAdapter {
       }
       return { kind: 'sent', value: { platform: 'dingtalk', channel, messageId: outTrackId } };
     });
-    if (result.kind === 'sent') this.remember(outTrackId, channel, card, params);
+    if (result.kind === 'sent') this.remember(outTrackId, channel, alertId, params);
     return result;
   }
 
   async update(ref: MessageRef, card: Card): Promise<SendResult<void>> {
-    const params = { ...cardParams(card), conv: ref.channel };
+    return this.replace(ref, cardParams(card), card.kind === 'alert' ? card.alertId : undefined);
+  }
+
+  private async replace(ref: MessageRef, cardParamMap: CardParams, alertId: string | undefined): Promise<SendResult<void>> {
+    const params = { ...cardParamMap, conv: ref.channel };
     // Remembered before the call: a click answered while this PUT waits for a retry still shows
     // the clicker the truth.
-    this.remember(ref.messageId, ref.channel, card, params);
+    this.remember(ref.messageId, ref.channel, alertId, params);
     const res = await this.api.call<{ success?: boolean }>('PUT', '/v1.0/card/instances', {
       outTrackId: ref.messageId,
       cardData: { cardParamMap: params },
@@ -353,9 +370,9 @@ export class DingTalkAppAdapter implements ChatAdapter {
     }
   }
 
-  private remember(outTrackId: string, channel: string, card: Card, params: CardParams): void {
+  private remember(outTrackId: string, channel: string, alertId: string | undefined, params: CardParams): void {
     this.cards.delete(outTrackId);
-    this.cards.set(outTrackId, { channel, ...(card.kind === 'alert' ? { alertId: card.alertId } : {}), params, version: ++this.version });
+    this.cards.set(outTrackId, { channel, ...(alertId ? { alertId } : {}), params, version: ++this.version });
     if (this.cards.size > MAX_CARDS) {
       const oldest = this.cards.keys().next();
       if (!oldest.done) this.cards.delete(oldest.value);
@@ -433,7 +450,7 @@ export class DingTalkAppAdapter implements ChatAdapter {
         return;
       }
       outTrackId = click.outTrackId;
-      const req: ActionRequest = click.req;
+      const req: InboundRequest = click.req;
       if (this.seen.check(messageId, this.now())) {
         this.log.info({ deliveryId: messageId }, 'dingtalk card callback redelivery answered again, not handled again');
         return;

@@ -1,5 +1,5 @@
 import type { CardActionId } from '../../src/bot/card.js';
-import type { ActionRequest, CommandRequest } from '../../src/bot/chat-adapter.js';
+import type { ActionRequest, CommandRequest, InboundRequest } from '../../src/bot/chat-adapter.js';
 
 /**
  * Stream callback payloads → platform-neutral requests, pure and defensive: the frame comes over
@@ -102,7 +102,8 @@ export function stripMentions(text: string): string {
 /** The parts of a card click the adapter needs besides the request. */
 export interface CardClick {
   outTrackId: string;
-  req: ActionRequest;
+  /** A card action, or (a question's choice) the choice's command as if typed (`clicked`). */
+  req: InboundRequest;
 }
 
 /** What the adapter knows about a card it posted, to fill what a click does not carry. */
@@ -126,9 +127,25 @@ export function cardClickRequest(data: unknown, messageId: string | undefined, k
   const privateData = rec((parseData(d.content) ?? parseData(d.value) ?? {}).cardPrivateData);
   const params = rec(privateData.params);
   const actionIds = Array.isArray(privateData.actionIds) ? privateData.actionIds : [];
+  const card = known(outTrackId);
+  const command = str(params.action) === 'choice' ? str(params.command)?.trim() : undefined;
+  if (command) {
+    const channel = str(params.conv) ?? groupSpace(d) ?? card?.channel;
+    if (!channel) return null;
+    const req: CommandRequest = {
+      kind: 'command',
+      platform: 'dingtalk',
+      userId,
+      channel,
+      text: command,
+      clicked: true,
+      replyTo: { platform: 'dingtalk', channel, handle: staffHandle(userId) },
+    };
+    if (messageId) req.deliveryId = messageId;
+    return { outTrackId, req };
+  }
   const action = [str(params.action), ...actionIds.map(str)].find((a): a is string => !!a && ACTIONS.has(a));
   if (!action) return null;
-  const card = known(outTrackId);
   const alertRef = str(params.alertId) ?? str(params.alert) ?? card?.alertId;
   const channel = str(params.conv) ?? groupSpace(d) ?? card?.channel;
   if (!alertRef || !channel) return null;

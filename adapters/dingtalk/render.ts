@@ -1,4 +1,5 @@
 import type { AlertCard, Card, CardActionId, Locale, SummaryCard } from '../../src/bot/card.js';
+import type { QuestionMessage } from '../../src/bot/chat-adapter.js';
 import { mentionMobiles } from '../../src/bot/mentions.js';
 
 /**
@@ -37,6 +38,8 @@ export const CARD_PARAM_KEYS = [
   'runs',
   'show_runs',
   'run_status',
+  'choices',
+  'show_choices',
 ] as const;
 
 const LIMIT = { title: 200, status: 300, markdown: 4000, text: 2000, field: 500, options: 50 } as const;
@@ -60,6 +63,8 @@ function emptyParams(locale: Locale): CardParams {
   p.options_mute = '[]';
   p.runs = '[]';
   p.show_runs = 'false';
+  p.choices = '[]';
+  p.show_choices = 'false';
   return p;
 }
 
@@ -110,6 +115,25 @@ function summaryParams(card: SummaryCard): CardParams {
   p.markdown = cut(card.lines.map(md).join('  \n'), LIMIT.markdown);
   p.text = cut(card.text, LIMIT.text);
   p.colour = '#5f6368';
+  return p;
+}
+
+/**
+ * A question (ChatAdapter.ask) on the same template: `kind: question`, its lines as `markdown`,
+ * the answer as `status`, and a button per entry of `choices` whose callback params are
+ * `{"action": "choice", "command": "${item.command}", "conv": "${conv}"}` (docs/dingtalk.md).
+ */
+export function questionParams(q: QuestionMessage): CardParams {
+  const p = emptyParams(q.locale);
+  p.kind = 'question';
+  p.title = cut(q.heading, LIMIT.title);
+  p.markdown = cut(q.lines.map(md).join('  \n'), LIMIT.markdown);
+  p.status = q.status ? cut(q.status, LIMIT.status) : '';
+  p.text = cut(q.text, LIMIT.text);
+  p.colour = '#1a73e8';
+  const choices = q.choices.slice(0, 5).map((c) => ({ label: c.label, command: c.command, style: c.style ?? 'default' }));
+  p.choices = JSON.stringify(choices);
+  p.show_choices = choices.length ? 'true' : 'false';
   return p;
 }
 

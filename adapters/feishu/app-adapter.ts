@@ -10,6 +10,7 @@ import type {
   InboundRequest,
   MentionMessage,
   MessageRef,
+  QuestionMessage,
   ReplyTarget,
   SendResult,
 } from '../../src/bot/chat-adapter.js';
@@ -18,7 +19,7 @@ import { SeenIds } from '../../src/bot/seen-ids.js';
 import type { Logger } from '../../src/log.js';
 import { cardClickRequest, decodeHandle, messageRequest, type UserIdType } from './inbound.js';
 import { FeishuApi } from './openapi.js';
-import { appCard, cut, textContent } from './render.js';
+import { appCard, cut, questionCard, textContent } from './render.js';
 import { sdkLogger } from './sdk-log.js';
 
 export interface FeishuAppAdapterOptions {
@@ -197,6 +198,21 @@ export class FeishuAppAdapter implements ChatAdapter {
   async update(ref: MessageRef, card: Card): Promise<SendResult<void>> {
     const json = appCard(card);
     // Remembered before the call: a click answered while this patch waits still shows the truth.
+    this.remember(ref.messageId, json);
+    return this.api.patch(ref.messageId, JSON.stringify(json));
+  }
+
+  /** A question with its choices as buttons (`update_multi`: one patch changes it for everyone). */
+  async ask(channel: string, question: QuestionMessage): Promise<SendResult<MessageRef>> {
+    const json = questionCard(question);
+    const sent = await this.api.send('chat_id', channel, 'interactive', JSON.stringify(json));
+    if (sent.kind !== 'sent') return sent;
+    this.remember(sent.value, json);
+    return { kind: 'sent', value: { platform: 'feishu', channel, messageId: sent.value } };
+  }
+
+  async updateQuestion(ref: MessageRef, question: QuestionMessage): Promise<SendResult<void>> {
+    const json = questionCard(question);
     this.remember(ref.messageId, json);
     return this.api.patch(ref.messageId, JSON.stringify(json));
   }

@@ -1,5 +1,5 @@
 import type { CardActionId } from '../../src/bot/card.js';
-import type { ActionRequest, CommandRequest, ReplyTarget } from '../../src/bot/chat-adapter.js';
+import type { ActionRequest, CommandRequest, InboundRequest, ReplyTarget } from '../../src/bot/chat-adapter.js';
 
 /**
  * Feishu events, as the SDK's EventDispatcher hands them over (a v2 event's `header` and `event`
@@ -108,7 +108,8 @@ function resolveMentions(text: string, mentions: Rec[], idType: UserIdType): str
 export interface CardClick {
   /** The card's message (`open_message_id`): the card to answer with. */
   messageId?: string;
-  req: ActionRequest;
+  /** A card action, or (a question's choice) the choice's command as if typed (`clicked`). */
+  req: InboundRequest;
 }
 
 /**
@@ -125,8 +126,16 @@ export function cardClickRequest(data: unknown, idType: UserIdType): CardClick |
   const alertRef = str(value.alertId);
   const context = rec(d.context);
   const channel = str(context.open_chat_id);
-  if (!userId || !id || !ACTIONS.has(id) || !alertRef || !channel) return null;
   const messageId = str(context.open_message_id);
+  const command = id === 'choice' ? str(value.command)?.trim() : undefined;
+  if (userId && channel && command) {
+    const handle: FeishuHandle = { user: userId, idType, p2p: false, ...(messageId ? { messageId } : {}) };
+    const req: CommandRequest = { kind: 'command', platform: 'feishu', userId, channel, text: command, clicked: true, replyTo: { platform: 'feishu', channel, handle: encodeHandle(handle) } };
+    const deliveryId = str(d.event_id);
+    if (deliveryId) req.deliveryId = deliveryId;
+    return { ...(messageId ? { messageId } : {}), req };
+  }
+  if (!userId || !id || !ACTIONS.has(id) || !alertRef || !channel) return null;
   const handle: FeishuHandle = { user: userId, idType, p2p: false, ...(messageId ? { messageId } : {}) };
   const replyTo: ReplyTarget = { platform: 'feishu', channel, handle: encodeHandle(handle) };
   const req: ActionRequest = { kind: 'action', platform: 'feishu', userId, channel, action: id as CardActionId | 'run', alertRef, replyTo };

@@ -1,4 +1,5 @@
 import type { AlertCard, Card, CardAction, CardMention, SummaryCard } from '../../src/bot/card.js';
+import type { QuestionMessage } from '../../src/bot/chat-adapter.js';
 
 /**
  * Card → Feishu message card JSON (the `interactive` message's content, card JSON 1.0), pure.
@@ -109,6 +110,28 @@ function summaryCard(card: SummaryCard, hint?: string): Json {
     header: { template: 'grey', title: plain(card.heading) },
     elements: elements.length ? elements : [md(escapeMd(card.text))],
   };
+}
+
+/** What a question's button sends back: the command it stands for (ChatAdapter.ask). */
+export interface ChoiceValue {
+  action: 'choice';
+  command: string;
+}
+
+/** A question (ChatAdapter.ask) as an app card: the asked person @-mentioned, a button per choice. */
+export function questionCard(q: QuestionMessage): Json {
+  const elements: Json[] = [md([atText(q.mentions.filter((p) => p.feishu)), ...q.lines.map(escapeMd)].filter(Boolean).join('\n'))];
+  if (q.status) elements.push(md(`**${escapeMd(q.status)}**`));
+  if (q.choices.length) {
+    elements.push({
+      tag: 'action',
+      actions: q.choices.map((c) => {
+        const value: ChoiceValue = { action: 'choice', command: c.command };
+        return { tag: 'button', text: plain(c.label), type: c.style ?? 'default', value };
+      }),
+    });
+  }
+  return { config: { wide_screen_mode: true, update_multi: true }, header: { template: q.status ? 'grey' : 'blue', title: plain(q.heading) }, elements };
 }
 
 /** The line a custom bot's card ends with: it cannot take replies. */

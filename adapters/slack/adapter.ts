@@ -11,14 +11,15 @@ import type {
   InboundRequest,
   MentionMessage,
   MessageRef,
+  QuestionMessage,
   ReplyTarget,
   SendResult,
 } from '../../src/bot/chat-adapter.js';
 import type { Logger } from '../../src/log.js';
 import { boltLogger } from './bolt-logger.js';
 import { SeenIds } from '../../src/bot/seen-ids.js';
-import { actionRequest, isKnownSlackBody, messageRequest, slashCommandRequest } from './inbound.js';
-import { ACTION_PREFIX, fit, mentionText, renderBlocks } from './render.js';
+import { actionRequest, choiceRequest, isKnownSlackBody, messageRequest, slashCommandRequest } from './inbound.js';
+import { ACTION_PREFIX, fit, mentionText, renderBlocks, renderQuestion } from './render.js';
 import { AUTH_ERRORS, classify, platformError } from './send-result.js';
 
 export interface SlackAdapterOptions {
@@ -219,6 +220,26 @@ export class SlackAdapter implements ChatAdapter {
       return { kind: 'sent', value: undefined };
     } catch (err) {
       return this.failure(err, 'chat.postMessage', ref.channel);
+    }
+  }
+
+  /** A question with buttons: a new message in the channel, @-mentioning whom it asks. */
+  async ask(channel: string, question: QuestionMessage): Promise<SendResult<MessageRef>> {
+    try {
+      const resp = await this.web.chat.postMessage({ channel, ...renderQuestion(question), unfurl_links: false, unfurl_media: false });
+      if (!resp.ts) return { kind: 'failed', error: 'chat.postMessage answered without ts' };
+      return { kind: 'sent', value: { platform: 'slack', channel: resp.channel ?? channel, messageId: resp.ts } };
+    } catch (err) {
+      return this.failure(err, 'chat.postMessage', channel);
+    }
+  }
+
+  async updateQuestion(ref: MessageRef, question: QuestionMessage): Promise<SendResult<void>> {
+    try {
+      await this.web.chat.update({ channel: ref.channel, ts: ref.messageId, ...renderQuestion(question) });
+      return { kind: 'sent', value: undefined };
+    } catch (err) {
+      return this.failure(err, 'chat.update', ref.channel);
     }
   }
 
@@ -438,7 +459,7 @@ export class SlackAdapter implements ChatAdapter {
     app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ ack, body, action }) => {
       await ack();
       const b = body as unknown as Record<string, unknown>;
-      const req = actionRequest(b, action);
+      const req = choiceRequest(b, action) ?? actionRequest(b, action);
       if (!req) {
         this.log.warn({ actionId: (action as { action_id?: string }).action_id }, 'slack action not understood');
         return;

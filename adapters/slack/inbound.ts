@@ -1,6 +1,6 @@
 import type { CardActionId } from '../../src/bot/card.js';
 import type { ActionRequest, CommandRequest } from '../../src/bot/chat-adapter.js';
-import { ACTION_PREFIX, RUN_PREFIX } from './render.js';
+import { ACTION_PREFIX, CHOICE_PREFIX, RUN_PREFIX } from './render.js';
 
 /**
  * Slack payloads → platform-neutral requests, pure and defensive: a payload is signed by Slack,
@@ -56,6 +56,34 @@ export function actionRequest(body: unknown, action: unknown): ActionRequest | n
     req.value = run;
     req.confirmed = true;
   }
+  return req;
+}
+
+/**
+ * A click on a question's choice (`ChatAdapter.ask`): the button's value is the command it stands
+ * for, and it comes back as that command, typed by the clicker.
+ */
+export function choiceRequest(body: unknown, action: unknown): CommandRequest | null {
+  const b = rec(body);
+  const a = rec(action);
+  if (!str(a.action_id)?.startsWith(CHOICE_PREFIX)) return null;
+  const text = str(a.value)?.trim();
+  const user = rec(b.user);
+  const userId = str(user.id);
+  const channel = str(rec(b.channel).id) ?? str(rec(b.container).channel_id);
+  if (!text || !userId || !channel) return null;
+  const req: CommandRequest = {
+    kind: 'command',
+    platform: 'slack',
+    userId,
+    channel,
+    text,
+    clicked: true,
+    replyTo: { platform: 'slack', channel, handle: userId },
+    deliveryId: `${str(rec(b.container).message_ts) ?? str(rec(b.message).ts) ?? ''}:${str(a.action_ts) ?? ''}:${userId}`,
+  };
+  const userName = str(user.username) ?? str(user.name);
+  if (userName) req.userName = userName;
   return req;
 }
 

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { AlertCard, Card, CardAction, CardMention, CardRun, SummaryCard } from '../../src/bot/card.js';
+import type { QuestionMessage } from '../../src/bot/chat-adapter.js';
 
 /**
  * Card → Slack message (Block Kit), pure. The card's texts are already chosen and translated;
@@ -265,4 +266,37 @@ function renderSummary(card: SummaryCard): SlackMessage {
   }
   flush();
   return { text: fit(card.text, LIMIT.text, true), blocks };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Question (ChatAdapter.ask)
+
+/** Prefix of a question choice's `action_id` (`dutybot:choice:0`); its `value` is the command. */
+export const CHOICE_PREFIX = `${ACTION_PREFIX}choice:`;
+
+/**
+ * A question with its choices as buttons. Posted as a new message, so the asked person's
+ * `<@U…>` in it notifies them; once answered, the same message shows the status and no buttons.
+ */
+export function renderQuestion(q: QuestionMessage): SlackMessage {
+  const who = mentionText(q.mentions, '');
+  const lines = q.lines.map((l) => fit(l, LIMIT.sectionText, true)).join('\n');
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: plain(q.heading, LIMIT.header) },
+    { type: 'section', text: mrkdwn(fit(who ? `${who.trim()}\n${lines}` : lines, LIMIT.sectionText)) },
+  ];
+  if (q.status) blocks.push({ type: 'context', elements: [mrkdwn(fit(q.status, LIMIT.contextText, true))] });
+  const buttons = q.choices
+    .filter((c) => c.command.length <= LIMIT.buttonValue)
+    .slice(0, LIMIT.actionElements)
+    .map((c, i): types.Button => ({
+      type: 'button',
+      action_id: `${CHOICE_PREFIX}${i}`,
+      text: plain(c.label, LIMIT.buttonText),
+      value: c.command,
+      ...(c.style ? { style: c.style } : {}),
+    }));
+  if (buttons.length) blocks.push({ type: 'actions', block_id: `${ACTION_PREFIX}question`, elements: buttons });
+  const text = who ? `${who.trim()} ${fit(q.text, LIMIT.text - who.length, true)}` : fit(q.text, LIMIT.text, true);
+  return { text, blocks };
 }

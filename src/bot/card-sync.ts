@@ -501,8 +501,10 @@ export class CardSync {
       remediation: this.deps.remediation?.(alert),
       mentions: [
         ...(alert.owner?.memberId ? mentionOf(dir.member(alert.owner.memberId)) : []),
-        // People a level said to @-mention, while nobody has taken the alert.
-        ...(alert.state === 'triggered' ? (alert.escalation?.mentions ?? []).flatMap((id) => mentionOf(dir.member(id))) : []),
+        // Whom round-robin named and the people a level said to @-mention, while nobody has taken the alert.
+        ...(alert.state === 'triggered'
+          ? [...new Set([...(alert.assignee ? [alert.assignee.memberId] : []), ...(alert.escalation?.mentions ?? [])])].flatMap((id) => mentionOf(dir.member(id)))
+          : []),
       ],
     };
   }

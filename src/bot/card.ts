@@ -67,6 +67,8 @@ export interface AlertCard {
   runs?: CardRun[];
   /** The last run's result (`▶️ Restart nginx · 张三 · HTTP 200`), also among `fields`; follow-ups repeat it. */
   runResult?: string;
+  /** Round-robin's pick not claimed yet (`指派：张三（轮流）`), also among `fields`; follow-ups say it. */
+  assignment?: string;
 }
 
 /** A remediation action's button: `run:<name>` comes back with the alert id. */

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { ChannelRef } from '../config/schema.js';
-import type { Card, CardActionId, CardMention } from './card.js';
+import type { Card, CardActionId, CardMention, Locale } from './card.js';
 import type { RatePolicy } from './rate-policy.js';
 
 /**
@@ -92,12 +92,19 @@ export interface CommandRequest extends InboundBase {
   text: string;
   /** When the message quotes a card, the alert it belongs to (WeChat "reply with 认领"). */
   quotedAlertRef?: string;
+  /**
+   * The person clicked a choice of a question (`ChatAdapter.ask`) rather than typing: `text` is
+   * the choice's command. It is checked like a typed one (a click can do no more than typing);
+   * the answer is the question updated in place, so a click that succeeds gets no reply.
+   */
+  clicked?: boolean;
 }
 
 export type InboundRequest = ActionRequest | CommandRequest;
 
 /** What the core answers; `private` answers go only to the person (ephemeral on Slack). */
 export interface BotReply {
+  /** Empty: handled, nothing more to say (the answer is a card that was posted or updated). */
   text: string;
   private: boolean;
 }
@@ -132,6 +139,34 @@ export interface MentionMessage {
   text: string;
   /** Show it in the channel too, not only next to the card (an ack timeout: a claim lapsed). */
   broadcast: boolean;
+}
+
+/**
+ * A question to one person with a few answers (a swap request), for platforms that draw choices
+ * as buttons (`ChatAdapter.ask`). Nothing in it is about swaps: a click on a choice comes back as
+ * a `CommandRequest` whose text is the choice's `command` (`swap accept 3f9a1c`), with `clicked`,
+ * so it goes through the same code and permission checks as the command typed by hand.
+ */
+export interface QuestionMessage {
+  locale: Locale;
+  /** `换班请求 #3f9a1c（Primary）` */
+  heading: string;
+  lines: string[];
+  /** Buttons; none once the question is answered or expired. */
+  choices: QuestionChoice[];
+  /** How it ended (`✅ 张三 已同意 · 10:05`), shown instead of the choices. */
+  status?: string;
+  /** Who is asked: @-mentioned where the platform's new messages can. */
+  mentions: CardMention[];
+  /** The whole question as plain text (notification fallback). */
+  text: string;
+}
+
+export interface QuestionChoice {
+  label: string;
+  /** What the click does: the command as the person would type it. */
+  command: string;
+  style?: 'primary' | 'danger';
 }
 
 export interface AdapterStatus {
@@ -176,6 +211,14 @@ export interface ChatAdapter {
    * id on this platform, nothing was sent.
    */
   mention?(ref: MessageRef, message: MentionMessage): Promise<SendResult<void>>;
+  /**
+   * Posts a question whose choices are buttons; a click comes back as a command (see
+   * `QuestionMessage`). Absent where clicks cannot come back (robots, WeChat): the core answers
+   * with words that say what to type instead.
+   */
+  ask?(channel: string, question: QuestionMessage): Promise<SendResult<MessageRef>>;
+  /** Rewrites a question posted by `ask` (answered: no choices, and a status). */
+  updateQuestion?(ref: MessageRef, question: QuestionMessage): Promise<SendResult<void>>;
   /** Answers a request (ephemeral when `reply.private` and the platform allows it). */
   reply(to: ReplyTarget, reply: BotReply): Promise<SendResult<void>>;
   /**

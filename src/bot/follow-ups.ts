@@ -36,11 +36,14 @@ export function stateSummary(card: AlertCard): StateSummary {
   // An open alert's status carries only its repeat count besides the mute; an owner exists only
   // once claimed (or resolved, where it names who resolved it).
   const people = card.state === 'triggered' ? [] : rest.filter((p) => !p.startsWith(MUTED) && !TIME.test(p));
-  // A remediation action's result is news too (the key is unchanged for cards without one).
+  // A remediation action's result and a round-robin pick are news too (the key is unchanged for
+  // cards without them): a channel that cannot edit hears whose turn it is in a follow-up.
   const run = card.runResult ? [card.runResult] : [];
+  const assigned = card.assignment ? [card.assignment] : [];
+  const base = run.length ? [card.state, people, mute, run] : [card.state, people, mute];
   return {
-    key: JSON.stringify(run.length ? [card.state, people, mute, run] : [card.state, people, mute]),
-    line: `${card.ref} ${[stateLabel, ...people, ...mute, ...run].join(' · ')}`,
+    key: JSON.stringify(assigned.length ? [...base, assigned] : base),
+    line: `${card.ref} ${[stateLabel, ...people, ...mute, ...run, ...assigned].join(' · ')}`,
   };
 }
 

@@ -42,6 +42,8 @@ export interface Texts {
     /** The source's start and our receipt, when they differ by more than a minute. */
     times: string;
     owner: string;
+    /** Whom round-robin named (they still have to claim). */
+    assignee: string;
     escalationLevel: string;
     labels: string;
     links: string;
@@ -88,6 +90,10 @@ export interface Texts {
    * mentions (Slack: a reply in the card's thread): `升级给你，请处理：🔴 #12 磁盘将满`.
    */
   mentionEscalated: (heading: string) => string;
+  /** The @-mention of the person round-robin named: `轮到你了（轮流指派），请认领：🔴 #12 磁盘将满`. */
+  mentionAssigned: (heading: string) => string;
+  /** The card's assignee field's value: `张三（轮流）`. */
+  roundRobin: (name: string) => string;
   /** A claimed card whose policy has an ack timeout: `⏰ 14:31 前未解决将重新升级`. */
   ackDue: (at: string) => string;
   /** A claimed card whose ack timeout is paused (mute, maintenance): `⏸ 认领超时已暂停（剩 8 分钟）`. */
@@ -140,6 +146,7 @@ export const TEXTS: Record<Locale, Texts> = {
       lastSeen: '最近',
       times: '时间',
       owner: '负责人',
+      assignee: '指派',
       escalationLevel: '升级级别',
       labels: '标签',
       links: '链接',
@@ -177,6 +184,8 @@ export const TEXTS: Record<Locale, Texts> = {
     inMaintenance: (until) => `🛠 维护中，至 ${until}`,
     ackTimedOut: (minutes, owner) => `↩ ${owner} 认领后 ${minutes} 分钟未解决，重新升级`,
     mentionEscalated: (heading) => `升级给你，请处理：${heading}`,
+    mentionAssigned: (heading) => `轮到你了（轮流指派），请认领：${heading}`,
+    roundRobin: (name) => `${name}（轮流）`,
     ackDue: (at) => `⏰ ${at} 前未解决将重新升级`,
     ackPaused: (left) => `⏸ 认领超时已暂停（剩 ${left}）`,
     summary: {
@@ -221,6 +230,7 @@ export const TEXTS: Record<Locale, Texts> = {
       lastSeen: 'Last seen',
       times: 'Time',
       owner: 'Owner',
+      assignee: 'Assigned',
       escalationLevel: 'Escalation level',
       labels: 'Labels',
       links: 'Links',
@@ -258,6 +268,8 @@ export const TEXTS: Record<Locale, Texts> = {
     inMaintenance: (until) => `🛠 in maintenance until ${until}`,
     ackTimedOut: (minutes, owner) => `↩ no resolution within ${minutes} min of ${owner}'s claim`,
     mentionEscalated: (heading) => `escalated to you, please take a look: ${heading}`,
+    mentionAssigned: (heading) => `your turn (round-robin), please claim: ${heading}`,
+    roundRobin: (name) => `${name} (round-robin)`,
     ackDue: (at) => `⏰ escalates again at ${at} unless resolved`,
     ackPaused: (left) => `⏸ ack timeout paused (${left} left)`,
     summary: {

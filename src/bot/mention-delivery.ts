@@ -47,35 +47,49 @@ export interface OwedMentions {
   keys: string[];
   /** The first message of a run that an ack timeout started: the whole channel sees it. */
   broadcast: boolean;
+  /** The round-robin assignee is among them: the message says it is their turn. */
+  assigned: boolean;
 }
 
 const DONE: Outcome = { done: true };
 
 export const mentionKey = (token: string, memberId: string): string => `${token}:${memberId}`;
+/** The round-robin assignee's mention is once per card, whatever the escalation runs do. */
+const ASSIGN_TOKEN = 'assign';
 
 /**
- * The people the alert's escalation @-mentions that this card's channel has not been sent a
- * mention of, or null. Only while nobody has taken the alert and paging is on: a muted alert's
- * mentions wait for the mute's end, as its pages do; in maintenance nobody is paged.
+ * The people the alert's escalation @-mentions (and its round-robin assignee) that this card's
+ * channel has not been sent a mention of, or null. Only while nobody has taken the alert and
+ * paging is on: a muted alert's mentions wait for the mute's end, as its pages do; in maintenance
+ * nobody is paged.
  */
 export function owedMentions(alert: Alert, mentioned: readonly string[] | undefined, now: Date): OwedMentions | null {
   const esc = alert.escalation;
-  if (alert.state !== 'triggered' || !esc?.mentions?.length || alert.maintenance) return null;
+  const assignee = alert.assignee?.memberId;
+  if (alert.state !== 'triggered' || (!esc?.mentions?.length && !assignee) || alert.maintenance) return null;
   if (alert.mutedUntil && alert.mutedUntil.getTime() > now.getTime()) return null;
   const sent = mentioned ?? [];
   const done = new Set(sent);
-  const memberIds = esc.mentions.filter((id) => !done.has(mentionKey(esc.token, id)));
-  if (!memberIds.length) return null;
-  const firstOfRun = !sent.some((k) => k.startsWith(`${esc.token}:`));
-  return { memberIds, keys: memberIds.map((id) => mentionKey(esc.token, id)), broadcast: firstOfRun && !!esc.timedOutClaim };
+  const owed = new Map<string, string>();
+  if (assignee && !done.has(mentionKey(ASSIGN_TOKEN, assignee))) owed.set(assignee, mentionKey(ASSIGN_TOKEN, assignee));
+  for (const id of esc?.mentions ?? []) {
+    if (!done.has(mentionKey(esc!.token, id)) && !owed.has(id)) owed.set(id, mentionKey(esc!.token, id));
+  }
+  if (!owed.size) return null;
+  const firstOfRun = !!esc && !sent.some((k) => k.startsWith(`${esc.token}:`));
+  // One key per person: someone both assigned and named by a level is @-mentioned once (the
+  // level's key is recorded too, so the run does not mention them again).
+  const keys = [...owed.values()];
+  if (esc && assignee && owed.has(assignee) && esc.mentions?.includes(assignee)) keys.push(mentionKey(esc.token, assignee));
+  return { memberIds: [...owed.keys()], keys, broadcast: firstOfRun && !!esc?.timedOutClaim, assigned: !!assignee && owed.has(assignee) };
 }
 
 /** `升级给你，请处理：🔴 #12 …`; after an ack timeout `↩ 李四 认领后 10 分钟未解决，重新升级：🔴 #12 …`. */
-export function mentionText(alert: Alert, card: AlertCard, broadcast: boolean): string {
+export function mentionText(alert: Alert, card: AlertCard, broadcast: boolean, assigned = false): string {
   const t = texts(card.locale);
   const timedOut = alert.escalation?.timedOutClaim;
   if (broadcast && timedOut) return `${t.ackTimedOut(timedOut.minutes, clip(timedOut.ownerName, 60))}${t.colon}${card.heading}`;
-  return t.mentionEscalated(card.heading);
+  return assigned ? t.mentionAssigned(card.heading) : t.mentionEscalated(card.heading);
 }
 
 export class MentionDelivery {
@@ -94,7 +108,7 @@ export class MentionDelivery {
     if (!adapter?.mention || !owed || !card.messageId) return DONE;
     const message: MentionMessage = {
       people: owed.memberIds.flatMap((id) => mentionOf(this.deps.directory.member(id))),
-      text: mentionText(alert, this.deps.renderAlert(alert, now), owed.broadcast),
+      text: mentionText(alert, this.deps.renderAlert(alert, now), owed.broadcast, owed.assigned),
       broadcast: owed.broadcast,
     };
     const ref = { platform: q.platform, channel: q.channel, messageId: card.messageId };
@@ -102,8 +116,8 @@ export class MentionDelivery {
     if (result.kind === 'wait') return { done: false, retryAfterMs: result.ms };
     // Sent, or refused for good (`call` put the refusal on the timeline): not tried again either
     // way. Keys of earlier runs are dropped: they never match again.
-    const token = alert.escalation!.token;
-    const kept = (card.mentioned ?? []).filter((k) => k.startsWith(`${token}:`));
+    const token = alert.escalation?.token;
+    const kept = (card.mentioned ?? []).filter((k) => k.startsWith(`${ASSIGN_TOKEN}:`) || (token && k.startsWith(`${token}:`)));
     await this.deps.cards.save({ ...card, mentioned: [...kept, ...owed.keys], updatedAt: this.deps.clock.now() });
     return DONE;
   }

@@ -217,6 +217,9 @@ function fieldsOf(alert: Alert, t: Texts, ctx: CardContext): CardField[] {
   if (times) fields.push({ label: t.field.times, value: times });
   const team = clip(ctx.teamName, 100) || clip(alert.team, 100);
   if (team) fields.push({ label: t.field.team, value: team });
+  // Round-robin's pick, until someone claims (then the owner is what counts).
+  const assignee = alert.state === 'triggered' ? clip(alert.assignee?.name, 60) : '';
+  if (assignee) fields.push({ label: t.field.assignee, value: t.roundRobin(assignee) });
   const host = clip(alert.host, 100);
   if (host) fields.push({ label: t.field.host, value: host });
   const service = clip(alert.service, 100);
@@ -399,7 +402,14 @@ export function renderAlertCard(alert: Alert, ctx: CardContext): AlertCard {
     text,
     ...(runs.runs.length ? { runs: runs.runs } : {}),
     ...(runs.result ? { runResult: runs.result } : {}),
+    ...(assignmentOf(alert, t) ? { assignment: assignmentOf(alert, t) } : {}),
   };
+}
+
+/** `指派：张三（轮流）` while round-robin's pick has not been claimed; '' otherwise. */
+function assignmentOf(alert: Alert, t: Texts): string {
+  const name = alert.state === 'triggered' ? clip(alert.assignee?.name, 60) : '';
+  return name ? `${t.field.assignee}${t.colon}${t.roundRobin(name)}` : '';
 }
 
 /**

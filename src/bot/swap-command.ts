@@ -7,19 +7,23 @@ import { DAY_MS, fromWall, wallMs } from '../core/zoned-time.js';
 import type { OnCallOverrideStore } from '../store/oncall-overrides.js';
 import type { OnCallSwapStore, SwapDoc, SwapSpan } from '../store/oncall-swaps.js';
 import type { Locale } from './card.js';
-import type { BotReply, InboundRequest } from './chat-adapter.js';
+import type { BotReply, InboundRequest, MessageRef, QuestionMessage } from './chat-adapter.js';
 import { teamOfChannel } from './channels.js';
 import { findMember, identityPlatform } from './chat-service.js';
 import { OTHER_VERBS, usage } from './commands.js';
+import { mentionOf } from './mentions.js';
+import type { QuestionPort } from './questions.js';
 import { formatTime } from './render-card.js';
 
 /**
  * `swap <member> <date|next>` / `换班 <成员> <日期|下一班>` asks another member to swap shifts on the
  * schedule of the channel's team (else the asker's): the asker's shift starting that day for the
- * other person's shift nearest to it. The other person answers `swap accept|decline <id>` /
- * `换班 同意|拒绝 <编号>` — a reply command on every platform, because card buttons carry alert
- * actions only (src/bot/card.ts) and WeChat has none. Accepted, the swap becomes two overrides
- * written together, each audited with the swap's id. Bad input is answered privately; nothing changes.
+ * other person's shift nearest to it. Where the platform shows questions (Slack, DingTalk app) the
+ * request is a card with Accept / Decline whose clicks come back as the commands below; elsewhere
+ * (WeChat, robots) it is words. The other person answers `swap accept|decline <id>` /
+ * `换班 同意|拒绝 <编号>`, typed or clicked: the same code and checks either way, and the card is
+ * rewritten with the answer. Accepted, the swap becomes two overrides written together, each
+ * audited with the swap's id. Bad input is answered privately; nothing changes.
  */
 const VERBS = new Set(OTHER_VERBS.swap);
 const MENTIONS = /^(\s*(?:[@＠]\S+|<@[^>]+>))*\s*/;
@@ -38,7 +42,12 @@ export interface SwapCommandDeps {
   timeZone: string;
   /** Told after an accepted swap, so handoff notices see the new timeline. */
   changed?: () => void;
+  /** Posts the request as a card with Accept / Decline where the channel can show one. */
+  questions?: QuestionPort;
 }
+
+/** Handled, nothing more to say: the answer is the card. */
+const SAID_BY_CARD: BotReply = { text: '', private: false };
 
 export class SwapCommand {
   constructor(private readonly deps: SwapCommandDeps) {}
@@ -102,6 +111,11 @@ export class SwapCommand {
       via,
       channel: req.channel,
     });
+    const card = await this.deps.questions?.ask(req.platform, req.channel, this.question(doc, locale));
+    if (card) {
+      await this.deps.swaps.setCard(doc._id, card);
+      return SAID_BY_CARD;
+    }
     const a = this.fmtSpan(doc.askerShift);
     const b = this.fmtSpan(doc.otherShift);
     const until = this.fmt(expiresAt);
@@ -126,12 +140,17 @@ export class SwapCommand {
     };
     if (doc.state !== 'asked') return answered(doc);
     const now = this.deps.clock.now();
-    if (now >= doc.expiresAt) return { text: zh ? `换班请求 #${id} 已过期，值班不变` : `swap request #${id} has expired; nothing changed`, private: true };
+    if (now >= doc.expiresAt) {
+      await this.closeCard(doc, locale, 'expired');
+      return { text: zh ? `换班请求 #${id} 已过期，值班不变` : `swap request #${id} has expired; nothing changed`, private: true };
+    }
     const schedule = dir.config.schedules.find((s) => s.id === doc.scheduleId);
     const where = { via: identityPlatform(req.platform) ?? req.platform, channel: req.channel };
     if (!accept || !schedule) {
       const done = await this.deps.swaps.answer(id, 'declined', where, now, async () => {});
       if (!done) return answered((await this.deps.swaps.get(id)) ?? doc);
+      await this.closeCard(done, locale, 'declined', member.name);
+      if (req.kind === 'command' && req.clicked) return SAID_BY_CARD;
       return { text: zh ? `${member.name} 拒绝了换班请求 #${id}，值班不变` : `${member.name} declined swap request #${id}; nothing changed`, private: false };
     }
     // The timeline may have moved since the request (a cover, a config reload): each still has to
@@ -154,6 +173,8 @@ export class SwapCommand {
     });
     if (!done) return answered((await this.deps.swaps.get(id)) ?? doc);
     this.deps.changed?.();
+    await this.closeCard(done, locale, 'accepted', member.name);
+    if (req.kind === 'command' && req.clicked) return SAID_BY_CARD;
     const a = this.fmtSpan(doc.askerShift);
     const b = this.fmtSpan(doc.otherShift);
     return {
@@ -162,6 +183,50 @@ export class SwapCommand {
         : `Swapped #${id} (${schedule.name}): ${name(doc.other)} takes ${a}, ${name(doc.asker)} takes ${b}`,
       private: false,
     };
+  }
+
+  /** The request as a question to the other person: Accept / Decline, or (closed) how it ended. */
+  private question(doc: SwapDoc, locale: Locale, status?: string): QuestionMessage {
+    const zh = locale !== 'en';
+    const dir = this.deps.directory;
+    const name = (m: string): string => dir.member(m)?.name ?? m;
+    const schedule = dir.config.schedules.find((s) => s.id === doc.scheduleId)?.name ?? doc.scheduleId;
+    const heading = zh ? `换班请求 #${doc._id}（${schedule}）` : `Swap request #${doc._id} (${schedule})`;
+    const lines = [
+      zh
+        ? `${name(doc.asker)} 的 ${this.fmtSpan(doc.askerShift)} ⇄ ${name(doc.other)} 的 ${this.fmtSpan(doc.otherShift)}`
+        : `${name(doc.asker)}'s ${this.fmtSpan(doc.askerShift)} ⇄ ${name(doc.other)}'s ${this.fmtSpan(doc.otherShift)}`,
+    ];
+    if (!status) lines.push(zh ? `${name(doc.other)} 请选择（${this.fmt(doc.expiresAt)} 前有效）` : `${name(doc.other)}, please answer (until ${this.fmt(doc.expiresAt)})`);
+    const choices = status
+      ? []
+      : [
+          { label: zh ? '同意' : 'Accept', command: `swap accept ${doc._id}`, style: 'primary' as const },
+          { label: zh ? '拒绝' : 'Decline', command: `swap decline ${doc._id}`, style: 'danger' as const },
+        ];
+    return {
+      locale,
+      heading,
+      lines,
+      choices,
+      ...(status ? { status } : {}),
+      mentions: status ? [] : mentionOf(dir.member(doc.other)),
+      text: [heading, ...lines, ...(status ? [status] : [])].join('\n'),
+    };
+  }
+
+  /** Rewrites the request's card, if it has one, to say how it ended. */
+  private async closeCard(doc: SwapDoc, locale: Locale, how: 'accepted' | 'declined' | 'expired', by?: string): Promise<void> {
+    if (!doc.card || !this.deps.questions) return;
+    const zh = locale !== 'en';
+    const at = this.fmt(doc.answeredAt ?? this.deps.clock.now());
+    const status =
+      how === 'expired'
+        ? zh ? `⌛ 已过期，值班不变（${this.fmt(doc.expiresAt)}）` : `⌛ Expired, nothing changed (${this.fmt(doc.expiresAt)})`
+        : how === 'accepted'
+          ? zh ? `✅ ${by} 已同意 · ${at}` : `✅ Accepted by ${by} · ${at}`
+          : zh ? `❌ ${by} 已拒绝，值班不变 · ${at}` : `❌ Declined by ${by} · ${at}; nothing changed`;
+    await this.deps.questions.update(doc.card as MessageRef, this.question(doc, locale, status));
   }
 
   /** The channel's team's schedule, else the asker's team's (as `cover`). */

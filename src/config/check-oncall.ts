@@ -79,6 +79,14 @@ export function checkOnCall(cfg: Config): void {
     if (t.escalationPolicy && !policies.has(t.escalationPolicy)) fail(`teams[${ti}].escalationPolicy`, `unknown escalation policy "${t.escalationPolicy}"`);
     if (t.schedule && !schedules.has(t.schedule)) fail(`teams[${ti}].schedule`, `unknown schedule "${t.schedule}"`);
     t.admins.forEach((a, ai) => member(`teams[${ti}].admins[${ai}]`, a));
+    if (t.assign) {
+      if (t.members.length === 0) fail(`teams[${ti}].assign`, 'the team has no members to take turns');
+      // Round-robin among the people on call needs some of them on a schedule, or nobody is ever named.
+      const scheduled = new Set(cfg.schedules.flatMap((s) => [...s.layers.flatMap((l) => l.members), ...s.overrides.map((o) => o.member)]));
+      if (t.assign.among === 'on-call' && !t.members.some((m) => scheduled.has(m))) {
+        fail(`teams[${ti}].assign.among`, 'on-call: none of the team\'s members is on a schedule (use among: team)');
+      }
+    }
   });
   cfg.routes.forEach((r, ri) => {
     if (r.escalationPolicy && !policies.has(r.escalationPolicy)) fail(`routes[${ri}].escalationPolicy`, `unknown escalation policy "${r.escalationPolicy}"`);

@@ -58,6 +58,8 @@ export const memberSchema = z.strictObject({
   wechat: z.string().min(1).optional(),
   /** Feishu open_id (`ou_…`) or user_id, as FEISHU_USER_ID_TYPE says (docs/feishu.md). */
   feishu: z.string().min(1).optional(),
+  /** Away (leave, muted): round-robin assignment (`teams[].assign`) skips them. */
+  paused: z.boolean().optional(),
 });
 
 export const teamSchema = z.strictObject({
@@ -72,6 +74,12 @@ export const teamSchema = z.strictObject({
   schedule: id.optional(),
   /** Members who may remove anyone's cover on the team's schedule (`override remove`). */
   admins: z.array(id).default([]),
+  /**
+   * Round-robin: each new alert routed to the team names the next member in turn on its card and
+   * @-mentions them (they still claim it). `among: on-call` (default) takes turns among the team's
+   * members on call now; `team` among all its members. Paused members are skipped.
+   */
+  assign: z.strictObject({ mode: z.literal('round-robin'), among: z.enum(['on-call', 'team']).default('on-call') }).optional(),
 });
 
 const timeZone = z.string().refine((tz) => {

@@ -63,6 +63,15 @@ export interface Alert {
   secondsToResolve?: number;
   /** Remediation actions (`actions:`): approvals waiting and the last run's result, shown on the card. */
   remediation?: AlertRemediation;
+  /** Who round-robin named when it opened (`teams[].assign`): shown and @-mentioned; they still claim it. */
+  assignee?: AlertAssignee;
+}
+
+export interface AlertAssignee {
+  memberId: string;
+  name: string;
+  at: Date;
+  how: 'round-robin';
 }
 
 /** What a card shows about remediation actions; rewritten whole, under the alert's lock. */
@@ -107,7 +116,9 @@ export type TimelineKind =
   /** A chat platform throttled or refused this alert's card (who, why, when it retries). */
   | 'delivery'
   /** A note added without a transition (an outgoing webhook's act-back `note`). */
-  | 'note';
+  | 'note'
+  /** Round-robin named someone (`assigned to 张三 (round-robin)`); the alert stays unclaimed. */
+  | 'assigned';
 
 export interface TimelineEntry {
   alertId: string;

@@ -104,6 +104,7 @@ const alertSchema = new Schema<AlertDoc>(
     sourceEndedAt: Date,
     maintenance: { type: new Schema({ windowId: String, until: Date, since: Date }, { _id: false }) },
     remediation: Schema.Types.Mixed,
+    assignee: { type: new Schema({ memberId: String, name: String, at: Date, how: String }, { _id: false }) },
   },
   { ...opts, collection: 'alerts' },
 );

@@ -28,6 +28,8 @@ export interface SwapDoc {
   answeredAt?: Date;
   answeredVia?: string;
   answeredChannel?: string;
+  /** The question card asking `other` (Accept / Decline), where the platform shows one. */
+  card?: { platform: string; channel: string; messageId: string };
 }
 
 export class OnCallSwapStore {
@@ -49,6 +51,11 @@ export class OnCallSwapStore {
         if ((err as { code?: number }).code !== 11000 || i >= 4) throw err;
       }
     }
+  }
+
+  /** Remembers the question card posted for the request, to rewrite it once answered. */
+  async setCard(id: string, card: NonNullable<SwapDoc['card']>): Promise<void> {
+    await this.col.updateOne({ _id: id }, { $set: { card } });
   }
 
   async get(id: string): Promise<SwapDoc | null> {

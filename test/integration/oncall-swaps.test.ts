@@ -102,3 +102,48 @@ describe('a week of shifts with swaps asked and answered in chat', () => {
     }
   });
 });
+
+describe('swap bad input in an English channel: private, in English, with the form; nothing changes', () => {
+  let bot: TestBot;
+  const say = (text: string, userId = 'U0LI') =>
+    bot.chat.handle({ kind: 'command', platform: 'slack', userId, channel: 'C0EN', text, replyTo: { platform: 'slack', channel: 'C0EN' } } as InboundRequest);
+  const swapId = (text: string): string => /#([0-9a-f]{6})/.exec(text)![1]!;
+
+  beforeAll(async () => {
+    const input = testConfigInput();
+    input.teams![0]! = { ...input.teams![0]!, locale: 'en', channels: [{ platform: 'slack', channel: 'C0EN' }], schedule: 'primary' };
+    input.schedules = [{ id: 'primary', name: 'Primary', timeZone: 'Asia/Shanghai', layers: [{ members: ['zhang', 'li'], shift: 'daily', start: '2026-11-01' }], remindBefore: 'off' }];
+    bot = await startTestBot({ config: testConfig(input), clock: new FakeClock(T0), escalationTimers: false });
+  });
+  afterAll(async () => bot.stop());
+
+  it('each refusal names what is wrong, then the usage', async () => {
+    const refused = async (text: string, why: string, userId?: string): Promise<void> => {
+      const r = await say(text, userId);
+      expect(r, text).toMatchObject({ private: true });
+      expect(r!.text, text).toMatch(new RegExp(`^${why.replace(/[()|[\]]/g, '\\$&')}[^\\n]*\\nusage: swap <member> <date\\|next>`));
+    };
+    await refused('swap <@U0LI> 11-26', 'you cannot swap with yourself');
+    await refused('swap bob 11-26', 'unknown member "bob"');
+    await refused('swap zhang 11-25', 'you have no shift on Primary on 11-25');
+    await refused('swap zhang 2027-03-01', 'you have no shift on Primary on 2027-03-01');
+    await refused('swap wang 11-26', '王五 has no shift on Primary in the next 30 days to swap back: a swap would leave a shift empty (use cover)');
+    await refused('swap zhang someday', 'cannot read the date "someday"');
+    await refused('swap zhang', 'give a member and a date');
+    await refused('swap accept', 'give one swap id');
+    await refused('swap decline 123abc', 'no swap request #123abc');
+    expect(await bot.overrides.history(10)).toEqual([]);
+  });
+
+  it('an answer by someone else, a second answer and a late one are refused privately; nothing changes', async () => {
+    const id = swapId((await say('swap <@U0ZHANG> 11-26'))!.text);
+    expect(await say(`swap accept ${id}`, 'U0LI')).toEqual({ text: `only 张三 may answer swap request #${id}`, private: true });
+    expect(await say(`swap accept ${id}`, 'U0STRANGER')).toMatchObject({ text: expect.stringContaining('you are not a dutybot member'), private: true });
+    expect(await say(`swap decline ${id}`, 'U0ZHANG')).toEqual({ text: `张三 declined swap request #${id}; nothing changed`, private: false });
+    expect(await say(`swap accept ${id}`, 'U0ZHANG')).toEqual({ text: `swap request #${id} was already answered (declined)`, private: true });
+    const late = swapId((await say('swap zhang next'))!.text);
+    bot.clock.set(new Date(T0.getTime() + 2 * DAY));
+    expect(await say(`swap accept ${late}`, 'U0ZHANG')).toEqual({ text: `swap request #${late} has expired; nothing changed`, private: true });
+    expect(await bot.overrides.history(10)).toEqual([]);
+  });
+});

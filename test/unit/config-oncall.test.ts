@@ -63,4 +63,13 @@ describe('config: schedules and escalation policies', () => {
     );
     expect(() => parseConfig(text)).toThrow('schedules[0].overrides[1]: overlaps overrides[0]');
   });
+
+  it('takes round-robin on a team, among on-call by default, and refuses it where nobody could ever be named', () => {
+    const rr = (among: string) => base.replace('schedule: primary, escalationPolicy: critical }', `schedule: primary, escalationPolicy: critical, assign: { mode: round-robin${among} } }`);
+    expect(parseConfig(rr('')).teams[0]!.assign).toEqual({ mode: 'round-robin', among: 'on-call' });
+    expect(parseConfig(rr(', among: team')).teams[0]!.assign).toEqual({ mode: 'round-robin', among: 'team' });
+    expect(() => parseConfig(rr(', among: everyone'))).toThrow('teams[0].assign.among: Invalid option');
+    const offSchedule = rr('').replace('members: [alice, bob], schedule', 'members: [carol], schedule').replace('  - { id: bob, name: Bob }', '  - { id: bob, name: Bob }\n  - { id: carol, name: Carol, paused: true }');
+    expect(() => parseConfig(offSchedule)).toThrow("teams[0].assign.among: on-call: none of the team's members is on a schedule (use among: team)");
+  });
 });
