@@ -119,9 +119,20 @@ export function schedulesOf(cfg: Pick<Config, 'schedules' | 'teams' | 'escalatio
   return cfg.schedules.filter((s) => s.id === team.schedule || (!owned.has(s.id) && paged.has(s.id)));
 }
 
-/** Hours on call per member over some schedules, each with its own covers (`overridesOf`). */
+/**
+ * `changePoints` looks at most 5,000 shifts of a layer ahead; a year of hourly shifts has more. The
+ * period is walked in windows of this size; `onCallHours` joins a shift cut at a window's edge.
+ */
+const WINDOW_MS = 60 * 86_400_000;
+
+/** Hours on call per member over some schedules, each with its own covers (`optsOf`). */
 export function scheduleHours(schedules: readonly Schedule[], period: Period, optsOf: (scheduleId: string) => OnCallOptions): Map<string, number> {
-  const shifts = schedules.flatMap((s) => shiftsBetween(s, period.from, period.to, optsOf(s.id)));
+  const shifts: Shift[] = [];
+  for (let t = period.from.getTime(); t < period.to.getTime(); t += WINDOW_MS) {
+    const from = new Date(t);
+    const to = new Date(Math.min(t + WINDOW_MS, period.to.getTime()));
+    for (const s of schedules) shifts.push(...shiftsBetween(s, from, to, optsOf(s.id)));
+  }
   return onCallHours(shifts, period);
 }
 

@@ -171,6 +171,15 @@ describe('hours on call, clipped to the period', () => {
     expect([...hours.values()].reduce((a, b) => a + b, 0) * H).toBe(period.to.getTime() - period.from.getTime());
   });
 
+  it('a year of hourly shifts (more than one look-ahead holds) is counted whole', () => {
+    const hourly = schedule({
+      id: 'h', name: 'H', timeZone: 'Asia/Shanghai',
+      layers: [{ members: ['a', 'b', 'c'], shift: '1h', start: '2025-01-01', handoff: '00:00' }],
+    });
+    const year = { from: at('2025-12-31T16:00:00Z'), to: at('2026-12-31T16:00:00Z') }; // 2026 in Shanghai: 8,760 hours
+    expect(scheduleHours([hourly], year, () => ({}))).toEqual(new Map([['a', 2920], ['b', 2920], ['c', 2920]]));
+  });
+
   it('a team counts its own schedule, and one that only its policy pages; no team means every schedule', () => {
     const s = (id: string) => schedule({ id, name: id, timeZone: 'Asia/Shanghai', layers: [{ members: ['zhang'], shift: 'daily', start: '2026-11-01' }] });
     const cfg = {
