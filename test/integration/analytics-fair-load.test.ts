@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlackAdapter } from '../../adapters/slack/adapter.js';
 import type { InboundRequest } from '../../src/bot/chat-adapter.js';
 import { factPatch } from '../../src/core/analytics.js';
+import { runWeeklyReport } from '../../src/jobs/weekly-report.js';
 import { log } from '../../src/log.js';
 import { FakeAliyun } from '../fakes/aliyun-api.js';
-import { FakeSlackApi } from '../fakes/slack-api.js';
+import { FakeSlackApi, type FakeSlackFile } from '../fakes/slack-api.js';
 import { FakeClock } from '../support/clock.js';
 import { KEYS, startTestBot, testConfig, testConfigInput, TOKENS, type TestBot } from '../support/bot.js';
 
@@ -23,6 +24,7 @@ const PHONE = { zhang: '13800000001', li: '13800000002', wang: '13800000003' };
 describe('fair load: pages, pages at night and hours on call per member', () => {
   const aliyun = new FakeAliyun();
   let slack: FakeSlackApi;
+  let slackAdapter: SlackAdapter;
   let bot: TestBot;
   let n = 0;
 
@@ -51,6 +53,10 @@ describe('fair load: pages, pages at night and hours on call per member', () => 
     expect((await bot.post(`/api/v1/alerts/${id}/${action}`, {}, token)).status).toBe(200);
     await bot.escalation.idle();
   }
+  const uploadIn = (channel: string, after: number): Promise<FakeSlackFile> =>
+    slack
+      .waitFor((c) => c.method === 'files.completeUploadExternal' && c.args.channel_id === channel && c.at >= after, 10_000)
+      .then((c) => slack.files.get((JSON.parse(String(c.args.files)) as Array<{ id: string }>)[0]!.id)!);
   const smsTo = (phone: string) => aliyun.calls('SendSms').filter((c) => c.PhoneNumbers === phone).length;
 
   beforeAll(async () => {
@@ -89,10 +95,11 @@ describe('fair load: pages, pages at night and hours on call per member', () => 
     input.notify = {
       sms: { provider: 'aliyun', accessKeyId: aliyun.accessKeyId, accessKeySecret: aliyun.accessKeySecret, signName: '值班', templateCode: 'SMS_000001', endpoint: aliyun.origin },
     };
+    slackAdapter = new SlackAdapter({ botToken: 'xoxb-test', signingSecret: 'slack-signing-secret-for-tests', apiUrl: slack.apiUrl, log });
     bot = await startTestBot({
       config: testConfig(input),
       clock: new FakeClock('2026-11-22T15:50:00Z'),
-      adapters: [new SlackAdapter({ botToken: 'xoxb-test', signingSecret: 'slack-signing-secret-for-tests', apiUrl: slack.apiUrl, log })],
+      adapters: [slackAdapter],
       escalationTimers: false,
       outboxIntervalMs: false,
     });
@@ -218,11 +225,22 @@ describe('fair load: pages, pages at night and hours on call per member', () => 
     ]);
   });
 
-  it('the stats answer and the weekly report carry the load in one line', async () => {
-    const period = { from: new Date('2026-11-22T16:00:00Z'), to: new Date('2026-11-29T16:00:00Z') };
-    const zh = await bot.analytics.service.report('ops', period, 'zh', { heading: '周报' });
-    expect(zh.lines).toContain('值班负载：李四 54小时 · 呼叫 4（夜间 3）；张三 63小时 · 呼叫 3（夜间 3）；王五 51小时 · 呼叫 2（夜间 1）');
-    const en = await bot.analytics.service.report('ops', period, 'en', { heading: 'week' });
+  it('the weekly report in the team’s Slack channel carries the week’s load in one line, the busiest first', async () => {
+    const started = Date.now();
+    const deps = { ...bot.runtime, analytics: bot.analytics.service, adapters: new Map([['slack' as const, slackAdapter]]), db: bot.runtime.database.db };
+    expect(await runWeeklyReport(deps, 'ops')).toEqual({ kind: 'posted', channels: 1, failed: 0 });
+    const text = (await uploadIn(OPS, started)).initialComment!;
+    expect(text).toContain('值班负载：李四 54小时 · 呼叫 4（夜间 3）；张三 63小时 · 呼叫 3（夜间 3）；王五 51小时 · 呼叫 2（夜间 1）');
+    const en = await bot.analytics.service.report('ops', { from: new Date('2026-11-22T16:00:00Z'), to: new Date('2026-11-29T16:00:00Z') }, 'en', { heading: 'week' });
     expect(en.lines).toContain('On-call load: 李四 54h, 4 pages (3 at night); 张三 63h, 3 pages (3 at night); 王五 51h, 2 pages (1 at night)');
+  });
+
+  it('统计 on Monday 10:00: the last 7 days from Tuesday, hours only up to now', async () => {
+    // Tue 24 00:00 → now (Mon 30 10:00), 154 h: zhang 9 + 24 + 24, li 24 + 6 + 24 + 1, wang 18 + 24.
+    const started = Date.now();
+    const reply = await bot.chat.handle({ kind: 'command', platform: 'slack', userId: 'U0ZHANG', channel: OPS, text: '统计', replyTo: { platform: 'slack', channel: OPS } } as InboundRequest);
+    expect(reply).toBeNull(); // answered with the chart
+    const text = (await uploadIn(OPS, started)).initialComment!;
+    expect(text).toContain('值班负载：李四 55小时 · 呼叫 4（夜间 3）；张三 57小时 · 呼叫 2（夜间 2）；王五 42小时 · 呼叫 2（夜间 1）');
   });
 });
