@@ -3,7 +3,10 @@
  *
  *   - chart: Vega-Lite → SVG → PNG of 7 and 30 days (ms per chart, after one warm-up);
  *   - facts: N alerts' facts written through the recorder (2 writers, coalesced), per second;
- *   - report: one team's 30-day figures (find by openedAt + maths) at that collection size.
+ *   - report: one team's 30-day figures (find by openedAt + maths) at that collection size;
+ *   - pages: each alert escalates once later (a page on its fact: an update with `$addToSet`), per
+ *     second; then one team's 30-day member rows (facts with the 7-day look-back, pages, and hours
+ *     on call from a daily rotation).
  *
  *   BENCH_FACTS  facts to write (default 2000)
  */
@@ -63,6 +66,30 @@ async function main(): Promise<void> {
     byGroup(got, period, 'application');
     const noisy = await facts.noisiest({ ...period, team: 'ops' }, 5);
     console.log(`report: 30 days of ops (${f.opened} alerts of ${n} facts) in ${(performance.now() - t1).toFixed(0)} ms; noisiest ${noisy[0]?.title} (${noisy[0]?.events} events)`);
+
+    // Each alert escalates later: one page on its fact, written as an update after the insert.
+    const { byMember } = await import('../src/core/analytics.js');
+    const { scheduleHours } = await import('../src/core/fair-load.js');
+    const { scheduleSchema } = await import('../src/config/schema.js');
+    const t2 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const at = new Date(start + i * 600_000 + 300_000);
+      const alert = {
+        id: i.toString(16).padStart(24, '0'), shortId: i + 1, integration: `int-${i % 5}`, source: 'api' as const, application: `app-${i % 3}`,
+        team: i % 2 ? 'ops' : 'biz', dedupKey: `k${i % 50}`, state: 'triggered' as const, version: 5, title: `alert ${i % 50}`, severity: 'warning' as const,
+        labels: [], links: [], count: 4, firstSeenAt: new Date(start + i * 600_000), lastSeenAt: at, escalationLevel: 1, rev: 1,
+      };
+      const entry = { alertId: alert.id, at, kind: 'escalated' as const, actor: { kind: 'system' as const, name: 'dutybot', via: 'escalation' } };
+      recorder.onEvent({ type: 'escalated', alert, previous: alert, entry, paged: { step: `t${i}:1:1`, members: [`m${i % 4}`] } });
+    }
+    await recorder.settled();
+    const pageSecs = (performance.now() - t2) / 1000;
+    console.log(`pages: ${n} escalations (one page each) written in ${pageSecs.toFixed(1)} s = ${(n / pageSecs).toFixed(0)} facts/s`);
+    const rotation = scheduleSchema.parse({ id: 'p', name: 'P', timeZone: 'Asia/Shanghai', layers: [{ members: ['m0', 'm1', 'm2', 'm3'], shift: 'daily', start: '2026-10-01', handoff: '09:00' }] });
+    const t3 = performance.now();
+    const withLookback = await facts.opened({ from: new Date(period.from.getTime() - 7 * 86_400_000), to: period.to, team: 'ops' });
+    const rows = byMember(withLookback, period, scheduleHours([rotation], period, () => ({})));
+    console.log(`members: 30 days of ops (${rows.reduce((a, r) => a + r.pages, 0)} pages, ${rows.reduce((a, r) => a + r.hoursOnCall, 0)} hours on call) in ${(performance.now() - t3).toFixed(0)} ms`);
     await database.close();
   } finally {
     await db.stop();

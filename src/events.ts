@@ -7,7 +7,15 @@ import type { Alert, TimelineEntry } from './core/alert.js';
 export type AlertEvent =
   | { type: 'opened'; alert: Alert; entry: TimelineEntry }
   | { type: 'deduplicated'; alert: Alert; entry: TimelineEntry }
-  | { type: 'claimed' | 'resolved' | 'reassigned' | 'escalated' | 'muted' | 'unmuted' | 'reopened' | 'snoozed'; alert: Alert; previous: Alert; entry: TimelineEntry }
+  | { type: 'claimed' | 'resolved' | 'reassigned' | 'muted' | 'unmuted' | 'reopened' | 'snoozed'; alert: Alert; previous: Alert; entry: TimelineEntry }
+  | {
+      type: 'escalated';
+      alert: Alert;
+      previous: Alert;
+      entry: TimelineEntry;
+      /** Escalation's own steps: which step fired (`<run token>:<cycle>:<level>`) and the people it paged (analytics' fair load). */
+      paged?: { step: string; members: string[] };
+    }
   /** An open alert was held by a maintenance window as it began, or released as it ended (src/jobs/maintenance-hold.ts). */
   | { type: 'maintenance'; alert: Alert; previous: Alert; entry: TimelineEntry };
 

@@ -158,11 +158,11 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
   runtime.maintenance = maintenance;
   const heartbeats = new HeartbeatMonitor(runtime, new HeartbeatStore(database.db), timerSleep);
   runtime.heartbeats = heartbeats;
-  const analytics = setUpAnalytics(runtime, adapters);
+  const overrides = new OnCallOverrideStore(database.db);
+  const analytics = setUpAnalytics(runtime, adapters, overrides);
   let agenda: Agenda | undefined;
   // One outbox: escalation inserts rows, the sender (startNotify) drains them.
   const outbox = new OutboxStore(database.db, { casFilters: !database.ferretdb });
-  const overrides = new OnCallOverrideStore(database.db);
   const escalationStore = new EscalationStore(database.models, alerts);
   const escalationMetrics = new EscalationMetrics(runtime.metrics.registry);
   const escalation = new EscalationEngine({

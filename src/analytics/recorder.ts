@@ -1,4 +1,4 @@
-import { factPatch, mergePatches, type FactPatch, type FactSettings } from '../core/analytics.js';
+import { factPatch, mergePatches, type FactEvent, type FactPatch, type FactSettings } from '../core/analytics.js';
 import type { AlertEvent } from '../events.js';
 import type { Logger } from '../log.js';
 import type { AnalyticsFactStore } from '../store/analytics-facts.js';
@@ -58,7 +58,8 @@ export class AnalyticsRecorder {
     if (event.type === 'opened' && event.entry.actor.via !== 'maintenance') this.fresh.add(event.alert.id);
     let patch: FactPatch;
     try {
-      patch = factPatch({ type: event.type, alert: event.alert, previous: 'previous' in event ? event.previous : undefined }, this.settingsOf);
+      const paged = pagedBy(event);
+      patch = factPatch({ type: event.type, alert: event.alert, previous: 'previous' in event ? event.previous : undefined, ...(paged ? { paged } : {}) }, this.settingsOf);
     } catch (err) {
       this.log.warn({ err, alertId: event.alert.id }, 'analytics fact not computed');
       this.opts.onResult?.('failed');
@@ -146,4 +147,16 @@ export class AnalyticsRecorder {
     this.opts.onResult?.('failed');
     this.log.warn({ err, alertId }, 'analytics fact not written (its next event or a rebuild repairs it)');
   }
+}
+
+/**
+ * Whom an event paged, for the fair-load figures: the people an escalation step reached, and the
+ * owner an ack timeout @-mentions as it takes their claim back (src/core/ack-timeout.ts).
+ */
+export function pagedBy(event: AlertEvent): FactEvent['paged'] | undefined {
+  if (event.type === 'escalated' && event.paged?.members.length) return { id: event.paged.step, members: event.paged.members, at: event.entry.at };
+  if (event.type === 'reopened' && event.entry.actor.via === 'ack-timeout' && event.previous.owner?.memberId) {
+    return { id: `ack:${event.previous.owner.at.toISOString()}`, members: [event.previous.owner.memberId], at: event.entry.at };
+  }
+  return undefined;
 }

@@ -71,6 +71,8 @@ export function reportLines(r: ReportInput, locale: Locale): string[] {
       );
     }
   }
+  const load = loadLine(r, locale);
+  if (load) lines.push(load);
   if (r.noisiest.length) {
     lines.push(zh ? '最吵的告警：' : 'Noisiest alerts:');
     r.noisiest.forEach((n, i) =>
@@ -82,4 +84,26 @@ export function reportLines(r: ReportInput, locale: Locale): string[] {
     for (const s of r.muteSuggestions) lines.push(zh ? `· 静默 ${s.shortId} 1天 — ${s.title}` : `· mute ${s.shortId} 1d — ${s.title}`);
   }
   return lines;
+}
+
+/** `12h` / `12.5小时`: hours on call, one decimal at most. */
+export function formatHours(h: number, locale: Locale): string {
+  const n = Math.round(h * 10) / 10;
+  return locale === 'zh' ? `${n}小时` : `${n}h`;
+}
+
+/**
+ * Fair load in one line, the busiest first (most pages, then most hours):
+ * `值班负载：张三 63小时 · 呼叫 3（夜间 3）；李四 …` / `On-call load: 张三 63h, 3 pages (3 at night); …`.
+ * Absent when nobody was on call or paged.
+ */
+export function loadLine(r: Pick<ReportInput, 'members' | 'memberName'>, locale: Locale): string | null {
+  const zh = locale === 'zh';
+  const busy = r.members.filter((m) => m.pages > 0 || m.hoursOnCall > 0).sort((a, b) => b.pages - a.pages || b.hoursOnCall - a.hoursOnCall || a.key.localeCompare(b.key));
+  if (!busy.length) return null;
+  const one = (m: (typeof busy)[number]) =>
+    zh
+      ? `${r.memberName(m.key)} ${formatHours(m.hoursOnCall, locale)} · 呼叫 ${m.pages}（夜间 ${m.nightPages}）`
+      : `${r.memberName(m.key)} ${formatHours(m.hoursOnCall, locale)}, ${m.pages} page${m.pages === 1 ? '' : 's'} (${m.nightPages} at night)`;
+  return (zh ? '值班负载：' : 'On-call load: ') + busy.map(one).join(zh ? '；' : '; ');
 }

@@ -4,6 +4,8 @@ import type { LoadedConfig } from '../config/load.js';
 import { byGroup, byMember, daily, figures, type DayPoint, type GroupBy, type GroupRow, type MemberRow, type Period } from '../core/analytics.js';
 import type { Clock } from '../core/clock.js';
 import { parseConfigDuration } from '../core/duration.js';
+import { scheduleHours, schedulesOf } from '../core/fair-load.js';
+import type { OverrideSpan } from '../core/oncall.js';
 import { localDate } from '../core/periods.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { AnalyticsFactStore } from '../store/analytics-facts.js';
@@ -29,17 +31,49 @@ export interface AnalyticsServiceDeps {
   alerts: Pick<AlertStore, 'findOpen'>;
   links: ChartLinks;
   clock: Clock;
+  /** The covers made in chat, per schedule (src/store/oncall-overrides.ts): hours on call apply them. */
+  overrides: { forSchedule(scheduleId: string): Promise<OverrideSpan[]> };
 }
 
 export const NOISIEST = 5;
+/**
+ * Facts of alerts opened this long before a period are read too, for the pages they sent within
+ * it (an alert opened at 23:55 paging again at 00:10). A page of an alert older than that is not
+ * counted: a bound that keeps the read to the period plus a week (docs/decisions/0024-fair-load-on-alert-facts.md).
+ */
+export const PAGE_LOOKBACK_MS = 7 * 86_400_000;
 
 /** Figures for the REST API, chat answers and weekly reports, from the analytics facts. */
 export class AnalyticsService {
   constructor(private readonly d: AnalyticsServiceDeps) {}
 
   async rows(by: GroupBy, period: Period, team?: string): Promise<GroupRow[] | MemberRow[]> {
+    if (by === 'member') return this.members(period, team);
     const facts = await this.d.facts.opened({ ...period, ...(team ? { team } : {}) });
-    return by === 'member' ? byMember(facts, period) : byGroup(facts, period, by);
+    return byGroup(facts, period, by);
+  }
+
+  /** Per member: claims and resolves, pages and hours on call (src/core/fair-load.ts). */
+  async members(period: Period, team?: string): Promise<MemberRow[]> {
+    const [facts, hours] = await Promise.all([this.withLookback(period, team), this.hoursOnCall(period, team)]);
+    return byMember(facts, period, hours);
+  }
+
+  /** Hours on call per member in the period on the team's schedules (every schedule without a team). */
+  async hoursOnCall(period: Period, team?: string): Promise<Map<string, number>> {
+    const cfg = this.d.config;
+    // Hours still to come are not on-call hours yet (`stats` periods end at the coming midnight).
+    const until = new Date(Math.min(period.to.getTime(), this.d.clock.now().getTime()));
+    if (until.getTime() <= period.from.getTime()) return new Map();
+    const schedules = schedulesOf(cfg, team);
+    const covers = new Map<string, OverrideSpan[]>();
+    for (const s of schedules) covers.set(s.id, await this.d.overrides.forSchedule(s.id));
+    return scheduleHours(schedules, { from: period.from, to: until }, (id) => ({ extraOverrides: covers.get(id) ?? [], calendars: cfg.calendars }));
+  }
+
+  /** Facts opened in the period and the week before it (their pages may fall in the period). */
+  private withLookback(period: Period, team?: string) {
+    return this.d.facts.opened({ from: new Date(period.from.getTime() - PAGE_LOOKBACK_MS), to: period.to, ...(team ? { team } : {}) });
   }
 
   /**
@@ -75,7 +109,8 @@ export class AnalyticsService {
   /** A team's (or everyone's) figures over a period, as lines and a chart. */
   async report(team: string | undefined, period: Period, locale: Locale, opts: { heading: string; suggestMutes?: boolean }): Promise<TeamReport> {
     const timeZone = this.timeZoneOf(team);
-    const facts = await this.d.facts.opened({ ...period, ...(team ? { team } : {}) });
+    // Figures and the chart take the period's own facts (they filter by opening); pages the week before too.
+    const [facts, hours] = await Promise.all([this.withLookback(period, team), this.hoursOnCall(period, team)]);
     const noisiest = await this.d.facts.noisiest({ ...period, ...(team ? { team } : {}) }, NOISIEST);
     const muteSuggestions: Array<{ alertId: string; shortId: number; title: string }> = [];
     if (opts.suggestMutes) {
@@ -89,7 +124,7 @@ export class AnalyticsService {
       {
         heading: opts.heading,
         figures: figures(facts, period),
-        members: byMember(facts, period),
+        members: byMember(facts, period, hours),
         memberName: (id) => this.d.directory.member(id)?.name ?? id,
         noisiest,
         muteSuggestions,

@@ -4,6 +4,7 @@ import type { ChatAdapter, PlatformId } from '../bot/chat-adapter.js';
 import { analyticsRoutes } from '../http/analytics-routes.js';
 import type { Runtime } from '../runtime.js';
 import { AnalyticsFactStore } from '../store/analytics-facts.js';
+import type { OnCallOverrideStore } from '../store/oncall-overrides.js';
 import { ChartLinks } from './chart-links.js';
 import { rebuildFacts } from './rebuild.js';
 import { AnalyticsRecorder } from './recorder.js';
@@ -24,7 +25,7 @@ export interface Analytics {
 }
 
 /** Everything analytics adds to a running dutybot, built in one place (start.ts calls this). */
-export function setUpAnalytics(rt: Runtime, adapters: ReadonlyMap<PlatformId, ChatAdapter>): Analytics {
+export function setUpAnalytics(rt: Runtime, adapters: ReadonlyMap<PlatformId, ChatAdapter>, overrides: Pick<OnCallOverrideStore, 'forSchedule'>): Analytics {
   const { config } = rt;
   const facts = new AnalyticsFactStore(rt.database.db);
   const written = new Counter({
@@ -44,7 +45,7 @@ export function setUpAnalytics(rt: Runtime, adapters: ReadonlyMap<PlatformId, Ch
   const linkSecret = config.analytics.linkSecret ?? notifySecret ?? process.env.DUTYBOT_LINK_SECRET;
   if (!linkSecret) rt.log.info('analytics.linkSecret not set: chart links are signed with a key of this process and stop working after a restart');
   const links = new ChartLinks(linkSecret, () => publicUrl ?? fallbackUrl);
-  const service = new AnalyticsService({ config, directory: rt.directory, facts, alerts: rt.alerts, links, clock: rt.clock });
+  const service = new AnalyticsService({ config, directory: rt.directory, facts, alerts: rt.alerts, links, clock: rt.clock, overrides });
   const rebuild = () => rebuildFacts(rt.alerts, facts, settingsOf);
   return {
     facts,

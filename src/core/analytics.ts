@@ -1,6 +1,7 @@
 import type { WorkingHours } from '../config/schema.js';
 import type { Alert } from './alert.js';
 import type { Severity, SourceType } from './types.js';
+import { pageFacts, pagesByMember, unionPages, type PageFact } from './fair-load.js';
 import { dayOf, isWorkingTime } from './working-hours.js';
 
 /**
@@ -62,6 +63,8 @@ export interface AlertFact {
   escalations: number;
   /** Muted at least once. */
   muted: boolean;
+  /** The people this alert paged, each page once (src/core/fair-load.ts); absent on older facts. */
+  pages?: PageFact[];
 }
 
 /** Where an alert's fact is bucketed: its zone and the working hours that apply there. */
@@ -75,6 +78,8 @@ export interface FactEvent {
   alert: Alert;
   /** The alert before the change, for transitions. */
   previous?: Alert;
+  /** People this event paged (an escalation step, an ack timeout's mention): `id` names the page. */
+  paged?: { id: string; members: readonly string[]; at: Date };
 }
 
 /**
@@ -85,11 +90,13 @@ export interface FactEvent {
 export interface FactPatch {
   alertId: string;
   version: number;
-  set: Omit<AlertFact, 'escalations' | 'muted' | 'claimedBy'>;
+  set: Omit<AlertFact, 'escalations' | 'muted' | 'claimedBy' | 'pages'>;
   max: { escalations: number };
   /** `muted: true` once muted; never set back to false. */
   flags: { muted?: true };
   once: { claimedBy?: string };
+  /** Pages to add to the fact's list (`$addToSet`: the same page recorded twice is one). */
+  pages: PageFact[];
 }
 
 function dropUndefined<T extends object>(o: T): T {
@@ -144,6 +151,7 @@ export function factPatch(event: FactEvent, settingsOf: (team: string) => FactSe
     max: { escalations: a.escalationLevel },
     flags: event.type === 'muted' || a.mutedUntil ? { muted: true } : {},
     once: firstClaim && a.owner?.memberId ? { claimedBy: a.owner.memberId } : {},
+    pages: event.paged ? pageFacts(event.paged.id, event.paged.members, event.paged.at, s) : [],
   };
 }
 
@@ -157,6 +165,7 @@ export function mergePatches(older: FactPatch, newer: FactPatch): FactPatch {
     max: { escalations: Math.max(older.max.escalations, newer.max.escalations) },
     flags: { ...older.flags, ...newer.flags },
     once: { ...newer.once, ...older.once },
+    pages: unionPages(older.pages, newer.pages),
   };
 }
 
@@ -168,6 +177,7 @@ export function applyPatch(fact: AlertFact | undefined, p: FactPatch): AlertFact
     escalations: Math.max(fact?.escalations ?? 0, p.max.escalations),
     muted: Boolean(fact?.muted || p.flags.muted),
     ...(fact?.claimedBy ?? p.once.claimedBy ? { claimedBy: fact?.claimedBy ?? p.once.claimedBy } : {}),
+    ...(fact?.pages?.length || p.pages.length ? { pages: unionPages(fact?.pages, p.pages) } : {}),
   };
 }
 
@@ -306,6 +316,12 @@ export interface MemberRow {
   mttrP90Seconds: number | null;
   /** Of their claims, alerts that opened out of working hours. */
   offHoursClaims: number;
+  /** Times they were paged in the period (src/core/fair-load.ts), by the page's own time. */
+  pages: number;
+  /** Of those, pages out of the team's working hours. */
+  nightPages: number;
+  /** Hours on call in the period, covers applied (given by the caller: schedules are not facts). */
+  hoursOnCall: number;
 }
 
 /** Figures per application or per team (an alert routed to two teams counts for both), by key. */
@@ -321,7 +337,12 @@ export function byGroup(facts: readonly AlertFact[], period: Period, by: 'applic
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, list]) => ({ key, ...figures(list, period) }));
 }
 
-export function byMember(facts: readonly AlertFact[], period: Period): MemberRow[] {
+/**
+ * Per member: claims and resolves of the alerts opened in the period; pages sent in the period
+ * (the facts passed may include alerts opened a little before it, whose later pages count); and
+ * the hours on call the caller computed from the schedules. A member appears when any is non-zero.
+ */
+export function byMember(facts: readonly AlertFact[], period: Period, hoursOnCall: ReadonlyMap<string, number> = new Map()): MemberRow[] {
   const rows = new Map<string, { claims: AlertFact[]; resolves: AlertFact[] }>();
   const row = (m: string) => {
     let r = rows.get(m);
@@ -332,6 +353,8 @@ export function byMember(facts: readonly AlertFact[], period: Period): MemberRow
     if (f.claimedBy && before(f.claimedAt, period.to)) row(f.claimedBy).claims.push(f);
     if (f.resolvedByMember && before(f.resolvedAt, period.to)) row(f.resolvedByMember).resolves.push(f);
   }
+  const pages = pagesByMember(facts, period);
+  for (const m of [...pages.keys(), ...[...hoursOnCall].filter(([, h]) => h > 0).map(([m]) => m)]) row(m);
   return [...rows.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, r]) => {
@@ -346,6 +369,9 @@ export function byMember(facts: readonly AlertFact[], period: Period): MemberRow
         mttrSeconds: mean(ttr),
         mttrP90Seconds: percentile(ttr, 0.9),
         offHoursClaims: r.claims.filter((f) => f.offHours).length,
+        pages: pages.get(key)?.pages ?? 0,
+        nightPages: pages.get(key)?.nightPages ?? 0,
+        hoursOnCall: hoursOnCall.get(key) ?? 0,
       };
     });
 }

@@ -67,6 +67,15 @@ export function describeTarget(t: EscalationTarget): string {
   return t.url ? 'webhook' : 'nobody';
 }
 
+/**
+ * The people a step paged: @-mentioned, or sent a DM, SMS, call or email (a webhook or a team's
+ * channel pages nobody in particular). Each person once, however many methods reached them.
+ */
+export function pagedPeople(fx: Pick<StepEffects, 'mentions' | 'messages'>): string[] {
+  const direct = fx.messages.flatMap((m) => (m.method !== 'webhook' && m.memberId ? [m.memberId] : []));
+  return [...new Set([...fx.mentions, ...direct])];
+}
+
 export function resolveStep(ref: StepRef, targets: readonly EscalationTarget[], ctx: TargetContext): StepEffects {
   const out: StepEffects = { teams: [], mentions: [], messages: [], notified: [] };
   targets.forEach((t, i) => {

@@ -4,6 +4,7 @@ import type { ChartLinks } from '../analytics/chart-links.js';
 import type { AnalyticsService } from '../analytics/service.js';
 import { CHART_PATH } from '../analytics/chart-links.js';
 import { DEFINITIONS, type GroupRow, type MemberRow } from '../core/analytics.js';
+import { LOAD_DEFINITIONS } from '../core/fair-load.js';
 import { startOfLocalDate } from '../core/periods.js';
 import type { Runtime } from '../runtime.js';
 import { parseWith } from '../sources/validate.js';
@@ -98,7 +99,7 @@ export function analyticsAnswer(d: { directory: Runtime['directory']; clock: Run
       // Each day of the period (the team's days): alerts opened, and their figures by the same definitions.
       days,
       // What each time figure measures, next to the figures (member rows carry no time to detect).
-      definitions: q.by === 'member' ? { mttaSeconds: DEFINITIONS.mttaSeconds, mttrSeconds: DEFINITIONS.mttrSeconds } : DEFINITIONS,
+      definitions: q.by === 'member' ? { mttaSeconds: DEFINITIONS.mttaSeconds, mttrSeconds: DEFINITIONS.mttrSeconds, ...LOAD_DEFINITIONS } : DEFINITIONS,
     });
   };
 }
@@ -142,7 +143,21 @@ const GROUP_COLUMNS: Array<keyof GroupRow> = [
   'mttdSeconds',
   'mttdP90Seconds',
 ];
-const MEMBER_COLUMNS = ['key', 'name', 'claims', 'mttaSeconds', 'mttaP90Seconds', 'resolves', 'mttrSeconds', 'mttrP90Seconds', 'offHoursClaims'];
+const MEMBER_COLUMNS = [
+  'key',
+  'name',
+  'claims',
+  'mttaSeconds',
+  'mttaP90Seconds',
+  'resolves',
+  'mttrSeconds',
+  'mttrP90Seconds',
+  'offHoursClaims',
+  // Fair load (issue 20), after the others so that existing spreadsheets keep their columns.
+  'pages',
+  'nightPages',
+  'hoursOnCall',
+];
 
 function toCsv(rows: Array<Record<string, unknown>>, by: string): string {
   const cols = by === 'member' ? MEMBER_COLUMNS : (GROUP_COLUMNS as string[]);

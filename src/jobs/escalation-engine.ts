@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Schedule } from '../config/schema.js';
 import type { Alert, TimelineEntry } from '../core/alert.js';
 import { afterFired, dueLevel, jumpNow, pause, resume, snapshotPolicy, startEscalation, type AlertEscalation, type EscalationSnapshot, type StepRef } from '../core/escalation.js';
-import { resolveStep } from '../core/escalation-targets.js';
+import { pagedPeople, resolveStep } from '../core/escalation-targets.js';
 import { ackOutcome, ackTimeoutReason, armAckTimeout, decideSnooze, pauseAck, restartAfterAckTimeout, resumeAck, type SnoozeDecision } from '../core/ack-timeout.js';
 import { whoIsOnCall, type OverrideSpan } from '../core/oncall.js';
 import type { AlertEvent } from '../events.js';
@@ -396,7 +396,7 @@ export class EscalationEngine {
     const unknown = [...byId.keys()].filter((id) => !locks.has(id));
     for (const a of await store.many(unknown)) if (a.escalation) locks.set(a.id, lockRef(a));
     if (!locks.size) return outcome;
-    const fired: Array<{ alert: Alert; previous: Alert; entry: TimelineEntry; dueAt: Date }> = [];
+    const fired: Array<{ alert: Alert; previous: Alert; entry: TimelineEntry; dueAt: Date; paged: { step: string; members: string[] } }> = [];
     const early: Array<{ alert: Alert; esc: AlertEscalation }> = [];
     await this.withLocks([...locks.values()], async () => {
       // Read ahead and untouched since (nothing took its lock): still current. Others are read now.
@@ -414,6 +414,7 @@ export class EscalationEngine {
       const saves: Array<{ alert: Alert; escalation: AlertEscalation; change: EscalationChange }> = [];
       const entries: TimelineEntry[] = [];
       const dues: Date[] = [];
+      const paged: Array<{ step: string; members: string[] }> = [];
       for (const alert of current) {
         const ref = byId.get(alert.id);
         const esc = alert.escalation;
@@ -438,6 +439,7 @@ export class EscalationEngine {
           text: `level ${due.level} of ${of}${due.cycle > 1 ? ` (cycle ${due.cycle})` : ''}: ${fx.notified.join(' · ')}`,
         });
         dues.push(due.dueAt);
+        paged.push({ step: `${esc.token}:${due.cycle}:${due.level}`, members: pagedPeople(fx) });
       }
       if (!saves.length) return;
       await this.deps.outbox.enqueue(messages, now);
@@ -452,11 +454,11 @@ export class EscalationEngine {
       // The plan before the timeline: a crash between them loses an entry, never writes one twice.
       const saved = await store.saveMany(saves);
       await store.addTimeline(entries);
-      saved.forEach((alert, i) => fired.push({ alert, previous: saves[i]!.alert, entry: entries[i]!, dueAt: dues[i]! }));
+      saved.forEach((alert, i) => fired.push({ alert, previous: saves[i]!.alert, entry: entries[i]!, dueAt: dues[i]!, paged: paged[i]! }));
     });
     for (const f of fired) {
       outcome.set(f.alert.id, 'fired');
-      rt.events.emit({ type: 'escalated', alert: f.alert, previous: f.previous, entry: f.entry });
+      rt.events.emit({ type: 'escalated', alert: f.alert, previous: f.previous, entry: f.entry, paged: f.paged });
     }
     // Woken before its time (a backstop run by a process whose clock is ahead): keep it armed here;
     // its own backstop is still saved, so no new one (which could wake early again).

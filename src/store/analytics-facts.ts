@@ -132,7 +132,14 @@ export class AnalyticsFactStore {
 /** The document `upsertOf` makes when there is none yet. */
 function insertOf(p: FactPatch): FactDoc {
   const { alertId, ...snapshot } = p.set;
-  return { ...snapshot, _id: alertId, muted: Boolean(p.flags.muted), escalations: p.max.escalations, ...(p.once.claimedBy ? { claimedBy: p.once.claimedBy } : {}) } as FactDoc;
+  return {
+    ...snapshot,
+    _id: alertId,
+    muted: Boolean(p.flags.muted),
+    escalations: p.max.escalations,
+    ...(p.once.claimedBy ? { claimedBy: p.once.claimedBy } : {}),
+    ...(p.pages.length ? { pages: p.pages } : {}),
+  } as FactDoc;
 }
 
 function upsertOf(p: FactPatch, opts: { rebuild?: boolean }): { filter: Filter<FactDoc>; update: Record<string, unknown> } {
@@ -144,6 +151,8 @@ function upsertOf(p: FactPatch, opts: { rebuild?: boolean }): { filter: Filter<F
   if (p.once.claimedBy) (opts.rebuild ? $setOnInsert : $set).claimedBy = p.once.claimedBy;
   const update: Record<string, unknown> = { $set, $max: { escalations: p.max.escalations } };
   if (Object.keys($setOnInsert).length) update.$setOnInsert = $setOnInsert;
+  // A page recorded again (a write retried, a rebuild's fact updated) is the same element: no double count.
+  if (p.pages.length) update.$addToSet = { pages: { $each: p.pages } };
   return { filter: { _id: alertId }, update };
 }
 
@@ -155,5 +164,13 @@ function filterOf(q: FactQuery): Filter<FactDoc> {
 
 function toFact(d: FactDoc): AlertFact {
   const { _id, ...rest } = d;
-  return { ...rest, alertId: _id, rules: rest.rules ?? [], teams: rest.teams ?? [], escalations: rest.escalations ?? 0, muted: Boolean(rest.muted) };
+  return {
+    ...rest,
+    alertId: _id,
+    rules: rest.rules ?? [],
+    teams: rest.teams ?? [],
+    escalations: rest.escalations ?? 0,
+    muted: Boolean(rest.muted),
+    ...(rest.pages?.length ? { pages: rest.pages } : {}),
+  };
 }

@@ -109,7 +109,7 @@ describe('analytics over REST', () => {
     expect(lines[0]).toMatch(/^application,opened,claimed,resolved,/);
     expect(lines[1]).toMatch(/^billing,3,2,2,1,1,0,1,0,0,1,600,900,5550,7200,0,0$/);
     const byAccept = await fetch(`${bot.url}/api/v1/analytics?by=member&${week}`, { headers: { authorization: `Bearer ${TOKENS.wang}`, accept: 'text/csv' } });
-    expect((await byAccept.text()).split('\r\n')[1]).toBe('li,李四,1,900,900,0,,,1');
+    expect((await byAccept.text()).split('\r\n')[1]).toBe('li,李四,1,900,900,0,,,1,0,0,0');
   });
 
   it('bad input is a 400 naming the field; no token is a 401', async () => {

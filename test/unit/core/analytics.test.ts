@@ -122,8 +122,8 @@ describe('analytics figures on a hand-made week', () => {
       ['ops', 4, 2],
     ]);
     expect(byMember(week().all(), WEEK)).toEqual([
-      { key: 'li', claims: 1, mttaSeconds: 900, mttaP90Seconds: 900, resolves: 0, mttrSeconds: null, mttrP90Seconds: null, offHoursClaims: 1 },
-      { key: 'zhang', claims: 1, mttaSeconds: 300, mttaP90Seconds: 300, resolves: 1, mttrSeconds: 3900, mttrP90Seconds: 3900, offHoursClaims: 0 },
+      { key: 'li', claims: 1, mttaSeconds: 900, mttaP90Seconds: 900, resolves: 0, mttrSeconds: null, mttrP90Seconds: null, offHoursClaims: 1, pages: 0, nightPages: 0, hoursOnCall: 0 },
+      { key: 'zhang', claims: 1, mttaSeconds: 300, mttaP90Seconds: 300, resolves: 1, mttrSeconds: 3900, mttrP90Seconds: 3900, offHoursClaims: 0, pages: 0, nightPages: 0, hoursOnCall: 0 },
     ]);
   });
 
