@@ -85,9 +85,9 @@ function figuresTable(r, teamName) {
   const c = x.col;
   if (r.by === 'member') {
     return h('table.alerts.figures', { 'data-by': 'member' },
-      h('thead', {}, h('tr', {}, [c.member, c.claims, c.mtta, c.mttaP90, c.resolves, c.mttr, c.mttrP90, c.offHoursClaims].map((col) => h('th', { scope: 'col' }, col)))),
+      h('thead', {}, h('tr', {}, [c.member, c.claims, c.mtta, c.mttaP90, c.resolves, c.mttr, c.mttrP90, c.offHoursClaims, c.pages, c.nightPages, c.hoursOnCall].map((col) => h('th', { scope: 'col' }, col)))),
       h('tbody', {}, r.rows.map((m) => h('tr', { 'data-key': m.key },
-        h('th', { scope: 'row' }, m.name), num(m.claims), secs(m.mttaSeconds), secs(m.mttaP90Seconds), num(m.resolves), secs(m.mttrSeconds), secs(m.mttrP90Seconds), num(m.offHoursClaims)))));
+        h('th', { scope: 'row' }, m.name), num(m.claims), secs(m.mttaSeconds), secs(m.mttaP90Seconds), num(m.resolves), secs(m.mttrSeconds), secs(m.mttrP90Seconds), num(m.offHoursClaims), num(m.pages), num(m.nightPages), num(m.hoursOnCall)))));
   }
   const head = r.by === 'team' ? c.team : c.application;
   return h('table.alerts.figures', { 'data-by': r.by },

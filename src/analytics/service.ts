@@ -82,9 +82,13 @@ export class AnalyticsService {
    * time), and the noisiest alerts. One read of the facts for the rows and the days.
    */
   async overview(by: GroupBy, period: Period, team?: string): Promise<{ rows: GroupRow[] | MemberRow[]; days: DayPoint[]; noisiest: Awaited<ReturnType<AnalyticsService['noise']>> }> {
-    const facts = await this.d.facts.opened({ ...period, ...(team ? { team } : {}) });
+    // Members' pages may come from alerts opened the week before; days and groups take the period's own.
+    const [facts, hours] = await Promise.all([
+      by === 'member' ? this.withLookback(period, team) : this.d.facts.opened({ ...period, ...(team ? { team } : {}) }),
+      by === 'member' ? this.hoursOnCall(period, team) : undefined,
+    ]);
     return {
-      rows: by === 'member' ? byMember(facts, period) : byGroup(facts, period, by),
+      rows: by === 'member' ? byMember(facts, period, hours) : byGroup(facts, period, by),
       days: daily(facts, period, this.timeZoneOf(team)),
       noisiest: await this.noise(period, team),
     };

@@ -164,7 +164,8 @@ export function mergePatches(older: FactPatch, newer: FactPatch): FactPatch {
     set: latest.set,
     max: { escalations: Math.max(older.max.escalations, newer.max.escalations) },
     flags: { ...older.flags, ...newer.flags },
-    once: { ...newer.once, ...older.once },
+    // A claim after the last one was taken away (an ack timeout) is the claim that stood: the newer's.
+    once: latest === newer ? { ...older.once, ...newer.once } : { ...newer.once, ...older.once },
     pages: unionPages(older.pages, newer.pages),
   };
 }
@@ -176,9 +177,15 @@ export function applyPatch(fact: AlertFact | undefined, p: FactPatch): AlertFact
     ...base,
     escalations: Math.max(fact?.escalations ?? 0, p.max.escalations),
     muted: Boolean(fact?.muted || p.flags.muted),
-    ...(fact?.claimedBy ?? p.once.claimedBy ? { claimedBy: fact?.claimedBy ?? p.once.claimedBy } : {}),
+    ...(claimer(fact, p) ? { claimedBy: claimer(fact, p) } : {}),
     ...(fact?.pages?.length || p.pages.length ? { pages: unionPages(fact?.pages, p.pages) } : {}),
   };
+}
+
+/** As the store's `$set`: a claim event's claimer replaces an older one (a reassign carries none). */
+function claimer(fact: AlertFact | undefined, p: FactPatch): string | undefined {
+  if (p.once.claimedBy && (!fact || p.version >= fact.version)) return p.once.claimedBy;
+  return fact?.claimedBy ?? p.once.claimedBy;
 }
 
 /** The times of an alert that the three durations are measured between. */

@@ -119,10 +119,10 @@ describe('the console’s analytics page shows the figures of alerts with known 
     await page.locator('form.analytics-period select[name="by"]').selectOption('member');
     await page.locator('form.analytics-period button', { hasText: '查看' }).click();
     await page.locator('table.figures[data-by="member"]').waitFor();
-    // Claims, claim mean, p90, resolves, resolve mean, p90, off-hours claims.
+    // Claims, claim mean, p90, resolves, resolve mean, p90, off-hours claims; pages, at night, hours on call (no schedule here).
     expect(await page.locator('table.figures tr[data-key="zhang"] th').textContent()).toBe('张三');
-    expect(await cells(page, 'table.figures tr[data-key="zhang"]')).toEqual(['1', '2分00秒', '2分00秒', '0', '—', '—', '0']);
-    expect(await cells(page, 'table.figures tr[data-key="li"]')).toEqual(['1', '10分00秒', '10分00秒', '1', '1小时00分', '1小时00分', '0']);
+    expect(await cells(page, 'table.figures tr[data-key="zhang"]')).toEqual(['1', '2分00秒', '2分00秒', '0', '—', '—', '0', '0', '0', '0']);
+    expect(await cells(page, 'table.figures tr[data-key="li"]')).toEqual(['1', '10分00秒', '10分00秒', '1', '1小时00分', '1小时00分', '0', '0', '0', '0']);
 
     await page.locator('form.analytics-period select[name="by"]').selectOption('application');
     await page.locator('form.analytics-period select[name="period"]').selectOption('30d');

@@ -108,10 +108,10 @@ describe('the configuration as the console shows it: every secret masked', () =>
    */
   it('every field of the configuration schema is either masked by its name or known not to be secret', () => {
     const NOT_SECRET = new Set(
-      `ackTimeout actions admins after all analytics application approval at calendar calendars calledShowNumber channel channels claim claimedCode
+      `ackTimeout actions admins after all among assign analytics application approval at calendar calendars calledShowNumber channel channels claim claimedCode
       clientId confirm console continue day days description dingtalk email enabled endpoint escalationPolicies escalationPolicy events feishu from grace
       handoff handoffNotice heartbeats holidays hostGroup hostGroups id integration integrations interval issuer ivr label labelZh labels layers levels
-      linkTtl locale maintenance match maxAttempts member members name notTime notify oidc overrides phone platform provider publicUrl rawEventDays
+      linkTtl locale maintenance match maxAttempts member members mode name notTime notify oidc overrides paused phone platform provider publicUrl rawEventDays
       reason region regionId remindBefore repeat restrict retention room routes schedule schedules sdkAppId severity severityAtLeast shift signName
       slack sms smtpUrl snoozeMax source start startCode team teams templateCode templateId text time timeZone timeout title to ttsCode type
       unhealthyAfter url via voice watchdog webhook webhooks wechat weekdays weeklyReport workdays workingDays workingHours`.split(/\s+/),

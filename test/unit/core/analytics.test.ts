@@ -172,6 +172,21 @@ describe('analytics figures on a hand-made week', () => {
     expect(merged).toMatchObject({ version: 2, once: { claimedBy: 'zhang' } });
   });
 
+  it('a claim after an ack timeout took the first away is the claim that stood, written apart or merged in one batch', () => {
+    const a = opened('2026-11-23T02:00:00Z');
+    const settings = () => ({ timeZone: 'UTC', workingHours: HOURS });
+    const byZhang = { ...a, state: 'acknowledged' as const, version: 2, claimedAt: new Date('2026-11-23T02:01:00Z'), owner: { memberId: 'zhang', name: 'z', at: new Date(), via: 'slack' } };
+    const timedOut = { ...a, version: 3 };
+    const byLi = { ...byZhang, version: 4, claimedAt: new Date('2026-11-23T02:40:00Z'), owner: { memberId: 'li', name: 'l', at: new Date(), via: 'slack' } };
+    const first = factPatch({ type: 'claimed', alert: byZhang, previous: a }, settings);
+    const second = factPatch({ type: 'claimed', alert: byLi, previous: timedOut }, settings);
+    expect(applyPatch(applyPatch(undefined, first), second).claimedBy).toBe('li');
+    expect(mergePatches(first, second).once).toEqual({ claimedBy: 'li' });
+    // A late older patch does not take it back.
+    expect(mergePatches(second, first).once).toEqual({ claimedBy: 'li' });
+    expect(applyPatch(applyPatch(undefined, second), first).claimedBy).toBe('li');
+  });
+
   it('p90 is the nearest rank; working hours wrap midnight', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)).toBe(9);
     expect(percentile([5], 0.9)).toBe(5);
