@@ -1,3 +1,4 @@
+import { writeGateOf } from '../store/write-gate.js';
 import type { Agenda } from 'agenda';
 import type { Clock } from '../core/clock.js';
 import type { Deliveries } from '../store/deliveries.js';
@@ -12,8 +13,7 @@ export const RETENTION_JOB = 'raw-event-retention';
  */
 export async function pruneRawEvents(models: Models, clock: Clock, days: number): Promise<number> {
   const cutoff = new Date(clock.now().getTime() - days * 86_400_000);
-  const r = await models.RawEvent.collection.deleteMany({ receivedAt: { $lt: cutoff } });
-  return r.deletedCount;
+  return writeGateOf(models.RawEvent.db).deleteMatching(models.RawEvent.collection, { receivedAt: { $lt: cutoff } });
 }
 
 /** Chat redeliveries come within minutes (Slack retries, DingTalk after ~60 s); a day is plenty. */

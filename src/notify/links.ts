@@ -1,3 +1,4 @@
+import { writeGateOf } from '../store/write-gate.js';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from 'mongodb';
 
@@ -88,6 +89,6 @@ export class LinkUses {
 
   /** Uses older than every link's lifetime can go (retention). */
   async prune(before: Date): Promise<number> {
-    return (await this.db.collection('linkuses').deleteMany({ at: { $lt: before } })).deletedCount;
+    return writeGateOf(this.db).deleteMatching(this.db.collection('linkuses'), { at: { $lt: before } });
   }
 }

@@ -18,18 +18,19 @@ const BATCH = 1000;
  *
  * Safe to run twice or after a crash half-way: copies go first (an alert already in the archive is
  * skipped), removals after, and a resolved alert never changes again. One scan of `alerts`, one
- * insert per BATCH alerts and one delete: cheap at 100,000 alerts (migration 0003 runs it).
+ * insert per BATCH alerts and deletes by `_id` (WriteGate.deleteIds: one `deleteMany` past 32,766
+ * matches fails on FerretDB). Migration 0003 runs it.
  */
 export async function archiveResolved(db: Db, before: Date): Promise<number> {
   const due = { state: 'resolved', resolvedAt: { $lt: before } };
   const archive = db.collection('alertarchive');
   const gate = writeGateOf(db);
   let batch: Document[] = [];
-  let moved = 0;
+  const copied: unknown[] = [];
   const flush = async (): Promise<void> => {
     if (!batch.length) return;
     await gate.bulkWrite(archive, batch.map((document) => ({ insertOne: { document } }))).catch(ignoreDuplicates);
-    moved += batch.length;
+    copied.push(...batch.map((d) => d._id));
     batch = [];
   };
   for await (const doc of db.collection('alerts').find(due, { batchSize: BATCH })) {
@@ -37,8 +38,9 @@ export async function archiveResolved(db: Db, before: Date): Promise<number> {
     if (batch.length >= BATCH) await flush();
   }
   await flush();
-  if (moved) await gate.run(() => db.collection('alerts').deleteMany(due));
-  return moved;
+  // Exactly the alerts copied: one resolved since the scan stays for the next run.
+  await gate.deleteIds(db.collection('alerts'), copied);
+  return copied.length;
 }
 
 /** A document written by an earlier, interrupted run is already there: that is success. */

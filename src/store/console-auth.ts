@@ -69,8 +69,8 @@ export class ConsoleAuthStore {
    * FerretDB (decision 0004); both hold about as many rows as there are people signed in.
    */
   async prune(now: Date): Promise<number> {
-    const a = await this.gate.run(() => this.links.deleteMany({ expiresAt: { $lt: now } }));
-    const b = await this.gate.run(() => this.sessions.deleteMany({ expiresAt: { $lt: now } }));
-    return a.deletedCount + b.deletedCount;
+    const a = await this.gate.deleteMatching(this.links, { expiresAt: { $lt: now } });
+    const b = await this.gate.deleteMatching(this.sessions, { expiresAt: { $lt: now } });
+    return a + b;
   }
 }

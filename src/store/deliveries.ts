@@ -1,3 +1,4 @@
+import { writeGateOf } from './write-gate.js';
 import type { Db } from 'mongodb';
 
 /**
@@ -20,6 +21,6 @@ export class Deliveries {
   }
 
   async prune(before: Date): Promise<number> {
-    return (await this.db.collection('deliveries').deleteMany({ at: { $lt: before } })).deletedCount;
+    return writeGateOf(this.db).deleteMatching(this.db.collection('deliveries'), { at: { $lt: before } });
   }
 }

@@ -1,3 +1,4 @@
+import { writeGateOf, type WriteGate } from './write-gate.js';
 import type { Collection, Db } from 'mongodb';
 
 /**
@@ -12,9 +13,11 @@ interface NoticeDoc {
 
 export class OnCallNoticeStore {
   readonly col: Collection<NoticeDoc>;
+  private readonly gate: WriteGate;
 
   constructor(db: Db) {
     this.col = db.collection<NoticeDoc>('oncallnotices');
+    this.gate = writeGateOf(db);
   }
 
   /** True when this call recorded the notice (and so must post it); false when it was recorded before. */
@@ -30,6 +33,6 @@ export class OnCallNoticeStore {
 
   /** Notices older than `before` (retention). */
   async prune(before: Date): Promise<number> {
-    return (await this.col.deleteMany({ at: { $lt: before } })).deletedCount;
+    return this.gate.deleteMatching(this.col, { at: { $lt: before } });
   }
 }

@@ -180,9 +180,9 @@ export class OutboxStore {
 
   /** Forgets finished rows older than `before` (retention). */
   async prune(before: Date): Promise<number> {
-    await this.starts.deleteMany({ at: { $lt: before } });
-    await this.refs.deleteMany({ at: { $lt: before } });
-    return (await this.log.deleteMany({ finishedAt: { $lt: before } })).deletedCount;
+    await this.gate.deleteMatching(this.starts, { at: { $lt: before } });
+    await this.gate.deleteMatching(this.refs, { at: { $lt: before } });
+    return this.gate.deleteMatching(this.log, { finishedAt: { $lt: before } });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Document, Filter } from 'mongodb';
 import { splitCommands } from './command-limits.js';
 
 /** One operation of a bulk write that failed; `index` is its place in the ops the caller gave. */
@@ -99,6 +99,32 @@ export class WriteGate {
       return counts;
     });
   }
+
+  /**
+   * Deletes every document `filter` matches, as deletes by `_id` (`deleteIds`). The one way
+   * dutybot deletes by a filter: FerretDB 1.24 deletes whatever a filter matched with one SQL
+   * statement naming each `_id`, and past SQLite's 32,766 variables that statement fails and
+   * deletes nothing ("too many SQL variables"), so a retention job would fail every hour while
+   * its collection grows. Deletes by `_id` reach SQLite's primary key; a `$in` over ids would
+   * scan the collection once per slice instead (50,000 documents: 12.8 s against 83 s).
+   */
+  async deleteMatching<T extends Document>(col: Collection<T>, filter: Filter<T>): Promise<number> {
+    const ids = (await col.find(filter, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+    return this.deleteIds(col, ids);
+  }
+
+  /**
+   * Deletes these documents by `_id`, DELETE_SLICE per turn of the gate, so that ingestion's
+   * writes go between the slices of a long retention run rather than wait for all of it.
+   */
+  async deleteIds<T extends Document>(col: Collection<T>, ids: readonly unknown[]): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < ids.length; i += DELETE_SLICE) {
+      const ops = ids.slice(i, i + DELETE_SLICE).map((_id) => ({ deleteOne: { filter: { _id } as Filter<T> } }));
+      deleted += (await this.bulkWrite(col, ops)).deletedCount;
+    }
+    return deleted;
+  }
 }
 
 function writeErrorsOf(err: unknown): Array<{ index: number; code?: number; errmsg?: string }> | undefined {
@@ -117,6 +143,9 @@ function codeOf(err: unknown): { code?: number; errmsg: string } {
 function add(into: BulkWriteCounts, r: Partial<BulkWriteCounts>): void {
   for (const k of Object.keys(into) as Array<keyof BulkWriteCounts>) into[k] += r[k] ?? 0;
 }
+
+/** About 250 ms of deletes on FerretDB: short enough for an ingest request to wait behind. */
+const DELETE_SLICE = 1000;
 
 const gates = new WeakMap<object, WriteGate>();
 
