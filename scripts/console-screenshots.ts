@@ -61,6 +61,9 @@ async function main(): Promise<void> {
         ['oncall', '/oncall', 'table.oncall'],
         ['status', '/status', 'table.checks'],
         ['analytics', '/analytics', 'table.figures'],
+        ['maintenance', '/maintenance', 'form.maint'],
+        ['integrations', '/integrations', 'section.integration'],
+        ['config', '/config', 'pre.config'],
       ] as const) {
         await page.goto(bot.url + path);
         await page.locator(ready).first().waitFor();
