@@ -6,6 +6,7 @@ import { log } from '../../src/log.js';
 import { FakeFeishu, type FeishuMessage } from '../fakes/feishu-server.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { FakeClock } from '../support/clock.js';
+import { buttons, waitFor } from '../support/feishu-card.js';
 import { KEYS, startTestBot, testConfig, testConfigInput, TOKENS, type TestBot } from '../support/bot.js';
 
 /**
@@ -30,8 +31,6 @@ describe('Feishu: cards in step with Slack, clicks and @-commands, a signed cust
   let bot: TestBot;
 
   const cardFor = (alertId: string): FeishuMessage | undefined => feishu.inChat(CHAT).find((m) => m.msg_type === 'interactive' && JSON.stringify(m.content).includes(alertId));
-  const buttons = (m: Pick<FeishuMessage, 'content'>): Array<{ value: { action: string } }> =>
-    (m.content.elements as Array<{ tag: string; actions?: Array<{ value: { action: string } }> }>).flatMap((e) => (e.tag === 'action' ? (e.actions ?? []) : []));
   const trigger = async (dedupKey: string, title: string, key: string = KEYS.api): Promise<{ alertId: string; shortId: number }> => {
     const res = await bot.post('/api/v1/events', { eventType: 'trigger', dedupKey, title, severity: 'critical' }, key);
     return (await res.json()) as { alertId: string; shortId: number };
@@ -179,12 +178,3 @@ describe('Feishu: cards in step with Slack, clicks and @-commands, a signed cust
   });
 });
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((ok) => setTimeout(ok, 10));
-  }
-}
