@@ -173,6 +173,7 @@ export async function startDutybot(opts: StartOptions): Promise<Dutybot> {
     timers: opts.escalationTimers,
     readAhead: database.ferretdb,
     onFired: (ms) => escalationMetrics.fired(ms),
+    changed: (a) => cards.refresh(a),
     backstop: async (ref, at) => {
       if (agenda) await scheduleEscalationStep(agenda, ref, at);
     },

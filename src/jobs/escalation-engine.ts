@@ -43,6 +43,12 @@ export interface EscalationEngineDeps {
    * (FerretDB, decision 0003): with several processes on MongoDB each step reads (cheap there).
    */
   readAhead?: boolean;
+  /**
+   * A saved plan changed what the alert's cards show without a lifecycle event of its own (an ack
+   * deadline armed after a claim, a pause or resume after a mute): re-render every copy. Without
+   * it a card rendered for the claim before the deadline was saved kept no snooze menu.
+   */
+  changed?: (alert: Alert) => void;
 }
 
 export const ESCALATION_ACTOR = { kind: 'system', name: 'dutybot', via: 'escalation' } as const;
@@ -159,7 +165,9 @@ export class EscalationEngine {
       if (!cur?.escalation) return null;
       return this.deps.store.save(cur, fn(cur.escalation, this.deps.rt.clock.now(), cur), { visible: true });
     });
-    if (saved) await this.rearm(saved);
+    if (!saved) return;
+    this.deps.changed?.(saved);
+    await this.rearm(saved);
   }
 
   /** The snapshot of the policy an alert gets (maintenance gives one to an alert released without a plan). */
@@ -209,7 +217,9 @@ export class EscalationEngine {
       const paused = cur.maintenance || (cur.mutedUntil && cur.mutedUntil > this.deps.rt.clock.now()) ? pauseAck(armed, cur.owner?.at ?? this.deps.rt.clock.now()) : armed;
       return this.deps.store.save(cur, paused, { visible: true });
     });
-    if (saved) await this.rearm(saved);
+    if (!saved) return;
+    this.deps.changed?.(saved);
+    await this.rearm(saved);
   }
 
   /** The ack deadline of the plan's current claim, in this process and as a durable backstop. */
