@@ -4,7 +4,7 @@ import type { AlertStore } from '../store/alerts.js';
 /** What an alert's lock is keyed on (AlertStore.withLock): known when armed, read otherwise. */
 export type LockRef = Pick<Alert, 'integration' | 'dedupKey'>;
 
-/** Only the lock's key, so a timer does not keep a whole alert alive. */
+/** Only the lock's key: all that an armed step keeps of its alert. */
 export function lockRef(a: LockRef): LockRef {
   return { integration: a.integration, dedupKey: a.dedupKey };
 }
