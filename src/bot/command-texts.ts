@@ -1,5 +1,5 @@
 import type { Locale } from './card.js';
-import type { CommandName } from './commands.js';
+import type { CommandName } from './command-grammar.js';
 import type { Form } from './other-commands.js';
 
 /** The words of the alert grammar (src/bot/commands.ts): forms, help lines and errors, in both languages. */

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { AlertStore } from '../store/alerts.js';
 import { cardId, type CardDoc, type CardStore } from '../store/cards.js';
 import type { AlertCard, Card, SummaryCard } from './card.js';
-import type { Outcome } from './card-sync.js';
+import type { Outcome } from './card-queues.js';
 import type { PlatformId } from './chat-adapter.js';
 import { FOLLOW_UP_BATCH, followUpCard, INITIAL_SUMMARY_KEY, stateSummary } from './follow-ups.js';
 import type { SlidingWindow } from './rate-policy.js';
