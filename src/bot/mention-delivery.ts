@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Directory } from '../config/directory.js';
 import type { CardDoc, CardStore } from '../store/cards.js';
 import type { AlertCard } from './card.js';
-import type { Outcome } from './card-queues.js';
+import { DONE, type Outcome } from './card-queues.js';
 import type { ChatAdapter, MentionMessage, PlatformId, SendResult } from './chat-adapter.js';
 import { texts } from './i18n.js';
 import { mentionOf } from './mentions.js';
@@ -51,7 +51,6 @@ export interface OwedMentions {
   assigned: boolean;
 }
 
-const DONE: Outcome = { done: true };
 
 export const mentionKey = (token: string, memberId: string): string => `${token}:${memberId}`;
 /** The round-robin assignee's mention is once per card, whatever the escalation runs do. */

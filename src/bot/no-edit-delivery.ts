@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { AlertStore } from '../store/alerts.js';
 import { cardId, type CardDoc, type CardStore } from '../store/cards.js';
 import type { AlertCard, Card, SummaryCard } from './card.js';
-import type { Outcome } from './card-queues.js';
+import { DONE, type Outcome } from './card-queues.js';
 import type { PlatformId } from './chat-adapter.js';
 import { FOLLOW_UP_BATCH, followUpCard, INITIAL_SUMMARY_KEY, stateSummary } from './follow-ups.js';
 import type { SlidingWindow } from './rate-policy.js';
@@ -51,7 +51,6 @@ export interface NoEditDeps {
 
 /** How far down a channel's queue to look for other changes to fold into a follow-up. */
 const SCAN_LIMIT = 200;
-const DONE: Outcome = { done: true };
 const ALERT_ID = /^[0-9a-f]{24}$/i;
 
 interface Due {

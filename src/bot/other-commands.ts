@@ -4,13 +4,11 @@
  * command a chat answers (test/unit/bot/help-lists-every-command.test.ts fails when one is missing).
  * Split from commands.ts to keep each file to one job.
  */
+import { fold } from './command-scan.js';
+
 export interface Form {
   zh: string;
   en: string;
-}
-
-function fold(s: string): string {
-  return s.normalize('NFKC').toLowerCase();
 }
 
 export type OtherCommand = 'heartbeats' | 'maint' | 'run' | 'calendar' | 'page' | 'overrides' | 'swap';
