@@ -18,7 +18,7 @@ const BATCH = 1000;
  *
  * Safe to run twice or after a crash half-way: copies go first (an alert already in the archive is
  * skipped), removals after, and a resolved alert never changes again. One scan of `alerts`, one
- * insert per BATCH alerts and deletes by `_id` (WriteGate.deleteIds: one `deleteMany` past 32,766
+ * insert per BATCH alerts and deletes by `_id` (WriteGate.deleteIds, decision 0025: one `deleteMany` past 32,766
  * matches fails on FerretDB). Migration 0003 runs it.
  */
 export async function archiveResolved(db: Db, before: Date): Promise<number> {
