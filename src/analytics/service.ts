@@ -49,8 +49,7 @@ export class AnalyticsService {
 
   async rows(by: GroupBy, period: Period, team?: string): Promise<GroupRow[] | MemberRow[]> {
     if (by === 'member') return this.members(period, team);
-    const facts = await this.d.facts.opened({ ...period, ...(team ? { team } : {}) });
-    return byGroup(facts, period, by);
+    return byGroup(await this.opened(period, team), period, by);
   }
 
   /** Per member: claims and resolves, pages and hours on call (src/core/fair-load.ts). */
@@ -73,7 +72,12 @@ export class AnalyticsService {
 
   /** Facts opened in the period and the week before it (their pages may fall in the period). */
   private withLookback(period: Period, team?: string) {
-    return this.d.facts.opened({ from: new Date(period.from.getTime() - PAGE_LOOKBACK_MS), to: period.to, ...(team ? { team } : {}) });
+    return this.opened({ from: new Date(period.from.getTime() - PAGE_LOOKBACK_MS), to: period.to }, team);
+  }
+
+  /** Facts of the alerts opened in the period, of one team or all. */
+  private opened(period: Period, team?: string) {
+    return this.d.facts.opened({ ...period, ...(team ? { team } : {}) });
   }
 
   /**
@@ -84,7 +88,7 @@ export class AnalyticsService {
   async overview(by: GroupBy, period: Period, team?: string): Promise<{ rows: GroupRow[] | MemberRow[]; days: DayPoint[]; noisiest: Awaited<ReturnType<AnalyticsService['noise']>> }> {
     // Members' pages may come from alerts opened the week before; days and groups take the period's own.
     const [facts, hours] = await Promise.all([
-      by === 'member' ? this.withLookback(period, team) : this.d.facts.opened({ ...period, ...(team ? { team } : {}) }),
+      by === 'member' ? this.withLookback(period, team) : this.opened(period, team),
       by === 'member' ? this.hoursOnCall(period, team) : undefined,
     ]);
     return {
@@ -106,7 +110,7 @@ export class AnalyticsService {
   }
 
   async chartPng(req: Omit<ChartRequest, 'expires'>): Promise<Buffer> {
-    const facts = await this.d.facts.opened({ from: req.from, to: req.to, ...(req.team ? { team: req.team } : {}) });
+    const facts = await this.opened({ from: req.from, to: req.to }, req.team);
     return renderPng({ title: chartTitle(req), points: daily(facts, req, req.timeZone) });
   }
 

@@ -164,20 +164,21 @@ export function mergePatches(older: FactPatch, newer: FactPatch): FactPatch {
     set: latest.set,
     max: { escalations: Math.max(older.max.escalations, newer.max.escalations) },
     flags: { ...older.flags, ...newer.flags },
-    // A claim after the last one was taken away (an ack timeout) is the claim that stood: the newer's.
-    once: latest === newer ? { ...older.once, ...newer.once } : { ...newer.once, ...older.once },
+    // A claim after the last one was taken away (an ack timeout) is the claim that stood: the latest's.
+    once: { ...(latest === newer ? older : newer).once, ...latest.once },
     pages: unionPages(older.pages, newer.pages),
   };
 }
 
 /** What the store does with a patch, in memory: the same rules as its MongoDB update. */
 export function applyPatch(fact: AlertFact | undefined, p: FactPatch): AlertFact {
+  const claimedBy = claimer(fact, p);
   const base: AlertFact = fact && fact.version > p.version ? fact : ({ ...p.set, escalations: 0, muted: false } as AlertFact);
   return {
     ...base,
     escalations: Math.max(fact?.escalations ?? 0, p.max.escalations),
     muted: Boolean(fact?.muted || p.flags.muted),
-    ...(claimer(fact, p) ? { claimedBy: claimer(fact, p) } : {}),
+    ...(claimedBy ? { claimedBy } : {}),
     ...(fact?.pages?.length || p.pages.length ? { pages: unionPages(fact?.pages, p.pages) } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { FakeSlackApi } from '../fakes/slack-api.js';
 import { blockActionsBody, FORM, signedSlackRequest, slashCommandBody } from '../fakes/slack-signing.js';
 import { FakeClock } from '../support/clock.js';
 import { dingTalkAppOn } from '../support/dingtalk-app.js';
+import { waitFor } from '../support/feishu-card.js';
 import { startTestBot, testConfig, testConfigInput, type TestBot } from '../support/bot.js';
 
 // Monday 2026-11-23 10:00 in Shanghai; daily rotation 张三, 李四 (09:00 handoffs):
@@ -170,7 +171,7 @@ describe('on Feishu the swap request is a card too', () => {
 
   it('@-mentions 张三 with Accept / Decline; his click accepts, and the answer to the click is the card saying so', async () => {
     await feishu.sendMessage({ chatId: CHAT, openId: LI, text: '@_user_1 换班 张三 11-26' });
-    const card = await eventuallyFound(() => feishu.inChat(CHAT).find((m) => m.msg_type === 'interactive' && JSON.stringify(m.content).includes('换班请求')));
+    const card = await waitFor(() => feishu.inChat(CHAT).find((m) => m.msg_type === 'interactive' && JSON.stringify(m.content).includes('换班请求')));
     const text = JSON.stringify(card.content);
     expect(text).toContain(`<at id=${ZHANG}></at>`);
     const actions = (card.content.elements as Array<{ tag: string; actions?: Array<{ value: { action: string; command: string } }> }>).flatMap((e) => e.actions ?? []);
@@ -189,13 +190,3 @@ describe('on Feishu the swap request is a card too', () => {
     ]);
   });
 });
-
-async function eventuallyFound<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((ok) => setTimeout(ok, 10));
-  }
-}
