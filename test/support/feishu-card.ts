@@ -1,4 +1,5 @@
 import type { FeishuMessage } from '../fakes/feishu-server.js';
+import { eventually } from './wait.js';
 
 /**
  * Reading dutybot's Feishu cards (card JSON 1.0, adapters/feishu/render.ts) as a person in the
@@ -28,12 +29,4 @@ export const statusOf = (m: Pick<FeishuMessage, 'content'>): string =>
   String(((m.content.elements ?? []) as Array<{ text?: { content?: string } }>)[0]?.text?.content ?? '');
 
 /** Polls a synchronous probe (a fake's record of what arrived) until it gives a value. */
-export async function waitFor<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((ok) => setTimeout(ok, 10));
-  }
-}
+export const waitFor = <T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> => eventually(probe, timeoutMs, 'a message at the fake');
